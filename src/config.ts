@@ -1,0 +1,211 @@
+/**
+ * Configuration, parsed once at start-up. A missing or malformed variable stops
+ * the process with a message that names it; nothing else reads process.env.
+ * Every variable is documented in .env.example.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const optionalUrl = z.url().optional();
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const ZEnv = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(3000),
+  PUBLIC_URL: optionalUrl,
+  DATA_DIR: z.string().min(1).default('.data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgresql://')
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .default('redis://127.0.0.1:6379'),
+  REDIS_AUTOSTART: bool.optional(),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[^:]+$/, 'must not contain ":"')
+    .default('panelist'),
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8).optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .startsWith('xapp-', 'must be an app-level token starting with xapp-')
+    .optional(),
+  SLACK_API_URL: optionalUrl,
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('Panelist <interviews@panelist.local>'),
+  COMPANY_NAME: z.string().min(1).default('Panelist'),
+  OPENAI_BASE_URL: optionalUrl,
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_CHAT_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  OPENAI_STT_MODEL: z.string().min(1).default('whisper-1'),
+  OPENAI_TTS_MODEL: z.string().min(1).default('tts-1'),
+  OPENAI_TTS_VOICE: z.string().min(1).default('alloy'),
+  OPENAI_TIMEOUT_MS: int(1000, 600_000).default(30_000),
+  INTERVIEW_LOBBY_OPENS_MINUTES: int(0, 24 * 60).default(15),
+  INTERVIEW_JOIN_EARLY_MINUTES: int(0, 24 * 60).default(5),
+  INTERVIEW_GRACE_MINUTES: int(0, 24 * 60).default(10),
+  INTERVIEW_QUESTION_COUNT: int(1, 30).default(6),
+  TRANSCRIPT_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  TRANSCRIPT_LINK_TTL_DAYS: int(1, 365).default(14),
+  ADMIN_USER: z.string().min(1).optional(),
+  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  RETENTION_DAYS: int(1, 3650).default(180),
+  SHUTDOWN_TIMEOUT_MS: int(1000, 600_000).default(25_000),
+});
+
+export type TEnv = z.infer<typeof ZEnv>;
+
+export type TConfig = {
+  env: TEnv['NODE_ENV'];
+  logLevel: TEnv['LOG_LEVEL'];
+  host: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  /** undefined: embedded PGlite under dataDir. */
+  databaseUrl: string | undefined;
+  redis: { url: string; autostart: boolean; prefix: string };
+  slack: {
+    /** No bot token: local mode with the Slack stand-in served by the app itself. */
+    mode: 'local' | 'http' | 'socket';
+    botToken: string | undefined;
+    signingSecret: string | undefined;
+    appToken: string | undefined;
+    apiUrl: string | undefined;
+  };
+  mail: { smtpUrl: string | undefined; from: string; companyName: string };
+  ai: {
+    /** undefined: no model; the built-in interviewer and no AI evaluation. */
+    baseUrl: string | undefined;
+    apiKey: string | undefined;
+    chatModel: string;
+    sttModel: string;
+    ttsModel: string;
+    ttsVoice: string;
+    timeoutMs: number;
+  };
+  interview: {
+    lobbyOpensMinutes: number;
+    joinEarlyMinutes: number;
+    graceMinutes: number;
+    questionCount: number;
+  };
+  transcriptLinks: { secret: string | undefined; ttlDays: number };
+  admin: { user: string; password: string } | undefined;
+  retentionDays: number;
+  shutdownTimeoutMs: number;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Panelist cannot start: the configuration has ${problems.length === 1 ? 'a problem' : 'problems'}:\n${problems
+        .map((p) => `  - ${p}`)
+        .join('\n')}\nSee .env.example for what each variable means.`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment (empty strings count as unset). Throws ConfigError naming every bad variable. */
+export function loadConfig(source: Record<string, string | undefined>): TConfig {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(ZEnv.shape)) {
+    const value = source[key];
+    if (value !== undefined && value.trim() !== '') raw[key] = value.trim();
+  }
+  const parsed = ZEnv.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? '(environment)');
+        return `${name}: ${issue.message}${raw[name] === undefined ? '' : ` (got "${redact(name, raw[name])}")`}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
+    problems.push(
+      'SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN for HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+    );
+  }
+  if (!e.SLACK_BOT_TOKEN && e.SLACK_APP_TOKEN) {
+    problems.push('SLACK_BOT_TOKEN: required when SLACK_APP_TOKEN is set (Socket Mode needs both)');
+  }
+  if (e.OPENAI_BASE_URL === undefined && e.OPENAI_API_KEY === undefined) {
+    // No model at all: fine, the built-in interviewer runs.
+  }
+  if ((e.ADMIN_USER === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
+    problems.push('ADMIN_USER and ADMIN_PASSWORD: set both to enable /admin/queues, or neither');
+  }
+  if (e.NODE_ENV === 'production') {
+    if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required in production (the address candidates open)');
+    if (!e.DATABASE_URL)
+      problems.push('DATABASE_URL: required in production (embedded PGlite is for local runs)');
+    if (!e.TRANSCRIPT_LINK_SECRET) problems.push('TRANSCRIPT_LINK_SECRET: required in production');
+    if (!e.SLACK_BOT_TOKEN)
+      problems.push('SLACK_BOT_TOKEN: required in production (local mode is for trying Panelist)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const hasModel = e.OPENAI_API_KEY !== undefined || e.OPENAI_BASE_URL !== undefined;
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redis: {
+      url: e.REDIS_URL,
+      autostart: e.REDIS_AUTOSTART ?? e.NODE_ENV !== 'production',
+      prefix: e.QUEUE_PREFIX,
+    },
+    slack: {
+      mode: e.SLACK_BOT_TOKEN ? (e.SLACK_APP_TOKEN ? 'socket' : 'http') : 'local',
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+    },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, companyName: e.COMPANY_NAME },
+    ai: {
+      baseUrl: hasModel ? (e.OPENAI_BASE_URL ?? 'https://api.openai.com/v1') : undefined,
+      apiKey: e.OPENAI_API_KEY,
+      chatModel: e.OPENAI_CHAT_MODEL,
+      sttModel: e.OPENAI_STT_MODEL,
+      ttsModel: e.OPENAI_TTS_MODEL,
+      ttsVoice: e.OPENAI_TTS_VOICE,
+      timeoutMs: e.OPENAI_TIMEOUT_MS,
+    },
+    interview: {
+      lobbyOpensMinutes: e.INTERVIEW_LOBBY_OPENS_MINUTES,
+      joinEarlyMinutes: e.INTERVIEW_JOIN_EARLY_MINUTES,
+      graceMinutes: e.INTERVIEW_GRACE_MINUTES,
+      questionCount: e.INTERVIEW_QUESTION_COUNT,
+    },
+    transcriptLinks: { secret: e.TRANSCRIPT_LINK_SECRET, ttlDays: e.TRANSCRIPT_LINK_TTL_DAYS },
+    admin: e.ADMIN_USER && e.ADMIN_PASSWORD ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } : undefined,
+    retentionDays: e.RETENTION_DAYS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+function redact(name: string, value: string | undefined): string {
+  if (value === undefined) return '';
+  if (/TOKEN|SECRET|PASSWORD|KEY/.test(name)) return `${value.slice(0, 4)}…`;
+  return value.length > 60 ? `${value.slice(0, 60)}…` : value;
+}
