@@ -1,0 +1,14 @@
+/**
+ * Every Bolt listener, registered in one place. Each module exports
+ * `register(app, deps)`; listeners ack first and push slow work to a queue.
+ */
+import type { App } from '@slack/bolt';
+import type { TBotDeps } from '../deps.js';
+
+type TRegister = (app: App, deps: TBotDeps) => void;
+
+const MODULES: TRegister[] = [];
+
+export function registerListeners(app: App, deps: TBotDeps): void {
+  for (const register of MODULES) register(app, deps);
+}

@@ -1,0 +1,140 @@
+/**
+ * Bolt's HTTP receiver as a Fastify plugin, so Slack's endpoint lives on the
+ * portal's server (POST /slack/events). Signatures are computed on the raw body,
+ * so this plugin keeps it as bytes (in its own encapsulated scope: the portal's
+ * JSON routes keep their parsers). Shape follows bolt-js
+ * examples/custom-receiver/src/FastifyReceiver.ts.
+ */
+import {
+  type App,
+  type BufferedIncomingMessage,
+  type CodedError,
+  HTTPModuleFunctions as http,
+  HTTPResponseAck,
+  type Receiver,
+  type ReceiverEvent,
+} from '@slack/bolt';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Logger } from '../infra/logger.js';
+import type { TMetrics } from '../infra/metrics.js';
+
+/** Slack's payloads are small; anything this large is not from Slack. */
+const BODY_LIMIT = 256 * 1024;
+
+export type TReplayGuard = (signature: string) => Promise<boolean>;
+
+export class FastifySlackReceiver implements Receiver {
+  private app: App | undefined;
+
+  constructor(
+    private readonly opts: {
+      signingSecret: string;
+      logger: Logger;
+      metrics?: TMetrics;
+      /** Returns false when this exact signed request was seen before (a replay). */
+      isFirstSeen?: TReplayGuard;
+      path?: string;
+    },
+  ) {}
+
+  init(app: App): void {
+    this.app = app;
+  }
+
+  // The Fastify server's lifecycle belongs to the entry point.
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+
+  readonly plugin: FastifyPluginAsync = async (scope) => {
+    const contentTypes = ['application/json', 'application/x-www-form-urlencoded'];
+    scope.removeContentTypeParser(contentTypes);
+    scope.addContentTypeParser(contentTypes, { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) =>
+      done(null, body),
+    );
+    scope.post(this.opts.path ?? '/slack/events', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
+      const started = performance.now();
+      const req = request.raw as BufferedIncomingMessage;
+      const res = reply.raw;
+      reply.hijack();
+      req.rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      let buffered: BufferedIncomingMessage;
+      try {
+        buffered = await http.parseAndVerifyHTTPRequest(
+          { enabled: true, signingSecret: this.opts.signingSecret },
+          req,
+        );
+      } catch (err) {
+        this.opts.logger.warn({ reason: (err as Error).message }, 'rejected a Slack request that failed verification');
+        http.buildNoBodyResponse(res, 401);
+        return;
+      }
+      const signature = String(req.headers['x-slack-signature'] ?? '');
+      if (this.opts.isFirstSeen && !(await this.opts.isFirstSeen(signature).catch(() => true))) {
+        this.opts.logger.warn('rejected a replayed Slack request');
+        http.buildNoBodyResponse(res, 409);
+        return;
+      }
+      // biome-ignore lint/suspicious/noExplicitAny: Bolt's body is untyped JSON by design.
+      let body: any;
+      try {
+        body = http.parseHTTPRequestBody(buffered);
+      } catch {
+        http.buildNoBodyResponse(res, 400);
+        return;
+      }
+      if (body?.ssl_check) {
+        http.buildSSLCheckResponse(res);
+        return;
+      }
+      if (body?.type === 'url_verification') {
+        http.buildUrlVerificationResponse(res, body);
+        return;
+      }
+      const kind = String(body?.command ?? body?.type ?? 'unknown');
+      res.once('finish', () => this.opts.metrics?.slackAck.observe({ kind }, (performance.now() - started) / 1000));
+      const ack = new HTTPResponseAck({
+        logger: boltLogger(this.opts.logger),
+        processBeforeResponse: false,
+        unhandledRequestHandler: http.defaultUnhandledRequestHandler,
+        unhandledRequestTimeoutMillis: 3001,
+        httpRequest: buffered,
+        httpResponse: res,
+      });
+      const event: ReceiverEvent = {
+        body,
+        ack: ack.bind(),
+        retryNum: http.extractRetryNumFromHTTPRequest(req),
+        retryReason: http.extractRetryReasonFromHTTPRequest(req),
+        customProperties: {},
+      };
+      try {
+        await this.app?.processEvent(event);
+      } catch (error) {
+        const acknowledged = await http.defaultProcessEventErrorHandler({
+          error: error as Error | CodedError,
+          logger: boltLogger(this.opts.logger),
+          request: req,
+          response: res,
+          storedResponse: ack.storedResponse,
+        });
+        if (acknowledged) ack.ack();
+      }
+    });
+  };
+}
+
+/** Bolt's Logger interface over pino. */
+export function boltLogger(logger: Logger) {
+  let level = 'info';
+  return {
+    debug: (...m: unknown[]) => logger.debug(m.map(String).join(' ')),
+    info: (...m: unknown[]) => logger.info(m.map(String).join(' ')),
+    warn: (...m: unknown[]) => logger.warn(m.map(String).join(' ')),
+    error: (...m: unknown[]) => logger.error(m.map(String).join(' ')),
+    setLevel: (l: string) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  } as unknown as import('@slack/bolt').Logger;
+}

@@ -1,0 +1,18 @@
+/** The Web API client used outside Bolt listeners (workers, services). */
+import { LogLevel, WebClient } from '@slack/web-api';
+
+export function createSlackClient(opts: { token: string; apiUrl?: string | undefined }): WebClient {
+  return new WebClient(opts.token, {
+    ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
+    logLevel: LogLevel.ERROR,
+    // Keep WebClient's default retries: they honour Slack's Retry-After on 429.
+  });
+}
+
+/** ts of a message in a thread, or the message itself when there is no thread yet. */
+export function threadOf(interview: { slackChannelId: string; slackThreadTs: string | null }) {
+  return {
+    channel: interview.slackChannelId,
+    ...(interview.slackThreadTs ? { thread_ts: interview.slackThreadTs } : {}),
+  };
+}

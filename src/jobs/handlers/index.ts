@@ -1,0 +1,16 @@
+/**
+ * Which handler serves which queue. A queue without a handler here is not
+ * consumed: its jobs wait in Redis until a worker that handles them starts.
+ */
+import type { TJobName } from '../../infra/queue/catalogue.js';
+import type { TServiceDeps } from '../../services/deps.js';
+import type { TJobHandler } from '../worker.js';
+import { bookingHandler } from './booking.js';
+
+export type TWorkerDeps = TServiceDeps;
+
+type THandlerFactories = { [N in TJobName]?: (deps: TWorkerDeps) => TJobHandler<N> };
+
+export const HANDLERS: THandlerFactories = {
+  booking: bookingHandler,
+};

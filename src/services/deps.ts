@@ -1,0 +1,23 @@
+/**
+ * What use cases get from the entry point. Each service takes the parts it uses
+ * (Pick<TServiceDeps, ...>) so tests build only those.
+ */
+import type { WebClient } from '@slack/web-api';
+import type { TConfig } from '../config.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { TAi } from '../infra/ai/client.js';
+import type { Logger } from '../infra/logger.js';
+import type { TMetrics } from '../infra/metrics.js';
+import type { JobQueues } from '../infra/queue/queues.js';
+
+export type TServiceDeps = {
+  config: TConfig;
+  prisma: PrismaClient;
+  queues: JobQueues;
+  slack: WebClient;
+  ai: TAi | undefined;
+  logger: Logger;
+  metrics: TMetrics;
+  /** The current time; tests move it. */
+  now: () => Date;
+};
