@@ -26,8 +26,13 @@ export const ZBookingJob = z.object({
   }),
   /** Where the command came from: a channel id, or the recruiter's DM. */
   channelId: z.string().min(1),
-  /** Set when this booking moves an existing interview (reschedule). */
-  rescheduleOf: ZId.optional(),
+  /**
+   * The candidate's portal key, made when the recruiter submitted, so that a rerun
+   * of this job (after a crash) emails the same link the first run stored the hash of.
+   */
+  sessionKey: z.string().min(43).max(64),
+  /** Set when this booking moves an existing interview (reschedule) from this revision. */
+  reschedule: z.object({ interviewId: ZId, fromRevision: z.number().int().min(1) }).optional(),
 });
 export type TBookingJob = z.infer<typeof ZBookingJob>;
 

@@ -5,11 +5,12 @@
 import type { TJobName } from '../../infra/queue/catalogue.js';
 import type { TServiceDeps } from '../../services/deps.js';
 import type { TJobHandler } from '../worker.js';
+import { bookingHandler } from './booking.js';
 
 export type TWorkerDeps = TServiceDeps;
 
 type THandlerFactories = { [N in TJobName]?: (deps: TWorkerDeps) => TJobHandler<N> };
 
 export const HANDLERS: THandlerFactories = {
-
+  booking: bookingHandler,
 };

@@ -1,0 +1,141 @@
+/**
+ * The booking job's use case: take the seat (or say why not), then tell Slack and
+ * queue the emails. Every step is safe to run again: the seat is taken once
+ * (bookingRequestId / revision), the root message is posted once (its ts is stored
+ * conditionally), notes are sent once (recorded as events), and follow-up jobs
+ * have deterministic ids.
+ */
+import { escapeMrkdwn } from '../../domain/escape.js';
+import { jobId, type TBookingJob } from '../../infra/queue/catalogue.js';
+import {
+  buildBookingConfirmation,
+  buildPrivateLinkMessage,
+  buildSlotUnavailableMessage,
+} from '../../infra/slack/messages/booking.js';
+import { slackDate } from '../../infra/slack/messages/format.js';
+import type { TServiceDeps } from '../deps.js';
+import { recordEvent } from '../events.js';
+import { bookInterview, type TBookOutcome } from './book-interview.js';
+import { loadSummary, postInThread, postToRecruiter, refreshRootMessage } from './notify.js';
+import { listOpenSlots } from './slots.js';
+
+type TDeps = Pick<TServiceDeps, 'prisma' | 'slack' | 'queues' | 'config' | 'now' | 'logger'>;
+
+export function portalLink(publicUrl: string, sessionKey: string): string {
+  return `${publicUrl}/interview?session_key=${encodeURIComponent(sessionKey)}`;
+}
+
+export async function processBooking(job: TBookingJob, deps: TDeps): Promise<TBookOutcome> {
+  const result = await bookInterview(job, deps);
+  if (result.outcome === 'unavailable') {
+    const open = await listOpenSlots(deps.prisma, deps.now(), { limit: 10 });
+    const message = buildSlotUnavailableMessage({
+      candidateName: job.candidate.name,
+      reason: result.reason,
+      openSlots: open.slots,
+      totalOpen: open.total,
+    });
+    if (job.reschedule) {
+      const i = await deps.prisma.interview.findUnique({ where: { id: job.reschedule.interviewId } });
+      if (i)
+        await postInThread(
+          i,
+          { text: `Reschedule failed. ${message.text}`, blocks: message.blocks },
+          deps.slack,
+        );
+    } else {
+      await postToRecruiter(job.recruiter.userId, message, deps.slack);
+    }
+    return result;
+  }
+  if (result.outcome === 'stale') {
+    if (job.reschedule && result.reason !== 'not_found') {
+      const i = await deps.prisma.interview.findUniqueOrThrow({ where: { id: job.reschedule.interviewId } });
+      await postInThread(
+        i,
+        {
+          text:
+            result.reason === 'not_reschedulable'
+              ? `This interview is ${i.status.replace('_', ' ')} and can no longer be rescheduled.`
+              : 'This interview was already rescheduled in the meantime; nothing was changed.',
+        },
+        deps.slack,
+      );
+    }
+    return result;
+  }
+
+  const { interviewId, revision } = result;
+  const summary = await loadSummary(deps.prisma, interviewId);
+  const link = portalLink(deps.config.publicUrl, job.sessionKey);
+  const isReschedule = Boolean(job.reschedule);
+
+  if (!summary.threadTs) {
+    const root = buildBookingConfirmation(summary);
+    const posted = await deps.slack.chat.postMessage({
+      channel: summary.channelId,
+      ...root,
+      unfurl_links: false,
+    });
+    // Store the thread only if no earlier run did; a concurrent duplicate run leaves its message unlinked.
+    if (posted.ts) {
+      await deps.prisma.interview.updateMany({
+        where: { id: interviewId, slackThreadTs: null },
+        data: { slackThreadTs: posted.ts, slackChannelId: posted.channel ?? summary.channelId },
+      });
+    }
+  } else if (isReschedule) {
+    await refreshRootMessage(interviewId, deps);
+  }
+
+  await onceFor(deps, interviewId, `notified.r${revision}`, async () => {
+    const fresh = await deps.prisma.interview.findUniqueOrThrow({ where: { id: interviewId } });
+    if (isReschedule) {
+      await postInThread(
+        fresh,
+        {
+          text: `:calendar: Rescheduled by <@${escapeMrkdwn(job.recruiter.userId)}> to ${slackDate(fresh.scheduledStart)}. The candidate gets an updated invite; the old link no longer works.`,
+        },
+        deps.slack,
+      );
+    }
+    const privateNote = buildPrivateLinkMessage({
+      candidateName: summary.candidateName,
+      candidateEmail: summary.candidateEmail,
+      link,
+      isReschedule,
+    });
+    // A DM with the app is private already; anywhere else the link goes to the recruiter's DM.
+    if (fresh.slackChannelId.startsWith('D')) {
+      await postInThread(fresh, privateNote, deps.slack);
+    } else {
+      await postToRecruiter(job.recruiter.userId, privateNote, deps.slack);
+    }
+  });
+
+  const kind = isReschedule ? 'update' : 'invite';
+  await deps.queues.enqueue(
+    'email',
+    { interviewId, kind, revision, sessionKey: job.sessionKey },
+    { jobId: jobId('email', interviewId, kind, `r${revision}`) },
+  );
+  await deps.queues.enqueue(
+    'prepare',
+    { interviewId, revision },
+    { jobId: jobId('prepare', interviewId, `r${revision}`) },
+  );
+  return result;
+}
+
+/** Runs `fn` once per (interview, key): the event log remembers that it ran. */
+async function onceFor(
+  deps: TDeps,
+  interviewId: string,
+  key: string,
+  fn: () => Promise<void>,
+): Promise<void> {
+  const done = await deps.prisma.event.findFirst({ where: { interviewId, type: key }, select: { id: true } });
+  if (done) return;
+  await fn();
+  await recordEvent(deps.prisma, { interviewId, type: key });
+}

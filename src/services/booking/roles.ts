@@ -1,0 +1,97 @@
+/** Roles candidates are interviewed for. */
+import { z } from 'zod';
+import { AppError } from '../../domain/errors.js';
+import { stripControlChars } from '../../domain/escape.js';
+import type { TServiceDeps } from '../deps.js';
+import { recordEvent } from '../events.js';
+
+export const ZCompetency = z.object({ key: z.string(), name: z.string(), description: z.string() });
+export type TCompetency = z.infer<typeof ZCompetency>;
+
+export type TRoleInput = {
+  title: string;
+  description: string;
+  /** One competency per line, "Name: what good looks like". */
+  competencies: string;
+  /** Optional questions of the role's own, one per line. */
+  questions: string;
+  questionCount?: number;
+};
+
+/** Parses "Name: description" lines into competencies with stable keys. */
+export function parseCompetencies(text: string): TCompetency[] {
+  const seen = new Set<string>();
+  const out: TCompetency[] = [];
+  for (const raw of text.split('\n')) {
+    const line = stripControlChars(raw)
+      .trim()
+      .replace(/^[-*•]\s*/, '');
+    if (!line) continue;
+    const [name = '', ...rest] = line.split(':');
+    const key = name
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 40);
+    if (!key || seen.has(key)) continue;
+    seen.add(key);
+    out.push({ key, name: name.trim().slice(0, 80), description: rest.join(':').trim().slice(0, 500) });
+  }
+  return out;
+}
+
+export function parseQuestions(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) =>
+      stripControlChars(l)
+        .trim()
+        .replace(/^\d+[.)]\s*|^[-*•]\s*/, ''),
+    )
+    .filter((l) => l.length > 0)
+    .map((l) => l.slice(0, 500))
+    .slice(0, 30);
+}
+
+export function formatCompetencies(competencies: unknown): string {
+  const parsed = z.array(ZCompetency).safeParse(competencies);
+  return parsed.success
+    ? parsed.data.map((c) => (c.description ? `${c.name}: ${c.description}` : c.name)).join('\n')
+    : '';
+}
+
+export async function saveRole(
+  input: TRoleInput & { id?: string | undefined },
+  actor: string,
+  deps: Pick<TServiceDeps, 'prisma'>,
+) {
+  const title = stripControlChars(input.title).trim();
+  if (!title) throw new AppError('invalid_input', 'Give the role a title.', { field: 'title' });
+  const competencies = parseCompetencies(input.competencies);
+  if (competencies.length === 0) {
+    throw new AppError('invalid_input', 'List at least one competency to assess, one per line.', {
+      field: 'competencies',
+    });
+  }
+  const data = {
+    title: title.slice(0, 150),
+    description: stripControlChars(input.description, { keepNewlines: true }).trim().slice(0, 3000),
+    competencies,
+    questions: parseQuestions(input.questions),
+    ...(input.questionCount ? { questionCount: input.questionCount } : {}),
+  };
+  const role = input.id
+    ? await deps.prisma.role.update({ where: { id: input.id }, data })
+    : await deps.prisma.role.create({ data: { ...data, createdBySlackUser: actor } });
+  await recordEvent(deps.prisma, {
+    type: input.id ? 'role.updated' : 'role.created',
+    actor: `slack:${actor}`,
+    data: { roleId: role.id },
+  });
+  return role;
+}
+
+export async function listRoles(deps: Pick<TServiceDeps, 'prisma'>, limit = 100) {
+  return deps.prisma.role.findMany({ where: { archivedAt: null }, orderBy: { title: 'asc' }, take: limit });
+}
