@@ -4,10 +4,11 @@
  */
 import type { App } from '@slack/bolt';
 import type { TBotDeps } from '../deps.js';
+import * as emailActions from './actions/email.js';
 
 type TRegister = (app: App, deps: TBotDeps) => void;
 
-const MODULES: TRegister[] = [];
+const MODULES: TRegister[] = [emailActions.register];
 
 export function registerListeners(app: App, deps: TBotDeps): void {
   for (const register of MODULES) register(app, deps);

@@ -2,15 +2,18 @@
  * Which handler serves which queue. A queue without a handler here is not
  * consumed: its jobs wait in Redis until a worker that handles them starts.
  */
+import type { TMailer } from '../../infra/mail/mailer.js';
 import type { TJobName } from '../../infra/queue/catalogue.js';
 import type { TServiceDeps } from '../../services/deps.js';
 import type { TJobHandler } from '../worker.js';
 import { bookingHandler } from './booking.js';
+import { emailHandler } from './email.js';
 
-export type TWorkerDeps = TServiceDeps;
+export type TWorkerDeps = TServiceDeps & { mailer?: TMailer | undefined };
 
 type THandlerFactories = { [N in TJobName]?: (deps: TWorkerDeps) => TJobHandler<N> };
 
 export const HANDLERS: THandlerFactories = {
   booking: bookingHandler,
+  email: emailHandler,
 };
