@@ -8,12 +8,18 @@ import type { TServiceDeps } from '../../services/deps.js';
 import type { TJobHandler } from '../worker.js';
 import { bookingHandler } from './booking.js';
 import { emailHandler } from './email.js';
+import { evaluationHandler } from './evaluation.js';
+import { maintenanceHandler } from './maintenance.js';
+import { prepareHandler } from './prepare.js';
 
 export type TWorkerDeps = TServiceDeps & { mailer?: TMailer | undefined };
 
 type THandlerFactories = { [N in TJobName]?: (deps: TWorkerDeps) => TJobHandler<N> };
 
 export const HANDLERS: THandlerFactories = {
+  evaluation: evaluationHandler,
+  maintenance: maintenanceHandler,
   booking: bookingHandler,
+  prepare: prepareHandler,
   email: emailHandler,
 };

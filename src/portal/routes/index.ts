@@ -1,7 +1,9 @@
 /** Every portal route plugin, registered in one place. */
 import type { FastifyInstance } from 'fastify';
 import type { TPortalDeps } from '../app.js';
+import { interviewRoutes } from './interview.js';
 
-export async function registerRoutes(_app: FastifyInstance, _deps: TPortalDeps): Promise<void> {
+export async function registerRoutes(app: FastifyInstance, deps: TPortalDeps): Promise<void> {
   // Route plugins are added here as they are written (interview, transcript, metrics...).
+  await app.register(async (scope) => interviewRoutes(scope, deps));
 }

@@ -1,0 +1,150 @@
+/**
+ * The AI interviewer: plans the questions for a role, and after each answer
+ * decides between one follow-up and the next planned question. Both calls are
+ * bounded (timeout, retries) and both have a safe fallback in the callers: a
+ * failing model never ends an interview.
+ */
+import { z } from 'zod';
+import type { TAi } from './client.js';
+import { builtInPlan, type TPlannedQuestion } from './question-bank.js';
+
+export type { TPlannedQuestion } from './question-bank.js';
+
+export type TRoleForPlan = {
+  title: string;
+  description: string;
+  competencies: Array<{ key: string; name: string; description?: string }>;
+  ownQuestions: string[];
+};
+
+const ZPlanReply = z.object({
+  questions: z
+    .array(
+      z.object({
+        text: z.string().min(5).max(600),
+        competency: z.string().max(100).nullish(),
+      }),
+    )
+    .min(1),
+});
+
+const ZNextReply = z.object({
+  action: z.enum(['follow_up', 'next']),
+  question: z.string().max(600).nullish(),
+});
+
+/** Pulls the first JSON object out of a model reply (some servers wrap it in prose or fences). */
+export function parseJsonReply(content: string | null | undefined): unknown {
+  if (!content) return undefined;
+  const start = content.indexOf('{');
+  const end = content.lastIndexOf('}');
+  if (start < 0 || end <= start) return undefined;
+  try {
+    return JSON.parse(content.slice(start, end + 1));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `count` questions for the role: its own questions first, the rest generated
+ * from its title, description and competencies. Throws when the model fails or
+ * answers with something unusable; the caller falls back to the built-in plan.
+ */
+export async function generatePlan(ai: TAi, role: TRoleForPlan, count: number): Promise<TPlannedQuestion[]> {
+  const own = role.ownQuestions.slice(0, count).map((text) => ({ text, competency: null }));
+  const wanted = count - own.length;
+  if (wanted <= 0) return own;
+  const keys = new Set(role.competencies.map((c) => c.key));
+  const completion = await ai.client.chat.completions.create(
+    {
+      model: ai.chatModel,
+      temperature: 0.4,
+      response_format: { type: 'json_object' },
+      messages: [
+        {
+          role: 'system',
+          content:
+            'You plan structured job interviews. Reply with JSON only: {"questions":[{"text":"...","competency":"<key or null>"}]}. ' +
+            'Questions are open, behavioural or practical, one topic each, answerable aloud in two to three minutes, ' +
+            'free of jargon the candidate could not know, and never about age, family, health, religion or origin.',
+        },
+        {
+          role: 'user',
+          content: JSON.stringify({
+            task: `Write ${wanted} interview questions.`,
+            role: { title: role.title, description: role.description },
+            competencies: role.competencies,
+            alreadyAsked: own.map((q) => q.text),
+          }),
+        },
+      ],
+    },
+    { timeout: Math.min(ai.timeoutMs, 30_000), maxRetries: 2 },
+  );
+  const parsed = ZPlanReply.safeParse(parseJsonReply(completion.choices[0]?.message?.content));
+  if (!parsed.success) throw new Error('the model returned no usable question plan');
+  const generated = parsed.data.questions.map((q) => ({
+    text: q.text.trim(),
+    competency: q.competency && keys.has(q.competency) ? q.competency : null,
+  }));
+  // A short reply is topped up from the built-in bank rather than rejected.
+  return builtInPlan(
+    { ownQuestions: [...own, ...generated].map((q) => q.text), competencies: [] },
+    count,
+  ).map((q) => ({
+    text: q.text,
+    competency: [...own, ...generated].find((g) => g.text === q.text)?.competency ?? null,
+  }));
+}
+
+export type TNextDecision = { action: 'follow_up'; question: string } | { action: 'next' };
+
+/**
+ * After an answer: one follow-up on the same question, or move on. Short
+ * timeout (the candidate is waiting) and one retry; throws on failure.
+ */
+export async function chooseNext(
+  ai: TAi,
+  input: {
+    roleTitle: string;
+    question: string;
+    answer: string;
+    competency: string | null;
+    nextQuestion: string | null;
+  },
+): Promise<TNextDecision> {
+  const completion = await ai.client.chat.completions.create(
+    {
+      model: ai.chatModel,
+      temperature: 0.3,
+      response_format: { type: 'json_object' },
+      messages: [
+        {
+          role: 'system',
+          content:
+            "You are a calm, attentive interviewer. Given a question and the candidate's answer, decide whether one short follow-up " +
+            'would reveal something the answer left out (specifics, their own part, the result). Reply with JSON only: ' +
+            '{"action":"follow_up","question":"..."} or {"action":"next"}. Never judge the answer aloud; never repeat the question.',
+        },
+        {
+          role: 'user',
+          content: JSON.stringify({
+            role: input.roleTitle,
+            question: input.question,
+            answer: input.answer.slice(0, 4000),
+            nextPlannedQuestion: input.nextQuestion,
+          }),
+        },
+      ],
+    },
+    { timeout: Math.min(ai.timeoutMs, 8_000), maxRetries: 1 },
+  );
+  const parsed = ZNextReply.safeParse(parseJsonReply(completion.choices[0]?.message?.content));
+  if (!parsed.success) throw new Error('the model returned no usable decision');
+  const question = parsed.data.question?.trim();
+  if (parsed.data.action === 'follow_up' && question && question.length >= 5) {
+    return { action: 'follow_up', question };
+  }
+  return { action: 'next' };
+}

@@ -1,0 +1,193 @@
+/**
+ * The candidate's pages, rendered on the server with everything escaped. No
+ * inline script or style (the CSP forbids both): behaviour comes from
+ * /interview/assets/interview.js, data for it from a JSON block it reads.
+ */
+import { escapeHtml } from '../domain/escape.js';
+
+const ASSETS = '/interview/assets';
+
+function layout(title: string, body: string, opts: { script?: boolean; data?: unknown } = {}): string {
+  const data =
+    opts.data === undefined
+      ? ''
+      : // JSON in a non-executable block; '<' escaped so no text can close the element.
+        `<script type="application/json" id="boot">${JSON.stringify(opts.data).replace(/</g, '\\u003c')}</script>`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(title)}</title>
+<link rel="stylesheet" href="${ASSETS}/portal.css">
+${data}${opts.script ? `<script type="module" src="${ASSETS}/interview.js"></script>` : ''}
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<main id="main" class="page">
+${body}
+</main>
+</body>
+</html>`;
+}
+
+export function renderInvalidLink(company: string): string {
+  return layout(
+    'Interview link not valid',
+    `<section class="card notice" aria-labelledby="h">
+<h1 id="h">This interview link is not valid</h1>
+<p>The link may be incomplete, or it may have been replaced by a newer invitation.</p>
+<p>Open the most recent invitation email from ${escapeHtml(company)} and use the link in it. If it still does not work, reply to that email and the recruiter will help.</p>
+</section>`,
+  );
+}
+
+export function renderRateLimited(): string {
+  return layout(
+    'Too many attempts',
+    `<section class="card notice" aria-labelledby="h">
+<h1 id="h">Too many attempts</h1>
+<p>Please wait a few minutes, then open the link from your invitation email again.</p>
+</section>`,
+  );
+}
+
+export type TPageInterview = {
+  company: string;
+  roleTitle: string;
+  candidateName: string;
+  /** Already formatted in the candidate's own time zone. */
+  startsAtText: string;
+  lobbyOpensAtText: string;
+  closesAtText: string;
+  durationMinutes: number;
+  recruiterContact: string;
+};
+
+export function renderTooEarly(p: TPageInterview): string {
+  return layout(
+    `Interview for ${p.roleTitle}`,
+    `<section class="card notice" aria-labelledby="h">
+<p class="eyebrow">${escapeHtml(p.company)} · ${escapeHtml(p.roleTitle)}</p>
+<h1 id="h">Your interview is not open yet</h1>
+<p>It is scheduled for <strong>${escapeHtml(p.startsAtText)}</strong> and lasts about ${p.durationMinutes} minutes.</p>
+<p>Come back to this link from <strong>${escapeHtml(p.lobbyOpensAtText)}</strong> to check your camera and microphone before you begin.</p>
+</section>`,
+  );
+}
+
+export function renderClosed(p: TPageInterview): string {
+  return layout(
+    `Interview for ${p.roleTitle}`,
+    `<section class="card notice" aria-labelledby="h">
+<p class="eyebrow">${escapeHtml(p.company)} · ${escapeHtml(p.roleTitle)}</p>
+<h1 id="h">The time for this interview has passed</h1>
+<p>It could be joined until <strong>${escapeHtml(p.closesAtText)}</strong>.</p>
+<p>If you could not make it, contact ${escapeHtml(p.recruiterContact)} to arrange another time.</p>
+</section>`,
+  );
+}
+
+export function renderCompleted(p: TPageInterview): string {
+  return layout(
+    `Interview for ${p.roleTitle}`,
+    `<section class="card notice" aria-labelledby="h">
+<p class="eyebrow">${escapeHtml(p.company)} · ${escapeHtml(p.roleTitle)}</p>
+<h1 id="h">You have completed this interview</h1>
+<p>Thank you, ${escapeHtml(p.candidateName)}. Your answers have been sent to the hiring team at ${escapeHtml(p.company)}, who will be in touch.</p>
+</section>`,
+  );
+}
+
+/** The lobby and the interview room: one page, switched by interview.js. */
+export function renderRoom(
+  p: TPageInterview & { questionCount: number; retentionDays: number },
+  boot: Record<string, unknown>,
+): string {
+  const company = escapeHtml(p.company);
+  const role = escapeHtml(p.roleTitle);
+  return layout(
+    `Interview for ${p.roleTitle}`,
+    `<section id="lobby" class="card" aria-labelledby="lobby-h">
+<p class="eyebrow">${company} · ${role}</p>
+<h1 id="lobby-h">Welcome, ${escapeHtml(p.candidateName)}</h1>
+<p class="lead">Your interview for <strong>${role}</strong> is on <strong>${escapeHtml(p.startsAtText)}</strong>.</p>
+<h2>What will happen</h2>
+<ul class="plain">
+<li>An AI interviewer asks about ${p.questionCount} questions, sometimes with a short follow-up. It takes up to ${p.durationMinutes} minutes.</li>
+<li>Each question is shown on screen and read aloud. Answer by speaking, or by typing if you prefer: both count the same.</li>
+<li>Take your time to think. You choose how long a pause ends an answer, and you can press <kbd>Done</kbd> at any time.</li>
+</ul>
+<div id="join-hint" class="hint" role="status" aria-live="polite"></div>
+
+<h2 id="check-h">System check</h2>
+<div class="check-grid" aria-labelledby="check-h">
+<figure class="preview"><video id="camera" autoplay muted playsinline aria-label="Your camera preview"></video><figcaption id="camera-status" class="status">Camera not checked yet</figcaption></figure>
+<div class="checks">
+<div class="check" id="check-mic"><span class="label">Microphone</span><meter id="mic-level" min="0" max="1" low="0.05" high="0.9" optimum="0.3" value="0" aria-label="Microphone level"></meter><p id="mic-status" class="status">Not checked yet</p></div>
+<div class="check" id="check-speaker"><span class="label">Speakers</span><button type="button" id="speaker-test" class="secondary">Play a test sound</button><span id="speaker-confirm" hidden><button type="button" id="speaker-yes" class="secondary">I heard it</button> <button type="button" id="speaker-no" class="secondary">I heard nothing</button></span><p id="speaker-status" class="status">Not checked yet</p></div>
+<button type="button" id="run-check">Check camera and microphone</button>
+</div>
+</div>
+
+<fieldset class="mode">
+<legend>How would you like to answer?</legend>
+<label><input type="radio" name="mode" value="voice" checked> By speaking</label>
+<label><input type="radio" name="mode" value="typed"> By typing</label>
+</fieldset>
+
+<h2>Before you begin</h2>
+<div class="consent">
+<p>This interview is conducted by an AI on behalf of ${company}. Your spoken answers are converted to text; the questions, your answers as text and their timing are stored and evaluated by AI, then reviewed by people on the hiring team. Video is only shown to you and is not recorded or sent. Audio is used to make the transcript and is not kept. Your interview data is kept for ${p.retentionDays} days and then deleted. Some events are noted for the hiring team, such as leaving this tab or pasting text.</p>
+<label class="consent-box"><input type="checkbox" id="consent"> I understand and agree to take this interview with an AI interviewer.</label>
+</div>
+<p id="lobby-error" class="error" role="alert"></p>
+<button type="button" id="start" class="primary" disabled>Start interview</button>
+</section>
+
+<section id="room" class="card room" hidden aria-labelledby="room-h">
+<header class="room-head">
+<p class="eyebrow">${company} · ${role}</p>
+<div class="meta"><span id="progress">Question 1 of ${p.questionCount}</span><span id="clock" aria-label="Time">00:00 elapsed · ${p.durationMinutes}:00 left</span></div>
+</header>
+<div class="stage">
+<video id="self-view" autoplay muted playsinline aria-hidden="true"></video>
+<div class="question-box">
+<h1 id="room-h" class="visually-hidden">Interview</h1>
+<p class="who">Interviewer</p>
+<p id="question" class="question" aria-live="assertive" tabindex="-1"></p>
+<p id="caption" class="caption" aria-live="off"></p>
+</div>
+</div>
+<p id="activity" class="activity" role="status" aria-live="polite">Connecting…</p>
+<div id="voice-answer" class="answer-panel">
+<meter id="room-level" min="0" max="1" value="0" aria-label="Microphone level"></meter>
+<label class="inline">Pause that ends an answer <select id="thinking"><option value="1200">1 second</option><option value="2500" selected>2.5 seconds</option><option value="5000">5 seconds</option><option value="10000">10 seconds</option></select></label>
+<div class="row"><button type="button" id="done" class="primary">Done</button> <button type="button" id="switch-typed" class="secondary">Type instead</button></div>
+</div>
+<form id="typed-answer" class="answer-panel" hidden>
+<label for="answer-text">Your answer</label>
+<textarea id="answer-text" rows="5" maxlength="20000"></textarea>
+<div class="row"><button type="submit" class="primary">Send answer</button> <button type="button" id="switch-voice" class="secondary">Speak instead</button></div>
+</form>
+<p id="room-error" class="error" role="alert"></p>
+<h2 class="small">Transcript</h2>
+<ol id="transcript" class="transcript" aria-live="polite"></ol>
+<button type="button" id="end" class="danger">End interview</button>
+<dialog id="end-confirm" aria-labelledby="end-h"><h2 id="end-h">End the interview now?</h2><p>Your answers so far will be sent to the hiring team. You cannot continue afterwards.</p><div class="row"><button type="button" id="end-yes" class="danger">End interview</button> <button type="button" id="end-no" class="secondary" autofocus>Keep going</button></div></dialog>
+</section>
+
+<section id="done-screen" class="card notice" hidden aria-labelledby="done-h" tabindex="-1">
+<h1 id="done-h">Thank you, the interview is complete</h1>
+<p id="done-text">Your answers have been sent to the hiring team at ${company}, who will be in touch.</p>
+<p>You can close this window.</p>
+</section>
+
+<section id="taken-over" class="card notice" hidden aria-labelledby="to-h">
+<h1 id="to-h">The interview continued in another window</h1>
+<p>You opened this interview in another tab or device, and it continues there. Close this window, or <a id="take-back" href="">continue here instead</a>.</p>
+</section>`,
+    { script: true, data: boot },
+  );
+}

@@ -1,0 +1,202 @@
+/**
+ * The candidate's side: the link (`/interview?session_key=…`, and `/?session_key=…`
+ * from older emails), the lobby and room page, its static assets, the interview
+ * WebSocket and the audio upload. Everything is decided on the server: the
+ * window, the state, the next question.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import websocket from '@fastify/websocket';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { formatInZone } from '../../domain/time.js';
+import { transcribe } from '../../infra/ai/speech.js';
+import { readPlan } from '../../services/interview/plan.js';
+import { findInterviewByKey, type TKeyedInterview, timingOf } from '../../services/interview/session.js';
+import type { TPortalDeps } from '../app.js';
+import { InterviewSockets } from '../interview-socket.js';
+import { KeyGuard } from '../key-guard.js';
+import {
+  renderClosed,
+  renderCompleted,
+  renderInvalidLink,
+  renderRateLimited,
+  renderRoom,
+  renderTooEarly,
+  type TPageInterview,
+} from '../pages.js';
+
+/** Audio answers: at most 10 MB and 5 minutes each. */
+export const MAX_AUDIO_BYTES = 10 * 1024 * 1024;
+export const MAX_AUDIO_MS = 5 * 60_000;
+
+const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
+const ASSETS: Record<string, { type: string; body: Buffer }> = {
+  'interview.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(`${PUBLIC_DIR}interview.js`) },
+  'portal.css': { type: 'text/css; charset=utf-8', body: readFileSync(`${PUBLIC_DIR}portal.css`) },
+};
+
+const ZQuery = {
+  type: 'object',
+  properties: { session_key: { type: 'string', maxLength: 200 } },
+} as const;
+
+function pageData(deps: TPortalDeps, interview: TKeyedInterview): TPageInterview {
+  const tz = interview.candidate.timeZone;
+  const t = timingOf(deps, interview);
+  const fmt = (d: Date) => {
+    try {
+      return formatInZone(d, tz, 'long');
+    } catch {
+      return formatInZone(d, 'UTC', 'long');
+    }
+  };
+  return {
+    company: deps.config.mail.companyName,
+    roleTitle: interview.role.title,
+    candidateName: interview.candidate.name,
+    startsAtText: fmt(interview.scheduledStart),
+    lobbyOpensAtText: fmt(t.window.lobbyOpensAt),
+    closesAtText: fmt(t.window.closesAt),
+    durationMinutes: Math.round(t.durationMs / 60_000),
+    recruiterContact: interview.recruiterEmail ?? `the recruiter at ${deps.config.mail.companyName}`,
+  };
+}
+
+export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): Promise<void> {
+  const guard = new KeyGuard(deps.queues.connection, deps.queues.prefix, deps.logger);
+  const sockets = new InterviewSockets(deps, guard);
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+
+  // Audio answers arrive as raw bytes; this parser exists only inside this plugin.
+  app.addContentTypeParser(
+    /^audio\//,
+    { parseAs: 'buffer', bodyLimit: MAX_AUDIO_BYTES },
+    (_req, body, done) => done(null, body),
+  );
+
+  const page = async (
+    req: FastifyRequest<{ Querystring: { session_key?: string } }>,
+    reply: FastifyReply,
+  ) => {
+    reply.header('cache-control', 'no-store');
+    reply.type('text/html; charset=utf-8');
+    const key = req.query.session_key;
+    if (await guard.isBlocked(req.ip)) return reply.status(429).send(renderRateLimited());
+    const interview = await findInterviewByKey(deps, key);
+    if (!interview) {
+      await guard.recordMiss(req.ip);
+      return reply.status(404).send(renderInvalidLink(deps.config.mail.companyName));
+    }
+    const p = pageData(deps, interview);
+    const t = timingOf(deps, interview);
+    if (interview.status !== 'scheduled' && interview.status !== 'in_progress') {
+      if (interview.status === 'expired') return reply.send(renderClosed(p));
+      return reply.send(renderCompleted(p));
+    }
+    if (interview.status === 'scheduled' && t.state === 'too_early') return reply.send(renderTooEarly(p));
+    if (t.state === 'closed') return reply.send(renderClosed(p));
+    const questionCount = readPlan(interview.questionPlan)?.length ?? interview.role.questionCount;
+    return reply.send(
+      renderRoom(
+        { ...p, questionCount, retentionDays: deps.config.retentionDays },
+        {
+          status: interview.status,
+          joinOpensAt: t.window.joinOpensAt.toISOString(),
+          closesAt: t.window.closesAt.toISOString(),
+          serverNow: deps.now().toISOString(),
+          durationMs: t.durationMs,
+          questionCount,
+          voiceAvailable: deps.ai !== undefined,
+          maxAudioMs: MAX_AUDIO_MS,
+          timeZone: interview.candidate.timeZone,
+        },
+      ),
+    );
+  };
+  app.get('/interview', { schema: { querystring: ZQuery } }, page);
+  app.get(
+    '/',
+    { schema: { querystring: ZQuery } },
+    async (req: FastifyRequest<{ Querystring: { session_key?: string } }>, reply) => {
+      if (req.query.session_key === undefined) {
+        return reply
+          .type('text/html; charset=utf-8')
+          .status(404)
+          .send(renderInvalidLink(deps.config.mail.companyName));
+      }
+      return page(req, reply);
+    },
+  );
+
+  app.get<{ Params: { name: string } }>('/interview/assets/:name', async (req, reply) => {
+    const asset = ASSETS[req.params.name];
+    if (!asset) return reply.status(404).send({ error: 'not_found', message: 'No such file.' });
+    return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body);
+  });
+
+  app.get('/interview/ws', { websocket: true }, (socket, req) => sockets.handle(socket, req.ip));
+
+  app.post(
+    '/interview/audio',
+    { bodyLimit: MAX_AUDIO_BYTES },
+    async (req: FastifyRequest<{ Body: unknown }>, reply: FastifyReply) => {
+      const type = String(req.headers['content-type'] ?? '');
+      if (!/^audio\//.test(type) || !Buffer.isBuffer(req.body)) {
+        return reply
+          .status(415)
+          .send({ error: 'unsupported_media_type', message: 'Send the answer as audio.' });
+      }
+      const durationMs = Number(req.headers['x-audio-duration-ms'] ?? 0);
+      if (!Number.isFinite(durationMs) || durationMs < 0) {
+        return reply
+          .status(400)
+          .send({ error: 'invalid_input', message: 'x-audio-duration-ms must be a number.' });
+      }
+      if (durationMs > MAX_AUDIO_MS) {
+        return reply.status(413).send({
+          error: 'payload_too_large',
+          message: 'Answers can be at most 5 minutes long. Please answer in parts.',
+        });
+      }
+      if (await guard.isBlocked(req.ip)) {
+        return reply
+          .status(429)
+          .send({ error: 'rate_limited', message: 'Too many attempts. Please wait a few minutes.' });
+      }
+      const interview = await findInterviewByKey(deps, req.headers['x-session-key']);
+      if (!interview) {
+        await guard.recordMiss(req.ip);
+        return reply.status(404).send({ error: 'not_found', message: 'This interview link is not valid.' });
+      }
+      if (interview.status !== 'in_progress' || timingOf(deps, interview).remainingMs <= 0) {
+        return reply
+          .status(409)
+          .send({ error: 'invalid_state', message: 'The interview is not in progress.' });
+      }
+      if (!deps.ai) {
+        return reply.status(503).send({
+          error: 'unavailable',
+          message: 'Voice answers are not available right now. Please type your answer.',
+        });
+      }
+      if (req.body.length === 0) return reply.send({ text: '', durationMs });
+      try {
+        const text = await transcribe(deps.ai, req.body, type);
+        return reply.send({ text, durationMs });
+      } catch (err) {
+        req.log.warn(
+          { interviewId: interview.id, err: { message: (err as Error).message } },
+          'transcription failed',
+        );
+        return reply.status(503).send({
+          error: 'unavailable',
+          message: 'We could not turn that answer into text. Try again, or type your answer.',
+        });
+      }
+    },
+  );
+
+  app.addHook('onClose', async () => {
+    for (const client of app.websocketServer?.clients ?? []) client.close(1001, 'server shutting down');
+  });
+}

@@ -1,0 +1,412 @@
+/**
+ * The live interview's use cases. The database is the only state: every turn is
+ * written before the next question goes out, so any process (or a reloaded tab)
+ * can pick up from the last row. Every status change is one conditional update.
+ */
+import { AppError } from '../../domain/errors.js';
+import { stripControlChars } from '../../domain/escape.js';
+import { Prisma } from '../../generated/prisma/client.js';
+import { chooseNext } from '../../infra/ai/interviewer.js';
+import { jobId } from '../../infra/queue/catalogue.js';
+import type { TServiceDeps } from '../deps.js';
+import { recordEvent } from '../events.js';
+import { ensurePlan, readPlan, type TPlan } from './plan.js';
+import { timingOf } from './session.js';
+
+type TDeps = Pick<TServiceDeps, 'prisma' | 'ai' | 'logger' | 'config' | 'now' | 'queues' | 'metrics'>;
+
+/** Longest typed or transcribed answer kept (about 20 minutes of speech). */
+export const MAX_ANSWER_CHARS = 20_000;
+/** A follow-up is only worth asking with this much time left. */
+const FOLLOW_UP_MIN_REMAINING_MS = 90_000;
+
+export type TEndReason = 'finished' | 'time_up' | 'window_closed';
+
+export type TTurnView = {
+  seq: number;
+  planIndex: number;
+  isFollowUp: boolean;
+  question: string;
+  answerText: string | null;
+  answerMode: string | null;
+};
+
+export type TSnapshot = {
+  status: 'not_started' | 'in_progress' | 'completed';
+  windowState: 'too_early' | 'lobby' | 'open' | 'closed';
+  joinOpensAt: string;
+  closesAt: string;
+  startedAt: string | null;
+  endsAt: string | null;
+  remainingMs: number;
+  durationMs: number;
+  questionTotal: number;
+  turns: TTurnView[];
+  current: TTurnView | null;
+  endReason: string | null;
+};
+
+function turnView(t: {
+  seq: number;
+  planIndex: number;
+  isFollowUp: boolean;
+  question: string;
+  answerText: string | null;
+  answerMode: string | null;
+}): TTurnView {
+  return {
+    seq: t.seq,
+    planIndex: t.planIndex,
+    isFollowUp: t.isFollowUp,
+    question: t.question,
+    answerText: t.answerText,
+    answerMode: t.answerMode,
+  };
+}
+
+/** Everything the room needs to draw itself: sent on every (re)connect. */
+export async function snapshot(deps: TDeps, interviewId: string): Promise<TSnapshot> {
+  const interview = await deps.prisma.interview.findUniqueOrThrow({
+    where: { id: interviewId },
+    include: { turns: { orderBy: { seq: 'asc' } }, role: { select: { questionCount: true } } },
+  });
+  const timing = timingOf(deps, interview);
+  const plan = readPlan(interview.questionPlan);
+  const turns = interview.turns.map(turnView);
+  const last = turns.at(-1);
+  const status =
+    interview.status === 'scheduled'
+      ? 'not_started'
+      : interview.status === 'in_progress'
+        ? 'in_progress'
+        : 'completed';
+  return {
+    status,
+    windowState: timing.state,
+    joinOpensAt: timing.window.joinOpensAt.toISOString(),
+    closesAt: timing.window.closesAt.toISOString(),
+    startedAt: interview.startedAt?.toISOString() ?? null,
+    endsAt: timing.endsAt?.toISOString() ?? null,
+    remainingMs: timing.remainingMs,
+    durationMs: timing.durationMs,
+    questionTotal: plan?.length ?? interview.role.questionCount,
+    turns,
+    current: status === 'in_progress' && last && last.answerText === null ? last : null,
+    endReason: interview.endReason,
+  };
+}
+
+/**
+ * Starts the interview (scheduled → in_progress) inside its window and asks the
+ * first question. A second call (another tab, a retry) finds it started and
+ * changes nothing. Returns whether this call started it (the greeting is said once).
+ */
+export async function startInterview(deps: TDeps, interviewId: string): Promise<{ started: boolean }> {
+  const interview = await deps.prisma.interview.findUniqueOrThrow({ where: { id: interviewId } });
+  const timing = timingOf(deps, interview);
+  if (interview.status === 'in_progress') {
+    await ensureOpenTurn(deps, interviewId);
+    return { started: false };
+  }
+  if (interview.status !== 'scheduled')
+    throw new AppError('invalid_state', 'This interview has already ended.');
+  if (timing.state !== 'open') {
+    throw new AppError(
+      'outside_window',
+      timing.state === 'closed' ? 'The time for this interview has passed.' : 'It is too early to start.',
+    );
+  }
+  const plan = await ensurePlan(deps, interviewId);
+  const now = deps.now();
+  const moved = await deps.prisma.interview.updateMany({
+    where: { id: interviewId, status: 'scheduled' },
+    data: { status: 'in_progress', startedAt: now },
+  });
+  if (moved.count === 1) {
+    await recordEvent(deps.prisma, { interviewId, type: 'interview.started', actor: 'candidate' });
+    await createTurn(deps, interviewId, { seq: 0, planIndex: 0, isFollowUp: false, plan });
+    return { started: true };
+  }
+  await ensureOpenTurn(deps, interviewId);
+  return { started: false };
+}
+
+async function createTurn(
+  deps: TDeps,
+  interviewId: string,
+  t: { seq: number; planIndex: number; isFollowUp: boolean; plan: TPlan; question?: string },
+): Promise<boolean> {
+  const planned = t.plan[t.planIndex];
+  try {
+    await deps.prisma.interviewTurn.create({
+      data: {
+        interviewId,
+        seq: t.seq,
+        planIndex: t.planIndex,
+        isFollowUp: t.isFollowUp,
+        competency: planned?.competency ?? null,
+        question: t.question ?? planned?.text ?? '',
+        askedAt: deps.now(),
+      },
+    });
+    return true;
+  } catch (err) {
+    // Another tab or process asked this turn first: theirs stands.
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return false;
+    throw err;
+  }
+}
+
+/**
+ * After a crash between recording an answer and asking the next question, the
+ * interview has no open turn: ask the next planned one (no model, no follow-up).
+ */
+async function ensureOpenTurn(deps: TDeps, interviewId: string): Promise<void> {
+  const last = await deps.prisma.interviewTurn.findFirst({
+    where: { interviewId },
+    orderBy: { seq: 'desc' },
+  });
+  if (last && last.answeredAt === null) return;
+  const plan = await ensurePlan(deps, interviewId);
+  const planIndex = last ? last.planIndex + 1 : 0;
+  if (planIndex >= plan.length) {
+    await finishInterview(deps, interviewId, 'finished');
+    return;
+  }
+  await createTurn(deps, interviewId, { seq: last ? last.seq + 1 : 0, planIndex, isFollowUp: false, plan });
+}
+
+export type TAnswerInput = {
+  seq: number;
+  clientId: string;
+  text: string;
+  mode: 'voice' | 'typed' | 'skipped';
+  audioDurationMs?: number | undefined;
+};
+
+export type TAnswerResult =
+  | { kind: 'next'; turn: TTurnView }
+  | { kind: 'completed'; reason: TEndReason }
+  | { kind: 'duplicate' }
+  | { kind: 'stale' };
+
+/**
+ * Records the answer to turn `seq` and asks the next question (a follow-up or
+ * the next planned one). The same submission twice (same clientId) is recorded
+ * once; an answer to a question that is no longer open is ignored ('stale').
+ */
+export async function submitAnswer(
+  deps: TDeps,
+  interviewId: string,
+  input: TAnswerInput,
+): Promise<TAnswerResult> {
+  const interview = await deps.prisma.interview.findUniqueOrThrow({
+    where: { id: interviewId },
+    include: { role: { select: { title: true } } },
+  });
+  if (interview.status !== 'in_progress') {
+    if (
+      interview.status === 'completed' ||
+      interview.status === 'evaluated' ||
+      interview.status === 'failed'
+    ) {
+      return { kind: 'completed', reason: (interview.endReason as TEndReason | null) ?? 'finished' };
+    }
+    throw new AppError('invalid_state', 'The interview has not started.');
+  }
+  const text = stripControlChars(input.text, { keepNewlines: true }).trim().slice(0, MAX_ANSWER_CHARS);
+  if (text === '' && input.mode !== 'skipped') {
+    throw new AppError('invalid_input', 'The answer is empty. Type or say something, or skip the question.');
+  }
+  let recorded: number;
+  try {
+    const r = await deps.prisma.interviewTurn.updateMany({
+      where: { interviewId, seq: input.seq, answeredAt: null },
+      data: {
+        answerText: text,
+        answerMode: input.mode,
+        audioDurationMs: input.audioDurationMs === undefined ? null : Math.round(input.audioDurationMs),
+        answerClientId: input.clientId,
+        answeredAt: deps.now(),
+      },
+    });
+    recorded = r.count;
+  } catch (err) {
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')
+      return { kind: 'duplicate' };
+    throw err;
+  }
+  if (recorded === 0) {
+    const same = await deps.prisma.interviewTurn.findFirst({
+      where: { interviewId, answerClientId: input.clientId },
+      select: { seq: true },
+    });
+    return same ? { kind: 'duplicate' } : { kind: 'stale' };
+  }
+
+  const timing = timingOf(deps, interview);
+  if (timing.remainingMs <= 0) {
+    const reason: TEndReason =
+      timing.endsAt && timing.endsAt.getTime() >= timing.window.closesAt.getTime()
+        ? 'window_closed'
+        : 'time_up';
+    await finishInterview(deps, interviewId, reason);
+    return { kind: 'completed', reason };
+  }
+
+  const answered = await deps.prisma.interviewTurn.findUniqueOrThrow({
+    where: { interviewId_seq: { interviewId, seq: input.seq } },
+  });
+  const plan = await ensurePlan(deps, interviewId);
+  const nextPlanned = plan[answered.planIndex + 1] ?? null;
+
+  let followUp: string | null = null;
+  if (
+    deps.ai &&
+    !answered.isFollowUp &&
+    input.mode !== 'skipped' &&
+    timing.remainingMs > FOLLOW_UP_MIN_REMAINING_MS
+  ) {
+    try {
+      const decision = await chooseNext(deps.ai, {
+        roleTitle: interview.role.title,
+        question: answered.question,
+        answer: text,
+        competency: answered.competency,
+        nextQuestion: nextPlanned?.text ?? null,
+      });
+      if (decision.action === 'follow_up') followUp = decision.question;
+    } catch (err) {
+      // The model failing costs the follow-up, never the interview.
+      deps.logger.warn(
+        { interviewId, err: { message: (err as Error).message } },
+        'follow-up decision failed',
+      );
+    }
+  }
+
+  if (followUp === null && nextPlanned === null) {
+    await finishInterview(deps, interviewId, 'finished');
+    return { kind: 'completed', reason: 'finished' };
+  }
+  const next =
+    followUp !== null
+      ? { seq: answered.seq + 1, planIndex: answered.planIndex, isFollowUp: true, plan, question: followUp }
+      : { seq: answered.seq + 1, planIndex: answered.planIndex + 1, isFollowUp: false, plan };
+  await createTurn(deps, interviewId, next);
+  const turn = await deps.prisma.interviewTurn.findUniqueOrThrow({
+    where: { interviewId_seq: { interviewId, seq: answered.seq + 1 } },
+  });
+  return { kind: 'next', turn: turnView(turn) };
+}
+
+/**
+ * Ends the interview (in_progress → completed) exactly once and enqueues its
+ * evaluation. Returns false when it had already ended (nothing is done twice).
+ */
+export async function finishInterview(
+  deps: TDeps,
+  interviewId: string,
+  reason: TEndReason,
+): Promise<boolean> {
+  const moved = await deps.prisma.interview.updateMany({
+    where: { id: interviewId, status: 'in_progress' },
+    data: { status: 'completed', endedAt: deps.now(), endReason: reason, activeConnectionId: null },
+  });
+  if (moved.count !== 1) return false;
+  const turns = await deps.prisma.interviewTurn.findMany({
+    where: { interviewId },
+    select: { responseLatencyMs: true, answeredAt: true },
+  });
+  const latency = latencySummary(turns.map((t) => t.responseLatencyMs));
+  await recordEvent(deps.prisma, {
+    interviewId,
+    type: 'interview.completed',
+    actor: reason === 'finished' ? 'candidate' : 'system',
+    data: { reason, answered: turns.filter((t) => t.answeredAt !== null).length, ...latency },
+  });
+  // The job id makes a second enqueue (a retried finish) a no-op.
+  await deps.queues.enqueue(
+    'evaluation',
+    { interviewId, version: 1, reason: 'completed' },
+    { jobId: jobId('evaluation', interviewId, 'v1') },
+  );
+  deps.logger.info({ interviewId, reason }, 'interview completed');
+  return true;
+}
+
+/** p50 / p95 of the recorded turn latencies (nearest rank), null without data. */
+export function latencySummary(values: Array<number | null>): {
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+  latencyTurns: number;
+} {
+  const xs = values.filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+  const rank = (p: number) => xs[Math.min(xs.length - 1, Math.max(0, Math.ceil(p * xs.length) - 1))] ?? null;
+  return { latencyP50Ms: rank(0.5), latencyP95Ms: rank(0.95), latencyTurns: xs.length };
+}
+
+/**
+ * The time from the end of the answer to turn `answeredSeq` to the first audio
+ * of the next question, as the browser measured it; it replaces the server's
+ * estimate written when the question went out.
+ */
+export async function recordTurnLatency(
+  deps: TDeps,
+  interviewId: string,
+  answeredSeq: number,
+  ms: number,
+): Promise<boolean> {
+  if (!Number.isFinite(ms) || ms < 0 || ms > 10 * 60_000) return false;
+  const r = await deps.prisma.interviewTurn.updateMany({
+    where: { interviewId, seq: answeredSeq, answeredAt: { not: null } },
+    data: { responseLatencyMs: Math.round(ms) },
+  });
+  if (r.count === 1) deps.metrics.turnLatency.observe(ms / 1000);
+  return r.count === 1;
+}
+
+export const INTEGRITY_SIGNALS = ['tab_hidden', 'paste', 'long_silence'] as const;
+export type TIntegritySignal = (typeof INTEGRITY_SIGNALS)[number];
+
+/** Records a signal as an event (never a verdict). Only numbers are kept as data. */
+export async function recordIntegritySignal(
+  deps: TDeps,
+  interviewId: string,
+  signal: TIntegritySignal,
+  data: { seq?: number | undefined; durationMs?: number | undefined; chars?: number | undefined },
+): Promise<void> {
+  const clean: Record<string, number> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (typeof v === 'number' && Number.isFinite(v)) clean[k] = Math.round(v);
+  }
+  await recordEvent(deps.prisma, {
+    interviewId,
+    type: `integrity.${signal}`,
+    actor: 'candidate',
+    data: clean,
+  });
+}
+
+/** Makes `connectionId` the interview's owner; the previous tab learns it lost on its next message. */
+export async function claimConnection(deps: TDeps, interviewId: string, connectionId: string): Promise<void> {
+  await deps.prisma.interview.update({
+    where: { id: interviewId },
+    data: { activeConnectionId: connectionId },
+  });
+}
+
+export async function isActiveConnection(
+  deps: TDeps,
+  interviewId: string,
+  connectionId: string,
+): Promise<boolean> {
+  const row = await deps.prisma.interview.findUnique({
+    where: { id: interviewId },
+    select: { activeConnectionId: true, status: true },
+  });
+  return (
+    row?.activeConnectionId === connectionId ||
+    (row !== null && row.status !== 'in_progress' && row.status !== 'scheduled')
+  );
+}
