@@ -1,0 +1,81 @@
+/**
+ * Buttons on the evaluation post. View transcript is a URL button: Slack opens the link and
+ * still sends an action, which only needs an ack. Re-evaluate and Request human review ack
+ * first, then do their (small) work.
+ */
+import type { App, BlockButtonAction } from '@slack/bolt';
+import { isAppError } from '../../../domain/errors.js';
+import { EVALUATION_ACTIONS } from '../../../infra/slack/messages/evaluation.js';
+import { requestHumanReview, requestReevaluation } from '../../../services/evaluation/thread-actions.js';
+import type { TBotDeps } from '../../deps.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function register(app: App, deps: TBotDeps): void {
+  app.action<BlockButtonAction>(EVALUATION_ACTIONS.viewTranscript, async ({ ack }) => {
+    await ack();
+  });
+
+  app.action<BlockButtonAction>(EVALUATION_ACTIONS.reevaluate, async ({ ack, action, body, client }) => {
+    await ack();
+    const interviewId = action.value ?? '';
+    if (!UUID.test(interviewId)) return;
+    try {
+      await requestReevaluation({ ...deps, slack: client }, { interviewId, userId: body.user.id });
+    } catch (err) {
+      await tellUser(
+        client,
+        body,
+        isAppError(err) && err.status < 500
+          ? err.publicMessage
+          : 'Panelist could not start a re-evaluation just now. Try again in a moment.',
+      );
+      if (!isAppError(err) || err.status >= 500)
+        deps.logger.error(
+          { err: { message: (err as Error).message }, interviewId },
+          're-evaluation request failed',
+        );
+    }
+  });
+
+  app.action<BlockButtonAction>(EVALUATION_ACTIONS.requestReview, async ({ ack, action, body, client }) => {
+    await ack();
+    const [interviewId = '', versionText = ''] = (action.value ?? '').split('|');
+    const version = Number(versionText);
+    if (!UUID.test(interviewId) || !Number.isInteger(version) || version < 1) return;
+    try {
+      const isFirst = await requestHumanReview(
+        { ...deps, slack: client },
+        { interviewId, version, userId: body.user.id },
+      );
+      if (!isFirst) await tellUser(client, body, 'You already asked for a human review of this evaluation.');
+    } catch (err) {
+      deps.logger.error(
+        { err: { message: (err as Error).message }, interviewId },
+        'human review request failed',
+      );
+      await tellUser(
+        client,
+        body,
+        'Panelist could not record the review request just now. Try again in a moment.',
+      );
+    }
+  });
+}
+
+async function tellUser(
+  client: import('@slack/web-api').WebClient,
+  body: BlockButtonAction,
+  text: string,
+): Promise<void> {
+  const channel = body.channel?.id;
+  if (!channel) return;
+  await client.chat
+    .postEphemeral({
+      channel,
+      user: body.user.id,
+      text,
+      ...(body.message?.thread_ts ? { thread_ts: body.message.thread_ts } : {}),
+    })
+    .catch(() => undefined);
+}

@@ -1,0 +1,141 @@
+/**
+ * `maintenance` jobs, one task each. `expire_no_shows` (every minute) closes interviews whose
+ * window has closed: `scheduled` → `expired` with a "Candidate did not join" note, and
+ * `in_progress` → `completed` with an evaluation. Each move is one conditional update, so the
+ * portal ending the same interview at the same moment cannot make it twice; only the winner
+ * enqueues, and the job id is the portal's own (`evaluation-<id>-v1`), so BullMQ dedupes anyway.
+ */
+import { interviewWindow } from '../../domain/window.js';
+import { jobId } from '../../infra/queue/catalogue.js';
+import type { JobQueues } from '../../infra/queue/queues.js';
+import type { TServiceDeps } from '../../services/deps.js';
+import { recordEvent } from '../../services/events.js';
+import type { TJobHandler } from '../worker.js';
+
+const BATCH = 200;
+/** How far back the catch-up sweep looks for ended interviews that never got an evaluation job. */
+const SWEEP_DAYS = 3;
+
+/** Registers the repeating maintenance jobs (idempotent: upsert by scheduler id). */
+export async function scheduleMaintenance(queues: JobQueues): Promise<void> {
+  await queues
+    .queue('maintenance')
+    .upsertJobScheduler(
+      'expire-no-shows',
+      { every: 60_000 },
+      { name: 'maintenance', data: { task: 'expire_no_shows' } },
+    );
+}
+
+export function maintenanceHandler(deps: TServiceDeps): TJobHandler<'maintenance'> {
+  return async (payload, ctx) => {
+    switch (payload.task) {
+      case 'expire_no_shows': {
+        const result = await expireNoShows(deps);
+        if (result.expired + result.completed + result.requeued > 0)
+          ctx.logger.info(result, 'closed interviews');
+        return result;
+      }
+      case 'retention':
+        // Written by someone else; until then it is a no-op rather than a failure.
+        ctx.logger.info('retention task not implemented yet');
+        return { skipped: true };
+    }
+  };
+}
+
+export async function expireNoShows(
+  deps: Pick<TServiceDeps, 'prisma' | 'queues' | 'config' | 'now'>,
+): Promise<{ expired: number; completed: number; requeued: number }> {
+  const { prisma, queues, config } = deps;
+  const now = deps.now();
+  const settings = config.interview;
+  // closesAt = scheduledEnd + grace: a cheap bound in SQL, the exact rule from the domain.
+  const endedBefore = new Date(now.getTime() - settings.graceMinutes * 60_000);
+  const candidates = await prisma.interview.findMany({
+    where: { status: { in: ['scheduled', 'in_progress'] }, scheduledEnd: { lte: endedBefore } },
+    select: { id: true, status: true, scheduledStart: true, scheduledEnd: true },
+    orderBy: { scheduledEnd: 'asc' },
+    take: BATCH,
+  });
+  let expired = 0;
+  let completed = 0;
+  for (const interview of candidates) {
+    const { closesAt } = interviewWindow(interview.scheduledStart, interview.scheduledEnd, settings);
+    if (closesAt.getTime() > now.getTime()) continue;
+    if (interview.status === 'scheduled') {
+      const moved = await prisma.interview.updateMany({
+        where: { id: interview.id, status: 'scheduled' },
+        data: { status: 'expired', endReason: 'window_closed' },
+      });
+      if (moved.count === 0) continue;
+      expired++;
+      await recordEvent(prisma, {
+        interviewId: interview.id,
+        type: 'interview.expired',
+        data: { reason: 'no_show' },
+      });
+      await enqueueNoShow(queues, interview.id);
+    } else {
+      const moved = await prisma.interview.updateMany({
+        where: { id: interview.id, status: 'in_progress' },
+        data: { status: 'completed', endedAt: now, endReason: 'window_closed', activeConnectionId: null },
+      });
+      if (moved.count === 0) continue;
+      completed++;
+      await recordEvent(prisma, {
+        interviewId: interview.id,
+        type: 'interview.completed',
+        data: { reason: 'window_closed' },
+      });
+      await enqueueEvaluation(queues, interview.id);
+    }
+  }
+  const requeued = await sweepMissedEvaluations(deps, now);
+  return { expired, completed, requeued };
+}
+
+function enqueueNoShow(queues: JobQueues, interviewId: string) {
+  return queues.enqueue(
+    'evaluation',
+    { interviewId, version: 1, reason: 'no_show' },
+    { jobId: jobId('evaluation', interviewId, 'v1') },
+  );
+}
+
+function enqueueEvaluation(queues: JobQueues, interviewId: string) {
+  return queues.enqueue(
+    'evaluation',
+    { interviewId, version: 1, reason: 'completed' },
+    { jobId: jobId('evaluation', interviewId, 'v1') },
+  );
+}
+
+/**
+ * A status move commits before its enqueue; if Redis was down in between, the interview would
+ * wait forever. Recently ended interviews with no evaluation row at all get their job again
+ * (same job id: a job that still exists is not added twice).
+ */
+async function sweepMissedEvaluations(
+  deps: Pick<TServiceDeps, 'prisma' | 'queues'>,
+  now: Date,
+): Promise<number> {
+  const since = new Date(now.getTime() - SWEEP_DAYS * 24 * 3600_000);
+  const graceForPortal = new Date(now.getTime() - 2 * 60_000);
+  const missed = await deps.prisma.interview.findMany({
+    where: {
+      status: { in: ['completed', 'expired'] },
+      endReason: { not: 'cancelled' },
+      scheduledEnd: { gte: since },
+      updatedAt: { lte: graceForPortal },
+      evaluations: { none: {} },
+    },
+    select: { id: true, status: true },
+    take: BATCH,
+  });
+  for (const m of missed) {
+    if (m.status === 'expired') await enqueueNoShow(deps.queues, m.id);
+    else await enqueueEvaluation(deps.queues, m.id);
+  }
+  return missed.length;
+}

@@ -1,0 +1,297 @@
+/**
+ * The evaluation use case behind the `evaluation` job. Idempotent: the Evaluation row
+ * (unique per interview and version) holds the result and the ts of the Slack post, so a
+ * retry or a rerun after a crash reuses the stored result and updates the post instead of
+ * posting again.
+ */
+import {
+  assessTranscript,
+  buildRubric,
+  EVALUATION_PROMPT_VERSION,
+  groundEvaluation,
+  insufficientEvaluation,
+  summarizeIntegrity,
+  type TEvaluationResult,
+} from '../../domain/evaluation-schema.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { EvaluatorError, evaluateTranscript } from '../../infra/ai/evaluator.js';
+import type { Logger } from '../../infra/logger.js';
+import type { TEvaluationJob } from '../../infra/queue/catalogue.js';
+import {
+  buildEvaluationFailedMessage,
+  buildEvaluationMessage,
+  buildNoShowMessage,
+  buildNotConfiguredMessage,
+  rootStatusText,
+  type TSlackMessage,
+} from '../../infra/slack/messages/evaluation.js';
+import type { TServiceDeps } from '../deps.js';
+import { recordEvent } from '../events.js';
+import { postOrUpdate, updateSchedulingMessageStatus } from './thread.js';
+import { loadInterviewTranscript } from './transcript.js';
+import { transcriptLinkFor } from './transcript-link.js';
+
+export type TEvaluationDeps = Pick<TServiceDeps, 'config' | 'prisma' | 'slack' | 'ai' | 'now'>;
+
+export type TEvaluationRun = {
+  isFinalAttempt: boolean;
+  logger: Logger;
+  /** Test seam: runs right after the Slack post returns, before its ts is stored. */
+  afterPost?: () => Promise<void>;
+};
+
+export type TEvaluationOutcome =
+  | 'posted'
+  | 'already_posted'
+  | 'no_show_posted'
+  | 'not_configured'
+  | 'failed'
+  | 'skipped';
+
+const EVALUABLE = ['completed', 'evaluated', 'failed'] as const;
+
+export async function runEvaluation(
+  job: TEvaluationJob,
+  deps: TEvaluationDeps,
+  run: TEvaluationRun,
+): Promise<TEvaluationOutcome> {
+  const { prisma, config } = deps;
+  const log = run.logger.child({ interviewId: job.interviewId, version: job.version });
+  const loaded = await loadInterviewTranscript(prisma, job.interviewId);
+  const { interview, competencies, transcript } = loaded;
+  const where = { slackChannelId: interview.slackChannelId, slackThreadTs: interview.slackThreadTs };
+  if (interview.redactedAt) {
+    log.info('interview was redacted; nothing to evaluate');
+    return 'skipped';
+  }
+
+  // --- No-show: the window closed before the candidate started.
+  if (job.reason === 'no_show') {
+    if (interview.status !== 'expired') {
+      log.info({ status: interview.status }, 'no-show job for an interview that is not expired; skipped');
+      return 'skipped';
+    }
+    const row = await ensureRow(deps, job.interviewId, job.version);
+    if (row.slackMessageTs && row.status === 'succeeded') return 'already_posted';
+    const message = buildNoShowMessage({
+      candidateName: interview.candidate.name,
+      scheduledStart: interview.scheduledStart,
+      interviewId: interview.id,
+    });
+    await post(row.id, row.slackMessageTs, message, 'no_show', {
+      status: 'succeeded',
+      result: { kind: 'no_show' },
+    });
+    await updateSchedulingMessageStatus(deps, interview.id, rootStatusText({ kind: 'no_show' }), log);
+    return 'no_show_posted';
+  }
+
+  if (!(EVALUABLE as readonly string[]).includes(interview.status)) {
+    log.warn({ status: interview.status }, 'evaluation job for an interview that has not ended; skipped');
+    return 'skipped';
+  }
+
+  const row = await ensureRow(deps, job.interviewId, job.version);
+  if (row.slackMessageTs && (row.status === 'succeeded' || row.status === 'failed')) {
+    // Posted by an earlier run that did not get to finish: finish the bookkeeping only.
+    if (row.status === 'succeeded') await markEvaluated(row.result as TEvaluationResult | null);
+    return 'already_posted';
+  }
+  const actions = {
+    interviewId: interview.id,
+    version: job.version,
+    transcriptUrl: transcriptLinkFor(config, interview.id, deps.now()),
+    canRequestReview: true,
+  };
+
+  // --- No model: say so, keep the interview `completed`, point at the transcript.
+  if (!deps.ai) {
+    const message = buildNotConfiguredMessage({
+      candidateName: interview.candidate.name,
+      version: job.version,
+      actions,
+      interviewId: interview.id,
+    });
+    await post(row.id, row.slackMessageTs, message, 'not_configured', {
+      status: 'failed',
+      error: 'AI evaluation is not configured (no model).',
+    });
+    await recordEvent(prisma, {
+      interviewId: interview.id,
+      type: 'evaluation.not_configured',
+      data: { version: job.version },
+    });
+    await updateSchedulingMessageStatus(deps, interview.id, rootStatusText({ kind: 'not_configured' }), log);
+    return 'not_configured';
+  }
+
+  // --- Evaluate (or reuse the result an earlier attempt stored).
+  const rubric = buildRubric(competencies);
+  let result = row.status === 'succeeded' ? (row.result as TEvaluationResult | null) : null;
+  let model = row.model ?? deps.ai.chatModel;
+  const attempts = row.attempts + 1;
+  if (!result) {
+    await prisma.evaluation.update({ where: { id: row.id }, data: { attempts } });
+    const quality = assessTranscript(transcript, competencies);
+    const integrity = summarizeIntegrity(loaded.integrityEvents.map((e) => e.type));
+    try {
+      if (quality.blockers.length > 0) {
+        result = insufficientEvaluation({ transcript, competencies, quality, integrity });
+      } else {
+        const out = await evaluateTranscript(deps.ai, {
+          roleTitle: interview.role.title,
+          competencies,
+          turns: transcript.turns,
+          excluded: Object.keys(quality.insufficient),
+        });
+        model = out.model;
+        result = groundEvaluation({
+          model: out.evaluation,
+          transcript,
+          competencies,
+          quality,
+          integrity,
+          modelCalls: out.calls,
+        });
+      }
+    } catch (err) {
+      if (!(err instanceof EvaluatorError)) throw err;
+      log.warn({ kind: err.kind, attempt: attempts, final: run.isFinalAttempt }, 'evaluation attempt failed');
+      await prisma.evaluation.update({ where: { id: row.id }, data: { error: err.message.slice(0, 500) } });
+      if (!run.isFinalAttempt) throw err;
+      await reportFailure(row.id, row.slackMessageTs, err.message, attempts, actions);
+      throw err;
+    }
+    // Conditional: a concurrent run (a stalled job picked up twice) cannot overwrite a stored result.
+    await prisma.evaluation.updateMany({
+      where: { id: row.id, status: 'pending' },
+      data: {
+        status: 'succeeded',
+        result: result as unknown as Prisma.InputJsonValue,
+        rubric: rubric as unknown as Prisma.InputJsonValue,
+        promptVersion: EVALUATION_PROMPT_VERSION,
+        model,
+        droppedQuotes: result.droppedQuotes.length,
+        flags: result.flags as unknown as Prisma.InputJsonValue,
+        error: null,
+      },
+    });
+    const stored = await prisma.evaluation.findUniqueOrThrow({ where: { id: row.id } });
+    result = stored.result as unknown as TEvaluationResult;
+    model = stored.model ?? model;
+  }
+
+  // --- Post once.
+  const requestedBy = job.requestedBy?.replace(/^slack:/, '');
+  const message = buildEvaluationMessage({
+    candidateName: interview.candidate.name,
+    roleTitle: interview.role.title,
+    version: job.version,
+    result,
+    model,
+    promptVersion: row.promptVersion ?? EVALUATION_PROMPT_VERSION,
+    requestedBy: requestedBy && /^[UW][A-Z0-9]+$/.test(requestedBy) ? requestedBy : undefined,
+    actions,
+    interviewId: interview.id,
+  });
+  await post(row.id, row.slackMessageTs, message, 'evaluation', {});
+  await markEvaluated(result);
+  return 'posted';
+
+  async function markEvaluated(res: TEvaluationResult | null): Promise<void> {
+    const moved = await prisma.interview.updateMany({
+      where: { id: interview.id, status: { in: ['completed', 'failed', 'evaluated'] } },
+      data: { status: 'evaluated' },
+    });
+    const already = await prisma.event.findFirst({
+      where: {
+        interviewId: interview.id,
+        type: 'evaluation.posted',
+        data: { path: ['version'], equals: job.version },
+      },
+      select: { id: true },
+    });
+    if (!already)
+      await recordEvent(prisma, {
+        interviewId: interview.id,
+        type: 'evaluation.posted',
+        data: { version: job.version, recommendation: res?.recommendation ?? null },
+      });
+    if (moved.count > 0 && res)
+      await updateSchedulingMessageStatus(
+        deps,
+        interview.id,
+        rootStatusText({ kind: 'evaluated', recommendation: res.recommendation, version: job.version }),
+        log,
+      );
+  }
+
+  async function reportFailure(
+    rowId: string,
+    existingTs: string | null,
+    reason: string,
+    attemptsMade: number,
+    acts: typeof actions,
+  ): Promise<void> {
+    const message = buildEvaluationFailedMessage({
+      candidateName: interview.candidate.name,
+      version: job.version,
+      reason: publicReason(reason),
+      attempts: attemptsMade,
+      actions: acts,
+      interviewId: interview.id,
+    });
+    await post(rowId, existingTs, message, 'failed', { status: 'failed', error: reason.slice(0, 500) });
+    const moved = await prisma.interview.updateMany({
+      where: { id: interview.id, status: 'completed' },
+      data: { status: 'failed' },
+    });
+    await recordEvent(prisma, {
+      interviewId: interview.id,
+      type: 'evaluation.failed',
+      data: { version: job.version, attempts: attemptsMade },
+    });
+    if (moved.count > 0)
+      await updateSchedulingMessageStatus(deps, interview.id, rootStatusText({ kind: 'failed' }), log);
+  }
+
+  /** Posts (or updates) the message and stores its ts together with `data`. */
+  async function post(
+    rowId: string,
+    existingTs: string | null,
+    message: TSlackMessage,
+    kind: string,
+    data: Prisma.EvaluationUpdateInput,
+  ): Promise<void> {
+    const { ts } = await postOrUpdate(
+      deps.slack,
+      where,
+      message,
+      existingTs,
+      { interviewId: interview.id, version: job.version, kind },
+      log,
+    );
+    if (run.afterPost) await run.afterPost();
+    await prisma.evaluation.update({
+      where: { id: rowId },
+      data: { ...data, slackChannelId: where.slackChannelId, slackMessageTs: ts, postedAt: deps.now() },
+    });
+  }
+}
+
+/** What the thread may say about a model failure: no URLs, keys or model output echoed. */
+function publicReason(reason: string): string {
+  if (/not JSON|does not match the schema|cut off/.test(reason))
+    return 'The model’s answers were not valid evaluations.';
+  if (/refused/.test(reason)) return 'The model refused to evaluate this transcript.';
+  if (/timed? ?out|timeout/i.test(reason)) return 'The model did not answer in time.';
+  return 'The model could not be reached.';
+}
+
+async function ensureRow(deps: TEvaluationDeps, interviewId: string, version: number) {
+  return deps.prisma.evaluation.upsert({
+    where: { interviewId_version: { interviewId, version } },
+    create: { interviewId, version },
+    update: {},
+  });
+}
