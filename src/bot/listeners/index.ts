@@ -5,10 +5,11 @@
 import type { App } from '@slack/bolt';
 import type { TBotDeps } from '../deps.js';
 import * as emailActions from './actions/email.js';
+import * as evaluation from './actions/evaluation.js';
 
 type TRegister = (app: App, deps: TBotDeps) => void;
 
-const MODULES: TRegister[] = [emailActions.register];
+const MODULES: TRegister[] = [emailActions.register, evaluation.register];
 
 export function registerListeners(app: App, deps: TBotDeps): void {
   for (const register of MODULES) register(app, deps);

@@ -2,8 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { TPortalDeps } from '../app.js';
 import { interviewRoutes } from './interview.js';
+import { transcriptRoutes } from './transcript.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: TPortalDeps): Promise<void> {
   // Route plugins are added here as they are written (interview, transcript, metrics...).
   await app.register(async (scope) => interviewRoutes(scope, deps));
+  await app.register(async (scope) => transcriptRoutes(scope, deps));
 }
