@@ -412,7 +412,7 @@ function startListening() {
     if (recorder.discard) return;
     const blob = new Blob(chunks, { type: recorder.mimeType || mime || 'audio/webm' });
     const durationMs = Math.round((heardAt === null ? endedAt : lastSound) - started);
-    uploadAnswer(seq, blob, Math.max(0, Math.round(endedAt - started)), durationMs, endedAt);
+    void uploadAnswer(seq, blob, Math.max(0, Math.round(endedAt - started)), durationMs, endedAt);
   };
   state.recorder = recorder;
   state.listening = true;
@@ -663,7 +663,7 @@ function init() {
   updateStart();
   if (boot.status === 'in_progress') {
     // A reload or a new device: back into the room at once (no consent twice).
-    runCheck().finally(connect);
+    void runCheck().finally(connect);
   } else {
     connect();
   }

@@ -1,0 +1,322 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { generateSessionKey } from '../../src/domain/session-key.js';
+import { prepareHandler } from '../../src/jobs/handlers/prepare.js';
+import type { TJobContext } from '../../src/jobs/worker.js';
+import { evaluationJobs, startPortal, type TPortalHarness } from './harness.js';
+
+let h: TPortalHarness;
+let base: string;
+const MIN = 60_000;
+
+beforeAll(async () => {
+  h = await startPortal();
+  base = await h.app.listen({ host: '127.0.0.1', port: 0 });
+});
+afterAll(async () => h?.close());
+
+const get = (url: string, ip = '10.0.0.1') => h.app.inject({ method: 'GET', url, remoteAddress: ip });
+
+describe('the link', () => {
+  it('gives the same generic page for an unknown, malformed, or cancelled key', async () => {
+    const cancelled = await h.createInterview({ status: 'cancelled' });
+    const pages = await Promise.all([
+      get(`/interview?session_key=${generateSessionKey()}`, '10.1.0.1'),
+      get('/interview?session_key=short', '10.1.0.1'),
+      get(`/interview?session_key=${cancelled.key}`, '10.1.0.1'),
+      get(`/?session_key=${generateSessionKey()}`, '10.1.0.1'),
+    ]);
+    for (const p of pages) {
+      expect(p.statusCode).toBe(404);
+      expect(p.body).toBe(pages[0]?.body);
+    }
+    expect(pages[0]?.body).toContain('This interview link is not valid');
+  });
+
+  it('rate-limits repeated misses from one address (429), even for a valid key then', async () => {
+    const valid = await h.createInterview();
+    for (let i = 0; i < 10; i++) {
+      expect((await get(`/interview?session_key=${generateSessionKey()}`, '10.2.0.1')).statusCode).toBe(404);
+    }
+    const blocked = await get(`/interview?session_key=${valid.key}`, '10.2.0.1');
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.body).toContain('Too many attempts');
+    // Another address is unaffected.
+    expect((await get(`/interview?session_key=${valid.key}`, '10.2.0.2')).statusCode).toBe(200);
+  });
+
+  it('too early: says when to come back, in the candidate’s own time zone', async () => {
+    const start = new Date('2031-03-14T09:00:00Z');
+    h.setNow(new Date(start.getTime() - 60 * MIN));
+    const { key } = await h.createInterview({ start, timeZone: 'Asia/Kolkata' });
+    const res = await get(`/interview?session_key=${key}`);
+    h.setNow(undefined);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('Your interview is not open yet');
+    expect(res.body).toContain('Friday 14 March 2031 at 14:30 IST (UTC+05:30)');
+    expect(res.body).toContain('Friday 14 March 2031 at 14:15 IST (UTC+05:30)'); // lobby opens 15 min before
+  });
+
+  it('too late: says the window closed and whom to contact', async () => {
+    const start = new Date('2031-03-14T09:00:00Z');
+    h.setNow(new Date(start.getTime() + 41 * MIN)); // 30-minute slot + 10 minutes grace have passed
+    const { key } = await h.createInterview({ start, timeZone: 'America/New_York' });
+    const res = await get(`/interview?session_key=${key}`);
+    h.setNow(undefined);
+    expect(res.body).toContain('The time for this interview has passed');
+    expect(res.body).toContain('Friday 14 March 2031 at 05:40 EDT (UTC-04:00)');
+    expect(res.body).toContain('rita@acme.test');
+  });
+
+  it('the lobby escapes what people typed and is served under a strict CSP', async () => {
+    const { key } = await h.createInterview({
+      roleTitle: '<img src=x onerror=alert(1)> & Co',
+      candidateName: 'Bob "B" <b>',
+    });
+    const res = await get(`/interview?session_key=${key}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('&lt;img src=x onerror=alert(1)&gt; &amp; Co');
+    expect(res.body).toContain('Welcome, Bob &quot;B&quot; &lt;b&gt;');
+    expect(res.body).not.toContain('<img src=x');
+    expect(res.body).not.toContain('session_key');
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect((await get('/interview/assets/interview.js')).headers['content-type']).toContain('javascript');
+  });
+});
+
+describe('audio upload', () => {
+  it('refuses non-audio (415), too many bytes or seconds (413), and a wrong key (404)', async () => {
+    const { key } = await h.createInterview();
+    const json = await h.app.inject({
+      method: 'POST',
+      url: '/interview/audio',
+      headers: { 'content-type': 'application/json', 'x-session-key': key },
+      payload: '{}',
+    });
+    expect(json.statusCode).toBe(415);
+    const big = await h.app.inject({
+      method: 'POST',
+      url: '/interview/audio',
+      headers: { 'content-type': 'audio/webm', 'x-session-key': key },
+      payload: Buffer.alloc(10 * 1024 * 1024 + 1),
+    });
+    expect(big.statusCode).toBe(413);
+    const long = await h.app.inject({
+      method: 'POST',
+      url: '/interview/audio',
+      headers: {
+        'content-type': 'audio/webm',
+        'x-session-key': key,
+        'x-audio-duration-ms': String(5 * MIN + 1),
+      },
+      payload: Buffer.alloc(100),
+    });
+    expect(long.statusCode).toBe(413);
+    expect(long.json().message).toContain('at most 5 minutes');
+    const wrong = await h.app.inject({
+      method: 'POST',
+      url: '/interview/audio',
+      remoteAddress: '10.3.0.1',
+      headers: { 'content-type': 'audio/webm', 'x-session-key': generateSessionKey() },
+      payload: Buffer.alloc(100),
+    });
+    expect(wrong.statusCode).toBe(404);
+  });
+});
+
+type TMsg = Record<string, unknown> & { type: string };
+
+async function openRoom(key: string) {
+  const ws = new WebSocket(`${base.replace('http', 'ws')}/interview/ws`);
+  const inbox: TMsg[] = [];
+  const waiters: Array<() => void> = [];
+  ws.on('message', (d) => {
+    inbox.push(JSON.parse(d.toString()));
+    for (const w of waiters.splice(0)) w();
+  });
+  await new Promise((r) => ws.once('open', r));
+  let n = 0;
+  const send = (m: Record<string, unknown>) => ws.send(JSON.stringify({ v: 1, id: `m${++n}`, ...m }));
+  const next = async (type: string, timeoutMs = 5000): Promise<TMsg> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = inbox.findIndex((m) => m.type === type);
+      if (i >= 0) return inbox.splice(i, 1)[0] as TMsg;
+      if (Date.now() > deadline)
+        throw new Error(`no ${type}; got ${JSON.stringify(inbox.map((m) => m.type))}`);
+      await new Promise<void>((r) => {
+        waiters.push(r);
+        setTimeout(r, 100);
+      });
+    }
+  };
+  send({ type: 'hello', key });
+  return { ws, send, next, inbox };
+}
+
+describe('the interview over the WebSocket', () => {
+  it('runs: start, greeting once, follow-up, duplicate answer recorded once, finish → completed, evaluation enqueued once', async () => {
+    h.openai?.setChatHandler((req) => {
+      const text = JSON.stringify(req.messages);
+      return text.includes('follow-up') && text.includes('first answer')
+        ? '{"action":"follow_up","question":"What was your own part in that?"}'
+        : '{"action":"next"}';
+    });
+    const plan = [
+      { text: 'Tell me about a service you built.', competency: 'design' },
+      { text: 'How do you test it?', competency: null },
+    ];
+    const { id, key } = await h.createInterview({ start: new Date(Date.now() - MIN), plan });
+    const room = await openRoom(key);
+    const state = (await room.next('state')).state as { status: string };
+    expect(state.status).toBe('not_started');
+
+    room.send({ type: 'start' });
+    const q1 = await room.next('question');
+    expect((q1.turn as { question: string }).question).toBe('Tell me about a service you built.');
+    expect(q1.greeting).toMatch(/^Hello Ada, thank you for joining/);
+    const speech = await room.next('speech');
+    expect(speech.mime).toBe('audio/mpeg');
+
+    const answer = {
+      type: 'answer',
+      seq: 0,
+      clientId: 'client-answer-0001',
+      text: 'My first answer.',
+      mode: 'typed',
+    };
+    room.send(answer);
+    room.send(answer); // a double submit
+    const q2 = await room.next('question');
+    expect(q2.turn).toMatchObject({ seq: 1, isFollowUp: true, question: 'What was your own part in that?' });
+    const results: unknown[] = [];
+    while (results.length < 2) {
+      const ack = await room.next('ack');
+      if (ack.result) results.push(ack.result);
+    }
+    expect(results).toEqual(['next', 'duplicate']);
+
+    // A reconnect resumes at the same question with the transcript, and no second greeting.
+    room.ws.close();
+    const again = await openRoom(key);
+    const resumed = (await again.next('state')).state as { current: { seq: number }; turns: unknown[] };
+    expect(resumed.current.seq).toBe(1);
+    expect(resumed.turns).toHaveLength(2);
+    expect(again.inbox.some((m) => m.type === 'question')).toBe(false);
+
+    again.send({
+      type: 'answer',
+      seq: 1,
+      clientId: 'client-answer-0002',
+      text: 'I wrote the queue.',
+      mode: 'typed',
+    });
+    const q3 = await again.next('question');
+    expect(q3.turn).toMatchObject({
+      seq: 2,
+      planIndex: 1,
+      isFollowUp: false,
+      question: 'How do you test it?',
+    });
+    again.send({ type: 'integrity', signal: 'paste', seq: 2, chars: 120 });
+    again.send({ type: 'finish' });
+    const done = await again.next('completed');
+    expect(done.reason).toBe('finished');
+    again.send({ type: 'finish' });
+    await again.next('completed');
+    again.ws.close();
+
+    const row = await h.db.prisma.interview.findUniqueOrThrow({ where: { id }, include: { turns: true } });
+    expect(row.status).toBe('completed');
+    expect(row.endReason).toBe('finished');
+    expect(row.turns.filter((t) => t.answerText !== null).map((t) => t.answerText)).toEqual([
+      'My first answer.',
+      'I wrote the queue.',
+    ]);
+    expect(await evaluationJobs(h, id)).toHaveLength(1);
+    const events = await h.db.prisma.event.findMany({ where: { interviewId: id }, orderBy: { id: 'asc' } });
+    expect(events.map((e) => e.type)).toEqual([
+      'interview.started',
+      'integrity.paste',
+      'interview.completed',
+    ]);
+  });
+
+  it('the server enforces the window: start before it opens is refused', async () => {
+    const { key } = await h.createInterview({ start: new Date(Date.now() + 10 * MIN) });
+    const room = await openRoom(key);
+    await room.next('state');
+    room.send({ type: 'start' });
+    const err = await room.next('error');
+    expect(err).toMatchObject({ code: 'outside_window', message: 'It is too early to start.' });
+    room.ws.close();
+  });
+
+  it('a second tab takes over from the first', async () => {
+    const { key } = await h.createInterview({ start: new Date(Date.now() - MIN) });
+    const first = await openRoom(key);
+    await first.next('state');
+    const second = await openRoom(key);
+    await second.next('state');
+    await first.next('taken_over');
+    second.ws.close();
+  });
+
+  it('time running out completes the interview with a spoken wrap-up', async () => {
+    // A 1-minute slot that started 1 minute ago, with the window still open (grace): 0 ms left.
+    const { id, key } = await h.createInterview({ start: new Date(Date.now() - MIN), minutes: 1 });
+    const room = await openRoom(key);
+    await room.next('state');
+    room.send({ type: 'start' });
+    await room.next('question');
+    await h.db.prisma.interview.update({
+      where: { id },
+      data: { startedAt: new Date(Date.now() - 2 * MIN) },
+    });
+    room.send({ type: 'answer', seq: 0, clientId: 'client-late-0001', text: 'Late answer', mode: 'typed' });
+    const done = await room.next('completed');
+    expect(done.reason).toBe('time_up');
+    expect(String(done.text)).toContain('end of our time');
+    room.ws.close();
+    expect(await evaluationJobs(h, id)).toHaveLength(1);
+  });
+});
+
+describe('prepare job', () => {
+  it('writes a plan once, from the model, and keeps it on a second run', async () => {
+    h.openai?.setChatHandler(() =>
+      JSON.stringify({
+        questions: [
+          { text: 'Describe a system you designed.', competency: 'design' },
+          { text: 'How do you handle incidents?', competency: 'unknown-key' },
+        ],
+      }),
+    );
+    const { id } = await h.createInterview({ questions: ['Why this team?'], questionCount: 3 });
+    const handler = prepareHandler(h.deps);
+    const ctx = { isFinalAttempt: false, logger: h.deps.logger } as unknown as TJobContext;
+    await handler({ interviewId: id, revision: 1 }, ctx);
+    const first = await h.db.prisma.interview.findUniqueOrThrow({ where: { id } });
+    expect(first.questionPlan).toEqual([
+      { text: 'Why this team?', competency: null },
+      { text: 'Describe a system you designed.', competency: 'design' },
+      { text: 'How do you handle incidents?', competency: null },
+    ]);
+    expect(await handler({ interviewId: id, revision: 1 }, ctx)).toEqual({ skipped: 'already_prepared' });
+  });
+
+  it('falls back to the built-in plan on the last attempt when the model fails', async () => {
+    h.openai?.setFault({ kind: 'status', status: 500, route: 'chat' });
+    const { id } = await h.createInterview({ questionCount: 4 });
+    const handler = prepareHandler(h.deps);
+    const ctx = (final: boolean) =>
+      ({ isFinalAttempt: final, logger: h.deps.logger }) as unknown as TJobContext;
+    await expect(handler({ interviewId: id, revision: 1 }, ctx(false))).rejects.toThrow();
+    await handler({ interviewId: id, revision: 1 }, ctx(true));
+    h.openai?.setFault(null);
+    const row = await h.db.prisma.interview.findUniqueOrThrow({ where: { id } });
+    expect((row.questionPlan as unknown[]).length).toBe(4);
+  });
+});
