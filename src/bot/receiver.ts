@@ -9,8 +9,8 @@ import {
   type App,
   type BufferedIncomingMessage,
   type CodedError,
-  HTTPModuleFunctions as http,
   HTTPResponseAck,
+  HTTPModuleFunctions as http,
   type Receiver,
   type ReceiverEvent,
 } from '@slack/bolt';
@@ -48,8 +48,10 @@ export class FastifySlackReceiver implements Receiver {
   readonly plugin: FastifyPluginAsync = async (scope) => {
     const contentTypes = ['application/json', 'application/x-www-form-urlencoded'];
     scope.removeContentTypeParser(contentTypes);
-    scope.addContentTypeParser(contentTypes, { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) =>
-      done(null, body),
+    scope.addContentTypeParser(
+      contentTypes,
+      { parseAs: 'buffer', bodyLimit: BODY_LIMIT },
+      (_req, body, done) => done(null, body),
     );
     scope.post(this.opts.path ?? '/slack/events', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
       const started = performance.now();
@@ -64,7 +66,10 @@ export class FastifySlackReceiver implements Receiver {
           req,
         );
       } catch (err) {
-        this.opts.logger.warn({ reason: (err as Error).message }, 'rejected a Slack request that failed verification');
+        this.opts.logger.warn(
+          { reason: (err as Error).message },
+          'rejected a Slack request that failed verification',
+        );
         http.buildNoBodyResponse(res, 401);
         return;
       }
@@ -91,7 +96,9 @@ export class FastifySlackReceiver implements Receiver {
         return;
       }
       const kind = String(body?.command ?? body?.type ?? 'unknown');
-      res.once('finish', () => this.opts.metrics?.slackAck.observe({ kind }, (performance.now() - started) / 1000));
+      res.once('finish', () =>
+        this.opts.metrics?.slackAck.observe({ kind }, (performance.now() - started) / 1000),
+      );
       const ack = new HTTPResponseAck({
         logger: boltLogger(this.opts.logger),
         processBeforeResponse: false,

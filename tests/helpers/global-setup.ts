@@ -1,13 +1,24 @@
 /**
  * Once per test run: a template database with every migration applied. Each test
  * file clones it (CREATE DATABASE … TEMPLATE), which takes ~100 ms instead of
- * migrating again, and gives every file a database of its own.
+ * migrating again, and gives every file a database of its own. Names carry a run
+ * id, so several runs on one machine (developers, CI) never touch each other's.
  */
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { TestProject } from 'vitest/node';
 import { migrate } from '../../src/infra/db/migrate.js';
-import { ADMIN_URL, databaseUrl, TEMPLATE_DB } from './pg-urls.js';
+import { ADMIN_URL, databaseUrl } from './pg-urls.js';
 
-export async function setup(): Promise<void> {
+declare module 'vitest' {
+  export interface ProvidedContext {
+    testDbRun: string;
+  }
+}
+
+const run = `r${randomBytes(3).toString('hex')}`;
+
+export async function setup(project: TestProject): Promise<void> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   try {
     await admin.connect();
@@ -16,23 +27,18 @@ export async function setup(): Promise<void> {
       `The tests need PostgreSQL at ${ADMIN_URL} (set TEST_DATABASE_URL to use another): ${(err as Error).message}`,
     );
   }
-  await dropLeftovers(admin);
-  await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB}`);
-  await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
+  await admin.query(`CREATE DATABASE panelist_tpl_${run}`);
   await admin.end();
-  await migrate(databaseUrl(TEMPLATE_DB));
+  await migrate(databaseUrl(`panelist_tpl_${run}`));
+  project.provide('testDbRun', run);
 }
 
 export async function teardown(): Promise<void> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
-  await dropLeftovers(admin);
-  await admin.end();
-}
-
-async function dropLeftovers(admin: pg.Client): Promise<void> {
   const { rows } = await admin.query<{ datname: string }>(
-    "SELECT datname FROM pg_database WHERE datname LIKE 'panelist_t_%'",
+    `SELECT datname FROM pg_database WHERE datname LIKE 'panelist_t_${run}_%' OR datname = 'panelist_tpl_${run}'`,
   );
   for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+  await admin.end();
 }

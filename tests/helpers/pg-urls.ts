@@ -1,5 +1,4 @@
 export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-export const TEMPLATE_DB = 'panelist_template';
 
 export function databaseUrl(name: string): string {
   const u = new URL(ADMIN_URL);

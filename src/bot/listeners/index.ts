@@ -6,10 +6,23 @@ import type { App } from '@slack/bolt';
 import type { TBotDeps } from '../deps.js';
 import * as emailActions from './actions/email.js';
 import * as evaluation from './actions/evaluation.js';
+import * as actions from './actions/index.js';
+import * as commands from './commands/index.js';
+import * as events from './events/index.js';
+import * as options from './options/index.js';
+import * as views from './views/index.js';
 
 type TRegister = (app: App, deps: TBotDeps) => void;
 
-const MODULES: TRegister[] = [emailActions.register, evaluation.register];
+const MODULES: TRegister[] = [
+  commands.register,
+  views.register,
+  actions.register,
+  emailActions.register,
+  options.register,
+  events.register,
+  evaluation.register,
+];
 
 export function registerListeners(app: App, deps: TBotDeps): void {
   for (const register of MODULES) register(app, deps);

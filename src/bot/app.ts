@@ -1,0 +1,54 @@
+/**
+ * Builds the Bolt app (not started). Over HTTP its receiver is a Fastify plugin
+ * the entry point mounts on the portal's server; over Socket Mode Bolt connects
+ * out to Slack itself.
+ */
+import { App, LogLevel } from '@slack/bolt';
+import type { TBotDeps } from './deps.js';
+import { registerListeners } from './listeners/index.js';
+import { boltLogger, FastifySlackReceiver, type TReplayGuard } from './receiver.js';
+
+export type TBot = { app: App; receiver: FastifySlackReceiver | undefined };
+
+export function buildBot(
+  deps: TBotDeps,
+  opts: {
+    token: string;
+    signingSecret?: string | undefined;
+    appToken?: string | undefined;
+    apiUrl?: string | undefined;
+    isFirstSeen?: TReplayGuard;
+  },
+): TBot {
+  const logger = boltLogger(deps.logger.child({ component: 'bot' }));
+  const clientOptions = opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {};
+  let receiver: FastifySlackReceiver | undefined;
+  let app: App;
+  if (opts.appToken) {
+    app = new App({
+      token: opts.token,
+      appToken: opts.appToken,
+      socketMode: true,
+      logger,
+      logLevel: LogLevel.INFO,
+      clientOptions,
+    });
+  } else {
+    if (!opts.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required for Slack over HTTP');
+    receiver = new FastifySlackReceiver({
+      signingSecret: opts.signingSecret,
+      logger: deps.logger.child({ component: 'slack-receiver' }),
+      metrics: deps.metrics,
+      ...(opts.isFirstSeen ? { isFirstSeen: opts.isFirstSeen } : {}),
+    });
+    app = new App({ token: opts.token, receiver, logger, logLevel: LogLevel.INFO, clientOptions });
+  }
+  app.error(async (error) => {
+    deps.logger.error(
+      { err: { message: error.message, code: (error as { code?: string }).code } },
+      'Slack listener failed',
+    );
+  });
+  registerListeners(app, deps);
+  return { app, receiver };
+}

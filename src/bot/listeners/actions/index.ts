@@ -1,0 +1,175 @@
+/** Buttons on the bot's messages, modals and App Home. Each acks first. */
+import type { App, BlockButtonAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { escapeMrkdwn } from '../../../domain/escape.js';
+import { jobId } from '../../../infra/queue/catalogue.js';
+import { ACTION_IDS } from '../../../infra/slack/messages/booking.js';
+import { cancelInterview } from '../../../services/booking/book-interview.js';
+import { postInThread, refreshRootMessage } from '../../../services/booking/notify.js';
+import { formatCompetencies } from '../../../services/booking/roles.js';
+import { closeSlot, listOpenSlots } from '../../../services/booking/slots.js';
+import { HOME } from '../../blocks/home.js';
+import { buildRoleModal, ROLE } from '../../blocks/role-modal.js';
+import { buildRescheduleModal, SCHEDULE } from '../../blocks/schedule-modal.js';
+import { SLOTS } from '../../blocks/slots-modal.js';
+import type { TBotDeps } from '../../deps.js';
+import { openScheduleModal, slotsModal } from '../../open-views.js';
+import { recruiterProfile } from '../../recruiter.js';
+
+export function register(app: App, deps: TBotDeps): void {
+  app.action<BlockButtonAction>(ACTION_IDS.cancel, async ({ ack, action, body, client, logger }) => {
+    await ack();
+    const interviewId = action.value ?? '';
+    const result = await cancelInterview(interviewId, body.user.id, deps);
+    const interview = await deps.prisma.interview.findUnique({ where: { id: interviewId } });
+    if (!interview) return;
+    if (result.outcome === 'not_cancellable') {
+      await ephemeral(
+        client,
+        body,
+        `This interview is already ${result.status.replace('_', ' ')}; nothing was changed.`,
+      );
+      return;
+    }
+    await refreshRootMessage(interviewId, { prisma: deps.prisma, slack: client });
+    await postInThread(
+      interview,
+      {
+        text: `:x: Cancelled by <@${escapeMrkdwn(body.user.id)}>. The seat is free again and the candidate's link no longer works.`,
+      },
+      client,
+    );
+    try {
+      await deps.queues.enqueue(
+        'email',
+        { interviewId, kind: 'cancel', revision: result.revision },
+        { jobId: jobId('email', interviewId, 'cancel', `r${result.revision}`) },
+      );
+    } catch (err) {
+      logger.warn(`cancellation email not queued: ${(err as Error).message}`);
+      await postInThread(
+        interview,
+        {
+          text: ':warning: The cancellation email could not be queued (the job queue is not answering). Please tell the candidate yourself.',
+        },
+        client,
+      );
+    }
+  });
+
+  app.action<BlockButtonAction>(ACTION_IDS.reschedule, async ({ ack, action, body, client }) => {
+    await ack();
+    const interview = await deps.prisma.interview.findUnique({
+      where: { id: action.value ?? '' },
+      include: { candidate: true },
+    });
+    if (!interview || interview.status !== 'scheduled') {
+      await ephemeral(
+        client,
+        body,
+        `This interview is ${interview?.status.replace('_', ' ') ?? 'gone'} and can no longer be rescheduled.`,
+      );
+      return;
+    }
+    const [profile, open] = await Promise.all([
+      recruiterProfile(client, body.user.id),
+      listOpenSlots(deps.prisma, deps.now(), { limit: 100, excludeSlotId: interview.slotId }),
+    ]);
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: buildRescheduleModal({
+        interviewId: interview.id,
+        fromRevision: interview.revision,
+        candidateName: interview.candidate.name,
+        recruiterTz: profile.tz,
+        slots: open.slots,
+        totalSlots: open.total,
+      }),
+    });
+  });
+
+  app.action<BlockButtonAction>(SLOTS.close, async ({ ack, action, body, client }) => {
+    await ack();
+    const outcome = await closeSlot(action.value ?? '', body.user.id, deps).catch(() => 'missing' as const);
+    const notice = outcome === 'closed' ? ':lock: Slot closed.' : 'That slot was already closed.';
+    if (body.view) {
+      await client.views
+        .update({
+          view_id: body.view.id,
+          hash: body.view.hash,
+          view: await slotsModal(client, deps, body.user.id, notice),
+        })
+        .catch(async () => {
+          // Someone changed the view meanwhile (hash_conflict): update without the hash.
+          await client.views.update({
+            view_id: body.view!.id,
+            view: await slotsModal(client, deps, body.user.id, notice),
+          });
+        });
+    }
+  });
+
+  // Opening another modal from a modal pushes it on the stack; from a message or Home, opens it.
+  app.action<BlockButtonAction>(SCHEDULE.newRole, async ({ ack, body, client }) => {
+    await ack();
+    await pushOrOpen(client, body, buildRoleModal());
+  });
+
+  app.action<BlockButtonAction>(ROLE.edit, async ({ ack, action, body, client }) => {
+    await ack();
+    const role = await deps.prisma.role.findUnique({ where: { id: action.value ?? '' } });
+    if (!role) return;
+    await pushOrOpen(
+      client,
+      body,
+      buildRoleModal({
+        id: role.id,
+        title: role.title,
+        description: role.description,
+        competencies: formatCompetencies(role.competencies),
+        questions: Array.isArray(role.questions) ? (role.questions as string[]).join('\n') : '',
+        questionCount: role.questionCount,
+      }),
+    );
+  });
+
+  app.action<BlockButtonAction>(SCHEDULE.addSlots, async ({ ack, body, client }) => {
+    await ack();
+    await pushOrOpen(client, body, await slotsModal(client, deps, body.user.id));
+  });
+
+  app.action<BlockButtonAction>(HOME.slots, async ({ ack, body, client }) => {
+    await ack();
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: await slotsModal(client, deps, body.user.id),
+    });
+  });
+
+  app.action<BlockButtonAction>(HOME.schedule, async ({ ack, body, client }) => {
+    await ack();
+    await openScheduleModal(client, deps, {
+      triggerId: body.trigger_id,
+      userId: body.user.id,
+      channelId: body.user.id,
+    });
+  });
+}
+
+async function pushOrOpen(client: WebClient, body: BlockButtonAction, view: import('@slack/types').View) {
+  if (body.view && body.view.type === 'modal') await client.views.push({ trigger_id: body.trigger_id, view });
+  else await client.views.open({ trigger_id: body.trigger_id, view });
+}
+
+async function ephemeral(client: WebClient, body: BlockButtonAction, text: string): Promise<void> {
+  const channel = body.channel?.id;
+  if (!channel) return;
+  await client.chat
+    .postEphemeral({
+      channel,
+      user: body.user.id,
+      text,
+      ...(body.message?.thread_ts ? { thread_ts: body.message.thread_ts } : {}),
+    })
+    .catch(() => undefined);
+}

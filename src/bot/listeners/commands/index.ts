@@ -1,0 +1,57 @@
+/** Slash commands. Each acks at once (Slack allows 3 s) and then opens its modal. */
+import type { App } from '@slack/bolt';
+import { normalizeEmail } from '../../../domain/email-address.js';
+import type { TBotDeps } from '../../deps.js';
+import { openScheduleModal, slotsModal } from '../../open-views.js';
+
+export function register(app: App, deps: TBotDeps): void {
+  app.command('/schedule-interview', async ({ ack, command, client, logger }) => {
+    await ack();
+    const arg = command.text.trim().split(/\s+/)[0] ?? '';
+    const email = arg
+      ? (normalizeEmail(arg.replace(/^<mailto:([^|>]+)(\|[^>]*)?>$/, '$1')) ?? undefined)
+      : undefined;
+    try {
+      await openScheduleModal(client, deps, {
+        triggerId: command.trigger_id,
+        userId: command.user_id,
+        channelId: command.channel_id,
+        email,
+      });
+    } catch (err) {
+      logger.error(`schedule modal failed: ${(err as Error).message}`);
+      await respondError(client, command.channel_id, command.user_id, err);
+    }
+  });
+
+  app.command('/interview-slots', async ({ ack, command, client, logger }) => {
+    await ack();
+    try {
+      await client.views.open({
+        trigger_id: command.trigger_id,
+        view: await slotsModal(client, deps, command.user_id),
+      });
+    } catch (err) {
+      logger.error(`slots modal failed: ${(err as Error).message}`);
+      await respondError(client, command.channel_id, command.user_id, err);
+    }
+  });
+}
+
+async function respondError(
+  client: import('@slack/web-api').WebClient,
+  channel: string,
+  user: string,
+  err: unknown,
+): Promise<void> {
+  const expired = /expired_trigger_id/.test(String((err as Error).message));
+  await client.chat
+    .postEphemeral({
+      channel,
+      user,
+      text: expired
+        ? 'Slack gave up waiting for the form (it allows 3 seconds). Please run the command again.'
+        : 'Panelist could not open the form: a service it needs is not answering. Please try again in a moment.',
+    })
+    .catch(() => undefined);
+}

@@ -1,0 +1,41 @@
+/** Events API: App Home. */
+import type { App } from '@slack/bolt';
+import { listRoles } from '../../../services/booking/roles.js';
+import { listOpenSlots } from '../../../services/booking/slots.js';
+import { buildHome } from '../../blocks/home.js';
+import type { TBotDeps } from '../../deps.js';
+
+export function register(app: App, deps: TBotDeps): void {
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    const now = deps.now();
+    const [interviews, roles, open] = await Promise.all([
+      deps.prisma.interview.findMany({
+        where: { scheduledStart: { gt: new Date(now.getTime() - 7 * 24 * 3600_000) }, redactedAt: null },
+        orderBy: { scheduledStart: 'asc' },
+        take: 30,
+        include: { candidate: true, role: true },
+      }),
+      listRoles(deps, 50),
+      listOpenSlots(deps.prisma, now, { limit: 1 }),
+    ]);
+    await client.views.publish({
+      user_id: event.user,
+      view: buildHome({
+        interviews: interviews.map((i) => ({
+          id: i.id,
+          candidateName: i.candidate.name,
+          roleTitle: i.role.title,
+          start: i.scheduledStart,
+          status: i.status,
+        })),
+        roles: roles.map((r) => ({
+          id: r.id,
+          title: r.title,
+          competencyCount: Array.isArray(r.competencies) ? r.competencies.length : 0,
+        })),
+        openSlots: open.total,
+      }),
+    });
+  });
+}

@@ -1,0 +1,313 @@
+/**
+ * Modal submissions. Input is checked before the ack so mistakes come back inline
+ * (response_action: errors) with the recruiter's typing intact; accepted bookings
+ * go on the queue with a job id derived from the submission, so a resubmitted
+ * form books once.
+ */
+import { createHash } from 'node:crypto';
+import type { App } from '@slack/bolt';
+import { normalizeEmail } from '../../../domain/email-address.js';
+import { isAppError } from '../../../domain/errors.js';
+import { stripControlChars } from '../../../domain/escape.js';
+import { bookability } from '../../../domain/seats.js';
+import { generateSessionKey } from '../../../domain/session-key.js';
+import { isValidTimeZone, localToUtc, MAX_REPEAT_COUNT, repeatOnWeekdays } from '../../../domain/time.js';
+import { jobId } from '../../../infra/queue/catalogue.js';
+import { saveRole } from '../../../services/booking/roles.js';
+import { addSlots, listOpenSlots } from '../../../services/booking/slots.js';
+import { readMetadata } from '../../blocks/common.js';
+import { ROLE } from '../../blocks/role-modal.js';
+import { buildSchedulingAcceptedView, SCHEDULE } from '../../blocks/schedule-modal.js';
+import { DURATIONS, SLOTS } from '../../blocks/slots-modal.js';
+import type { TBotDeps } from '../../deps.js';
+import { slotsModal } from '../../open-views.js';
+import { recruiterProfile } from '../../recruiter.js';
+import { readInput, type TViewState, withDeadline } from '../../view-state.js';
+
+/** Leaves room under Slack's 3 s for the ack itself to travel. */
+const CHECK_DEADLINE_MS = 2000;
+const QUEUE_DOWN =
+  'Panelist could not queue this right now (its job queue is not answering). Nothing was booked; submit again in a moment.';
+
+function requestId(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 32);
+}
+
+export function register(app: App, deps: TBotDeps): void {
+  app.view(SCHEDULE.callbackId, async ({ ack, view, body, client, logger }) => {
+    const values = view.state.values as TViewState;
+    const meta = readMetadata<{ channelId: string; tz: string }>(view.private_metadata);
+    const errors: Record<string, string> = {};
+    const name = stripControlChars(readInput(values, SCHEDULE.name)).trim();
+    const rawEmail = readInput(values, SCHEDULE.email);
+    const email = normalizeEmail(rawEmail);
+    const tz = readInput(values, SCHEDULE.tz);
+    const roleId = readInput(values, SCHEDULE.role);
+    const slotId = readInput(values, SCHEDULE.slot);
+    const notes = stripControlChars(readInput(values, SCHEDULE.notes), { keepNewlines: true }).slice(0, 3000);
+    if (!name) errors[SCHEDULE.name] = "Enter the candidate's name.";
+    if (!email) errors[SCHEDULE.email] = 'Enter an email address like name@example.com.';
+    if (!isValidTimeZone(tz)) errors[SCHEDULE.tz] = 'Pick a time zone from the list (e.g. Asia/Kolkata).';
+    if (!roleId) errors[SCHEDULE.role] = 'Pick a role, or create one with "New role".';
+    if (!slotId) errors[SCHEDULE.slot] = 'Pick a slot.';
+    try {
+      const [slot, role] = await withDeadline(
+        Promise.all([
+          slotId && isUuid(slotId) ? deps.prisma.slot.findUnique({ where: { id: slotId } }) : null,
+          roleId && isUuid(roleId) ? deps.prisma.role.findUnique({ where: { id: roleId } }) : null,
+        ]),
+        CHECK_DEADLINE_MS,
+      );
+      if (slotId && !errors[SCHEDULE.slot]) {
+        const b = slot ? bookability(slot, deps.now()) : 'gone';
+        if (b !== 'ok') errors[SCHEDULE.slot] = await slotError(b, deps);
+      }
+      if (roleId && !role) errors[SCHEDULE.role] = 'That role no longer exists. Pick another.';
+    } catch {
+      errors[SCHEDULE.slot] =
+        'Panelist could not check the slot (its database is not answering). Submit again in a moment.';
+    }
+    if (Object.keys(errors).length > 0) {
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    const profile = await withDeadline(recruiterProfile(client, body.user.id), 500).catch(() => undefined);
+    const bookingRequestId = requestId(body.team?.id ?? '', view.id, email!, slotId);
+    try {
+      await deps.queues.enqueue(
+        'booking',
+        {
+          bookingRequestId,
+          slotId,
+          roleId,
+          candidate: { name, email: email!, timeZone: tz },
+          notes,
+          recruiter: {
+            userId: body.user.id,
+            ...(body.team?.id ? { teamId: body.team.id } : {}),
+            ...(profile?.email ? { email: profile.email } : {}),
+            ...(profile?.tz ? { timeZone: profile.tz } : {}),
+          },
+          channelId: meta.channelId ?? body.user.id,
+          sessionKey: generateSessionKey(),
+        },
+        { jobId: jobId('booking', bookingRequestId) },
+      );
+    } catch (err) {
+      logger.warn(`booking not queued: ${(err as Error).message}`);
+      await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: QUEUE_DOWN } });
+      return;
+    }
+    await ack({
+      response_action: 'update',
+      view: buildSchedulingAcceptedView(name, meta.channelId ?? body.user.id),
+    });
+  });
+
+  app.view(SCHEDULE.reschedCallbackId, async ({ ack, view, body, logger }) => {
+    const values = view.state.values as TViewState;
+    const meta = readMetadata<{ interviewId: string; fromRevision: number }>(view.private_metadata);
+    const slotId = readInput(values, SCHEDULE.slot);
+    if (!meta.interviewId || !meta.fromRevision) {
+      await ack({
+        response_action: 'errors',
+        errors: { [SCHEDULE.slot]: 'This form is out of date. Close it and click Reschedule again.' },
+      });
+      return;
+    }
+    let interview: Awaited<ReturnType<typeof loadForReschedule>>;
+    try {
+      interview = await withDeadline(loadForReschedule(deps, meta.interviewId, slotId), CHECK_DEADLINE_MS);
+    } catch {
+      await ack({
+        response_action: 'errors',
+        errors: { [SCHEDULE.slot]: 'Panelist could not check the slot. Submit again in a moment.' },
+      });
+      return;
+    }
+    const { current, slot } = interview;
+    const b = slot ? bookability(slot, deps.now()) : 'gone';
+    if (!current || current.status !== 'scheduled') {
+      await ack({
+        response_action: 'errors',
+        errors: {
+          [SCHEDULE.slot]: `This interview is ${current?.status ?? 'gone'} and can no longer be rescheduled.`,
+        },
+      });
+      return;
+    }
+    if (current.revision !== meta.fromRevision) {
+      await ack({
+        response_action: 'errors',
+        errors: {
+          [SCHEDULE.slot]:
+            'This interview was rescheduled in the meantime. Close this form to see its new time.',
+        },
+      });
+      return;
+    }
+    if (b !== 'ok') {
+      await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: await slotError(b, deps) } });
+      return;
+    }
+    const bookingRequestId = requestId('reschedule', view.id, meta.interviewId, slotId);
+    try {
+      await deps.queues.enqueue(
+        'booking',
+        {
+          bookingRequestId,
+          slotId,
+          roleId: current.roleId,
+          candidate: {
+            name: current.candidate.name,
+            email: current.candidate.email,
+            timeZone: current.candidate.timeZone,
+          },
+          notes: current.notes,
+          recruiter: { userId: body.user.id },
+          channelId: current.slackChannelId,
+          sessionKey: generateSessionKey(),
+          reschedule: { interviewId: current.id, fromRevision: current.revision },
+        },
+        { jobId: jobId('booking', bookingRequestId) },
+      );
+    } catch (err) {
+      logger.warn(`reschedule not queued: ${(err as Error).message}`);
+      await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: QUEUE_DOWN } });
+      return;
+    }
+    await ack();
+  });
+
+  app.view(SLOTS.callbackId, async ({ ack, view, body, client }) => {
+    const values = view.state.values as TViewState;
+    const date = readInput(values, SLOTS.date);
+    const time = readInput(values, SLOTS.time);
+    const duration = Number(readInput(values, SLOTS.duration));
+    const capacity = Number(readInput(values, SLOTS.capacity));
+    const tz = readInput(values, SLOTS.tz);
+    const repeat = Number(readInput(values, SLOTS.repeat) || '1');
+    const errors: Record<string, string> = {};
+    if (!isValidTimeZone(tz)) errors[SLOTS.tz] = 'Pick a time zone from the list.';
+    if (!DURATIONS.includes(duration as (typeof DURATIONS)[number]))
+      errors[SLOTS.duration] = 'Pick a duration.';
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 200)
+      errors[SLOTS.capacity] = 'Enter a whole number from 1 to 200.';
+    if (!Number.isInteger(repeat) || repeat < 1 || repeat > MAX_REPEAT_COUNT)
+      errors[SLOTS.repeat] = 'Pick how often to repeat.';
+    let starts: Date[] = [];
+    if (!errors[SLOTS.tz] && !errors[SLOTS.repeat]) {
+      try {
+        starts = repeat > 1 ? repeatOnWeekdays(date, time, tz, repeat) : [localToUtc(date, time, tz).utc];
+        if (starts[0] && starts[0].getTime() <= deps.now().getTime()) {
+          errors[SLOTS.time] = 'That time has passed. Pick a time in the future.';
+        }
+      } catch (err) {
+        errors[SLOTS.date] = isAppError(err) ? err.message : 'Pick a valid date and time.';
+      }
+    }
+    if (Object.keys(errors).length > 0) {
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    try {
+      const count = await withDeadline(
+        addSlots(
+          { startsAt: starts, durationMinutes: duration, capacity, timeZone: tz, createdBy: body.user.id },
+          deps,
+        ),
+        CHECK_DEADLINE_MS,
+      );
+      const view = await withDeadline(
+        slotsModal(
+          client,
+          deps,
+          body.user.id,
+          `:white_check_mark: Added ${count} slot${count === 1 ? '' : 's'}.`,
+        ),
+        700,
+      ).catch(() => undefined);
+      await ack(view ? { response_action: 'update', view } : undefined);
+    } catch {
+      await ack({
+        response_action: 'errors',
+        errors: {
+          [SLOTS.date]:
+            'Panelist could not save the slots (its database is not answering). Try again in a moment.',
+        },
+      });
+    }
+  });
+
+  app.view(ROLE.callbackId, async ({ ack, view, body }) => {
+    const values = view.state.values as TViewState;
+    const meta = readMetadata<{ roleId: string | null }>(view.private_metadata);
+    const count = Number(readInput(values, ROLE.count) || '6');
+    if (!Number.isInteger(count) || count < 1 || count > 15) {
+      await ack({
+        response_action: 'errors',
+        errors: { [ROLE.count]: 'Enter a whole number from 1 to 15.' },
+      });
+      return;
+    }
+    try {
+      await withDeadline(
+        saveRole(
+          {
+            id: meta.roleId ?? undefined,
+            title: readInput(values, ROLE.title),
+            description: readInput(values, ROLE.description),
+            competencies: readInput(values, ROLE.competencies),
+            questions: readInput(values, ROLE.questions),
+            questionCount: count,
+          },
+          body.user.id,
+          deps,
+        ),
+        CHECK_DEADLINE_MS,
+      );
+      await ack();
+    } catch (err) {
+      if (isAppError(err, 'invalid_input')) {
+        const field = String(err.details?.field ?? 'title');
+        await ack({
+          response_action: 'errors',
+          errors: { [field === 'competencies' ? ROLE.competencies : ROLE.title]: err.message },
+        });
+        return;
+      }
+      await ack({
+        response_action: 'errors',
+        errors: { [ROLE.title]: 'Panelist could not save the role. Try again in a moment.' },
+      });
+    }
+  });
+}
+
+async function loadForReschedule(deps: TBotDeps, interviewId: string, slotId: string) {
+  const [current, slot] = await Promise.all([
+    isUuid(interviewId)
+      ? deps.prisma.interview.findUnique({ where: { id: interviewId }, include: { candidate: true } })
+      : null,
+    isUuid(slotId) ? deps.prisma.slot.findUnique({ where: { id: slotId } }) : null,
+  ]);
+  return { current, slot };
+}
+
+async function slotError(reason: 'full' | 'past' | 'closed' | 'gone', deps: TBotDeps): Promise<string> {
+  const why = {
+    full: 'That slot has just filled up.',
+    past: 'That slot has already started.',
+    closed: 'That slot was closed.',
+    gone: 'That slot no longer exists.',
+  }[reason];
+  const open = await listOpenSlots(deps.prisma, deps.now(), { limit: 1 }).catch(() => undefined);
+  if (!open) return why;
+  return open.total > 0
+    ? `${why} ${open.total} other slot${open.total === 1 ? ' is' : 's are'} open: close this form and run /schedule-interview again to see them.`
+    : `${why} No slots are open; add some with /interview-slots.`;
+}
+
+function isUuid(s: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+}

@@ -1,0 +1,27 @@
+/** What the bot knows about the person acting: their time zone and email, from users.info. */
+import type { WebClient } from '@slack/web-api';
+import { isValidTimeZone } from '../domain/time.js';
+
+type TProfile = { tz: string; email: string | undefined; at: number };
+const cache = new Map<string, TProfile>();
+const TTL_MS = 10 * 60_000;
+
+/**
+ * The user's time zone (and email when the app may read it). Cached for ten
+ * minutes: a recruiter opening several modals should not wait on Slack each time.
+ * Falls back to UTC if Slack does not answer, so a modal still opens.
+ */
+export async function recruiterProfile(client: WebClient, userId: string): Promise<TProfile> {
+  const hit = cache.get(userId);
+  if (hit && Date.now() - hit.at < TTL_MS) return hit;
+  try {
+    const res = await client.users.info({ user: userId });
+    const tz = res.user?.tz && isValidTimeZone(res.user.tz) ? res.user.tz : 'UTC';
+    const profile = { tz, email: res.user?.profile?.email ?? undefined, at: Date.now() };
+    cache.set(userId, profile);
+    if (cache.size > 5000) cache.delete(cache.keys().next().value as string);
+    return profile;
+  } catch {
+    return { tz: 'UTC', email: undefined, at: 0 };
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Entry point: `tsx src/main.ts [all|bot|portal|worker ...]`.
+ * Reads .env (if present) and the environment once, starts the roles asked for,
+ * and shuts them down cleanly on SIGINT/SIGTERM.
+ */
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './infra/logger.js';
+import { ALL_ROLES, startPanelist, type TRole } from './start.js';
+
+function parseRoles(args: string[]): TRole[] {
+  if (args.length === 0 || args.includes('all')) return ALL_ROLES;
+  const unknown = args.filter((a) => !ALL_ROLES.includes(a as TRole));
+  if (unknown.length > 0) {
+    console.error(`Unknown role ${unknown.join(', ')}. Use: all, bot, portal, worker.`);
+    process.exit(2);
+  }
+  return args as TRole[];
+}
+
+if (existsSync('.env')) process.loadEnvFile('.env');
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+}
+const roles = parseRoles(process.argv.slice(2));
+const logger = createLogger(config.logLevel);
+
+let running: Awaited<ReturnType<typeof startPanelist>>;
+try {
+  running = await startPanelist(config, roles, logger);
+} catch (err) {
+  console.error(`\nPanelist could not start:\n${(err as Error).message}\n`);
+  process.exit(1);
+}
+
+logger.info({ roles, url: running.url, slack: config.slack.mode }, 'Panelist is running');
+if (config.slack.mode === 'local' && running.url) {
+  const base = `http://localhost:${config.port}`;
+  console.log(
+    [
+      '',
+      '  Panelist is running locally (no Slack workspace, mail account or model key needed).',
+      '',
+      `  1. Open ${base}/dev/slack — you are the recruiter in a stand-in for Slack.`,
+      '  2. Add interview slots (/interview-slots) and a role, then /schedule-interview.',
+      `  3. The invite lands in the stand-in's Outbox (also saved under ${config.dataDir}/outbox/);`,
+      '     open its link to take the interview as the candidate.',
+      '  4. The evaluation appears in the interview thread when it ends.',
+      '',
+      '  Stop with Ctrl+C.',
+      '',
+    ].join('\n'),
+  );
+}
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const hardStop = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 5000);
+    hardStop.unref();
+    running.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

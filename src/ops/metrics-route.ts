@@ -1,0 +1,37 @@
+/** GET /metrics in Prometheus format: process, Slack acks, jobs, queues, interviews. */
+import type { FastifyPluginAsync } from 'fastify';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { TMetrics } from '../infra/metrics.js';
+import { JOB_NAMES } from '../infra/queue/catalogue.js';
+import type { JobQueues } from '../infra/queue/queues.js';
+
+export function metricsRoute(deps: {
+  metrics: TMetrics;
+  queues: JobQueues;
+  prisma: PrismaClient;
+}): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/metrics', async (_req, reply) => {
+      // Gauges read at scrape time, so every process reports the shared truth.
+      await Promise.all([
+        ...JOB_NAMES.map(async (name) => {
+          const counts = await deps.queues
+            .queue(name)
+            .getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed')
+            .catch(() => undefined);
+          for (const [state, n] of Object.entries(counts ?? {}))
+            deps.metrics.queueDepth.set({ queue: name, state }, n);
+        }),
+        deps.prisma.interview
+          .groupBy({ by: ['status'], _count: { _all: true } })
+          .then((rows) => {
+            deps.metrics.interviewsByState.reset();
+            for (const r of rows) deps.metrics.interviewsByState.set({ status: r.status }, r._count._all);
+          })
+          .catch(() => undefined),
+      ]);
+      reply.header('content-type', deps.metrics.registry.contentType);
+      return deps.metrics.registry.metrics();
+    });
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * Wires Panelist's processes from a configuration: the roles asked for (bot,
+ * portal, worker; `all` runs them in one process), the database, Redis, Slack
+ * and the model. Returns a handle that shuts everything down in order.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Worker } from 'bullmq';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { buildBot } from './bot/app.js';
+import type { TConfig } from './config.js';
+import { createAi } from './infra/ai/client.js';
+import { openDatabase } from './infra/db/client.js';
+import type { Logger } from './infra/logger.js';
+import { createMetrics } from './infra/metrics.js';
+import { JobQueues } from './infra/queue/queues.js';
+import { createRedis, ensureRedis } from './infra/queue/redis.js';
+import { createSlackClient } from './infra/slack/client.js';
+import { startWorkers } from './jobs/index.js';
+import { closeWorkers } from './jobs/worker.js';
+import { metricsRoute } from './ops/metrics-route.js';
+import { buildPortal } from './portal/app.js';
+import type { TServiceDeps } from './services/deps.js';
+
+export type TRole = 'bot' | 'portal' | 'worker';
+export const ALL_ROLES: TRole[] = ['bot', 'portal', 'worker'];
+
+export type TRunning = {
+  url: string | undefined;
+  deps: TServiceDeps;
+  stop(): Promise<void>;
+};
+
+/** A local run keeps its generated secrets under DATA_DIR so links survive restarts. */
+async function localSecret(dataDir: string, name: string): Promise<string> {
+  const file = path.join(dataDir, 'secrets', name);
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    await mkdir(path.dirname(file), { recursive: true });
+    const secret = randomBytes(32).toString('hex');
+    await writeFile(file, secret, { mode: 0o600 });
+    return secret;
+  }
+}
+
+export async function startPanelist(config: TConfig, roles: TRole[], logger: Logger): Promise<TRunning> {
+  const cleanups: Array<{ name: string; fn: () => Promise<unknown> }> = [];
+  const onStop = (name: string, fn: () => Promise<unknown>) => cleanups.unshift({ name, fn });
+  const stop = async () => {
+    for (const c of cleanups) {
+      try {
+        await c.fn();
+      } catch (err) {
+        logger.warn({ step: c.name, err: { message: (err as Error).message } }, 'shutdown step failed');
+      }
+    }
+  };
+  try {
+    await mkdir(config.dataDir, { recursive: true });
+    const localRedis = await ensureRedis({ ...config.redis, dataDir: config.dataDir, logger });
+    if (localRedis) onStop('local redis', localRedis.close);
+    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+    onStop('database', db.close);
+
+    const isLocalSlack = config.slack.mode === 'local';
+    if (isLocalSlack && config.port === 0)
+      throw new Error('PORT must be a fixed port in local mode (the Slack stand-in calls back into it).');
+    const slackToken = config.slack.botToken ?? 'xoxb-local-panelist';
+    const signingSecret =
+      config.slack.signingSecret ??
+      (isLocalSlack ? await localSecret(config.dataDir, 'slack-signing') : undefined);
+    const slackApiUrl = isLocalSlack ? `http://127.0.0.1:${config.port}/dev/slack/api/` : config.slack.apiUrl;
+    const effective: TConfig = {
+      ...config,
+      slack: { ...config.slack, signingSecret, apiUrl: slackApiUrl },
+      transcriptLinks: {
+        ...config.transcriptLinks,
+        secret: config.transcriptLinks.secret ?? (await localSecret(config.dataDir, 'transcript-links')),
+      },
+    };
+
+    const producer = createRedis(config.redis.url, 'producer');
+    producer.on('error', () => undefined);
+    onStop('redis producer', async () => producer.quit());
+    const queues = new JobQueues(producer, config.redis.prefix);
+    onStop('queues', () => queues.close());
+
+    const metrics = createMetrics({ defaultMetrics: true });
+    const deps: TServiceDeps = {
+      config: effective,
+      prisma: db.prisma,
+      queues,
+      slack: createSlackClient({ token: slackToken, apiUrl: slackApiUrl }),
+      ai: createAi(config.ai),
+      logger,
+      metrics,
+      now: () => new Date(),
+    };
+
+    let workers: Worker[] = [];
+    if (roles.includes('worker')) {
+      const workerConnection = createRedis(config.redis.url, 'worker');
+      workerConnection.on('error', () => undefined);
+      workers = startWorkers(deps, workerConnection);
+      onStop('redis worker', async () => workerConnection.quit());
+      onStop('workers', () => closeWorkers(workers, config.shutdownTimeoutMs));
+    }
+
+    const mounts: Array<{ plugin: FastifyPluginAsync; prefix?: string }> = [];
+    if (roles.includes('bot')) {
+      const bot = buildBot(deps, {
+        token: slackToken,
+        signingSecret,
+        appToken: config.slack.appToken,
+        apiUrl: slackApiUrl,
+        // A signed request seen before is a replay; Slack's own retries carry new signatures.
+        isFirstSeen: async (sig) =>
+          (await producer.set(`${config.redis.prefix}-slack-sig-${sig}`, '1', 'EX', 360, 'NX')) === 'OK',
+      });
+      if (bot.receiver) mounts.push({ plugin: bot.receiver.plugin });
+      else {
+        await bot.app.start();
+        onStop('slack socket mode', () => bot.app.stop());
+      }
+    }
+    if (isLocalSlack && roles.includes('bot')) {
+      const { localSlackPlugin } = await import('./dev/local-slack.js');
+      mounts.push({
+        plugin: await localSlackPlugin({ deps, token: slackToken, signingSecret: signingSecret! }),
+        prefix: '/dev/slack',
+      });
+    }
+
+    let app: FastifyInstance | undefined;
+    let url: string | undefined;
+    if (roles.includes('portal') || mounts.length > 0) {
+      const portalDeps = {
+        ...deps,
+        readiness: {
+          database: async () => {
+            await db.prisma.$queryRaw`SELECT 1`;
+          },
+          redis: async () => {
+            if ((await producer.ping()) !== 'PONG') throw new Error('Redis did not answer PING');
+          },
+        },
+      };
+      app = await buildPortal(portalDeps, { mounts: [...mounts, { plugin: metricsRoute(deps) }] });
+      await app.listen({ host: config.host, port: config.port });
+      const address = app.server.address();
+      url = typeof address === 'object' && address ? `http://${config.host}:${address.port}` : undefined;
+      onStop('http server', () => app!.close());
+    }
+    return { url, deps, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
