@@ -32,7 +32,12 @@ export async function buildPortal(deps: TPortalDeps, options: TPortalOptions = {
   app.addHook('onResponse', async (req, reply) => {
     // The URL may carry a session key: never log it.
     req.log.info(
-      { url: scrubLogText(req.url), method: req.method, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        url: scrubLogText(req.url),
+        method: req.method,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request',
     );
   });
@@ -66,10 +71,12 @@ export async function buildPortal(deps: TPortalDeps, options: TPortalOptions = {
       return reply.status(err.status).send({ error: err.code, message: err.publicMessage });
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
-    if (status >= 500) req.log.error({ err: { message: scrubLogText(err.message), stack: err.stack } }, 'request failed');
-    return reply
-      .status(status)
-      .send({ error: status === 413 ? 'payload_too_large' : 'error', message: status >= 500 ? 'Something went wrong on our side.' : err.message });
+    if (status >= 500)
+      req.log.error({ err: { message: scrubLogText(err.message), stack: err.stack } }, 'request failed');
+    return reply.status(status).send({
+      error: status === 413 ? 'payload_too_large' : 'error',
+      message: status >= 500 ? 'Something went wrong on our side.' : err.message,
+    });
   });
 
   app.get('/healthz', async () => ({ ok: true }));

@@ -19,6 +19,7 @@ function layout(title: string, body: string, opts: { script?: boolean; data?: un
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="${ASSETS}/portal.css">
 ${data}${opts.script ? `<script type="module" src="${ASSETS}/interview.js"></script>` : ''}
@@ -125,9 +126,9 @@ export function renderRoom(
 <div class="check-grid" aria-labelledby="check-h">
 <figure class="preview"><video id="camera" autoplay muted playsinline aria-label="Your camera preview"></video><figcaption id="camera-status" class="status">Camera not checked yet</figcaption></figure>
 <div class="checks">
+<button type="button" id="run-check" class="primary">Check camera and microphone</button>
 <div class="check" id="check-mic"><span class="label">Microphone</span><meter id="mic-level" min="0" max="1" low="0.05" high="0.9" optimum="0.3" value="0" aria-label="Microphone level"></meter><p id="mic-status" class="status">Not checked yet</p></div>
 <div class="check" id="check-speaker"><span class="label">Speakers</span><button type="button" id="speaker-test" class="secondary">Play a test sound</button><span id="speaker-confirm" hidden><button type="button" id="speaker-yes" class="secondary">I heard it</button> <button type="button" id="speaker-no" class="secondary">I heard nothing</button></span><p id="speaker-status" class="status">Not checked yet</p></div>
-<button type="button" id="run-check">Check camera and microphone</button>
 </div>
 </div>
 
@@ -157,6 +158,7 @@ export function renderRoom(
 <h1 id="room-h" class="visually-hidden">Interview</h1>
 <p class="who">Interviewer</p>
 <p id="question" class="question" aria-live="assertive" tabindex="-1"></p>
+<p class="caption-label" aria-hidden="true">Captions</p>
 <p id="caption" class="caption" aria-live="off"></p>
 </div>
 </div>

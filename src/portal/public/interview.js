@@ -122,6 +122,8 @@ async function runCheck() {
     setText('mic-status', `Microphone: ${deviceMessage(err)} Or choose "By typing" below.`);
     $('mic-status').className = 'status bad';
   }
+  $('run-check').className = 'secondary';
+  $('run-check').textContent = 'Check again';
   state.stream = new MediaStream([...(video?.getTracks() ?? []), ...(audio?.getTracks() ?? [])]);
   for (const track of state.stream.getTracks()) {
     // A device unplugged mid-interview: say so, and keep going by typing.
@@ -217,7 +219,7 @@ function startInterview() {
   if (mode === 'voice' && !state.micOk) {
     setText(
       'lobby-error',
-      'We could not hear your microphone yet. Press "Check camera and microphone" and say something, or choose "By typing".',
+      'We could not hear your microphone yet. Press "Check camera and microphone" (or "Check again") and say something, or choose "By typing".',
     );
     return;
   }
