@@ -218,8 +218,10 @@ export function isGarbled(text: string): boolean {
   const visible = withoutMarkers.replace(/\s+/g, '').length;
   if (visible >= 10 && letters / visible < 0.5) return true;
   if (words.length >= 6) {
-    const distinct = new Set(words.map((w) => w.toLowerCase())).size;
-    if (distinct / words.length < 0.25) return true;
+    // One token repeated over and over ("the the the…", "uh uh uh…") is a transcription loop.
+    const counts = new Map<string, number>();
+    for (const w of words) counts.set(w.toLowerCase(), (counts.get(w.toLowerCase()) ?? 0) + 1);
+    if (Math.max(...counts.values()) / words.length > 0.5) return true;
   }
   return false;
 }
