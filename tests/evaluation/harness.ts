@@ -44,7 +44,8 @@ export type THarness = {
   slack: SlackApiEmulator;
   openai: OpenAiServer;
   prefix: string;
-  setNow(d: Date): void;
+  /** Fixes the clock the app sees; undefined gives the real clock back. */
+  setNow(d: Date | undefined): void;
   /** A real BullMQ worker for the evaluation queue (own lock settings so stalls are quick to see). */
   startWorker(opts?: { seams?: Pick<TEvaluationRun, 'afterPost'>; lockDuration?: number }): Worker;
   /** Adds an evaluation job with test-sized attempts and backoff. */

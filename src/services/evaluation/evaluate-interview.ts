@@ -190,7 +190,7 @@ export async function runEvaluation(
     result,
     model,
     promptVersion: row.promptVersion ?? EVALUATION_PROMPT_VERSION,
-    requestedBy: requestedBy && /^[UW][A-Z0-9]+$/.test(requestedBy) ? requestedBy : undefined,
+    requestedBy: requestedBy && /^[UW][A-Z0-9_]+$/.test(requestedBy) ? requestedBy : undefined,
     actions,
     interviewId: interview.id,
   });
