@@ -209,3 +209,35 @@ describe('/schedule-interview', () => {
     expect(await s.db.prisma.interview.count({ where: { slotId: full.id } })).toBe(0);
   });
 });
+
+describe('a channel the app cannot post in', () => {
+  it('keeps the booking and sends the confirmation to the recruiter’s DM, saying how to fix it', async () => {
+    const opened = s.slack.callsTo('views.open').length;
+    await s.command('/schedule-interview', 'gil@example.com', { channel: 'C_SECRET' });
+    await s.slack.waitForCall('views.open', { where: () => s.slack.callsTo('views.open').length > opened });
+    const view = s.slack.openModal(RECRUITER)!;
+    await s.submit(view, {
+      candidate_name: { candidate_name: 'Gil' },
+      candidate_tz: { candidate_tz: { text: 'UTC', value: 'UTC' } },
+      role: { role: { text: 'Backend Engineer', value: roleId } },
+      slot: { slot: slotIds[3]! },
+    });
+    const dm = s.slack.dmChannelFor(RECRUITER).id;
+    const deadline = Date.now() + 10_000;
+    let interview = await s.db.prisma.interview.findFirst({
+      where: { candidate: { email: 'gil@example.com' } },
+    });
+    while (!interview?.slackThreadTs && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      interview = await s.db.prisma.interview.findFirst({
+        where: { candidate: { email: 'gil@example.com' } },
+      });
+    }
+    expect(interview?.slackChannelId).toBe(dm);
+    const root = s.slack.messagesIn(dm).find((m) => m.ts === interview!.slackThreadTs)!;
+    expect(JSON.stringify(root.blocks)).toContain(
+      'Panelist could not post in <#C_SECRET> (channel_not_found)',
+    );
+    s.slack.violations.splice(0);
+  });
+});

@@ -5,6 +5,7 @@
  * conditionally), notes are sent once (recorded as events), and follow-up jobs
  * have deterministic ids.
  */
+import type { KnownBlock } from '@slack/types';
 import { escapeMrkdwn } from '../../domain/escape.js';
 import { jobId, type TBookingJob } from '../../infra/queue/catalogue.js';
 import {
@@ -72,11 +73,7 @@ export async function processBooking(job: TBookingJob, deps: TDeps): Promise<TBo
 
   if (!summary.threadTs) {
     const root = buildBookingConfirmation(summary);
-    const posted = await deps.slack.chat.postMessage({
-      channel: summary.channelId,
-      ...root,
-      unfurl_links: false,
-    });
+    const posted = await postRoot(deps, summary.channelId, job.recruiter.userId, root);
     // Store the thread only if no earlier run did; a concurrent duplicate run leaves its message unlinked.
     if (posted.ts) {
       await deps.prisma.interview.updateMany({
@@ -125,6 +122,47 @@ export async function processBooking(job: TBookingJob, deps: TDeps): Promise<TBo
     { jobId: jobId('prepare', interviewId, `r${revision}`) },
   );
   return result;
+}
+
+/**
+ * Posts the scheduling message where the command came from. A private channel the
+ * app was not invited to refuses it (not_in_channel): the booking stands, so the
+ * message goes to the recruiter's DM instead, saying how to fix it next time.
+ */
+async function postRoot(
+  deps: TDeps,
+  channelId: string,
+  recruiterId: string,
+  root: { text: string; blocks: KnownBlock[] },
+) {
+  try {
+    return await deps.slack.chat.postMessage({ channel: channelId, ...root, unfurl_links: false });
+  } catch (err) {
+    const code = (err as { data?: { error?: string } }).data?.error;
+    if (!code || !['not_in_channel', 'channel_not_found', 'is_archived'].includes(code)) throw err;
+    deps.logger.warn(
+      { code },
+      'cannot post in the channel; posting the confirmation to the recruiter instead',
+    );
+    const dm = await deps.slack.conversations.open({ users: recruiterId });
+    return deps.slack.chat.postMessage({
+      channel: dm.channel?.id ?? recruiterId,
+      text: root.text,
+      blocks: [
+        ...root.blocks,
+        {
+          type: 'context',
+          elements: [
+            {
+              type: 'mrkdwn',
+              text: `Panelist could not post in <#${channelId}> (${code}). Invite it there with \`/invite @Panelist\` to keep interviews in the channel.`,
+            },
+          ],
+        },
+      ],
+      unfurl_links: false,
+    });
+  }
 }
 
 /** Runs `fn` once per (interview, key): the event log remembers that it ran. */
