@@ -5,16 +5,13 @@
  * posting again.
  */
 import {
-  assessTranscript,
   buildRubric,
   EVALUATION_PROMPT_VERSION,
-  groundEvaluation,
-  insufficientEvaluation,
   summarizeIntegrity,
   type TEvaluationResult,
 } from '../../domain/evaluation-schema.js';
 import type { Prisma } from '../../generated/prisma/client.js';
-import { EvaluatorError, evaluateTranscript } from '../../infra/ai/evaluator.js';
+import { EvaluatorError } from '../../infra/ai/evaluator.js';
 import type { Logger } from '../../infra/logger.js';
 import type { TEvaluationJob } from '../../infra/queue/catalogue.js';
 import {
@@ -27,6 +24,7 @@ import {
 } from '../../infra/slack/messages/evaluation.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
+import { scoreTranscript } from './score-transcript.js';
 import { postOrUpdate, updateSchedulingMessageStatus } from './thread.js';
 import { loadInterviewTranscript } from './transcript.js';
 import { transcriptLinkFor } from './transcript-link.js';
@@ -132,28 +130,16 @@ export async function runEvaluation(
   const attempts = row.attempts + 1;
   if (!result) {
     await prisma.evaluation.update({ where: { id: row.id }, data: { attempts } });
-    const quality = assessTranscript(transcript, competencies);
     const integrity = summarizeIntegrity(loaded.integrityEvents.map((e) => e.type));
     try {
-      if (quality.blockers.length > 0) {
-        result = insufficientEvaluation({ transcript, competencies, quality, integrity });
-      } else {
-        const out = await evaluateTranscript(deps.ai, {
-          roleTitle: interview.role.title,
-          competencies,
-          turns: transcript.turns,
-          excluded: Object.keys(quality.insufficient),
-        });
-        model = out.model;
-        result = groundEvaluation({
-          model: out.evaluation,
-          transcript,
-          competencies,
-          quality,
-          integrity,
-          modelCalls: out.calls,
-        });
-      }
+      const scored = await scoreTranscript(deps.ai, {
+        roleTitle: interview.role.title,
+        competencies,
+        transcript,
+        integrity,
+      });
+      result = scored.result;
+      model = scored.model;
     } catch (err) {
       if (!(err instanceof EvaluatorError)) throw err;
       log.warn({ kind: err.kind, attempt: attempts, final: run.isFinalAttempt }, 'evaluation attempt failed');
