@@ -229,23 +229,31 @@ export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: T
   }
 
   const sentAt = deps.now();
-  await deps.prisma.emailDelivery.update({
-    where: { interviewId_kind_revision: key },
-    data: { status: 'sent', messageId, sentAt, lastError: null },
-  });
-  await recordEvent(deps.prisma, {
-    interviewId: interview.id,
-    type: 'email.sent',
-    data: { kind: job.kind, revision: job.revision, messageId },
-  });
+  // One transaction: the row and the event log agree, with one commit (one fsync) for both.
+  await deps.prisma.$transaction([
+    deps.prisma.emailDelivery.update({
+      where: { interviewId_kind_revision: key },
+      data: { status: 'sent', messageId, sentAt, lastError: null },
+    }),
+    deps.prisma.event.create({
+      data: {
+        interviewId: interview.id,
+        type: 'email.sent',
+        data: { kind: job.kind, revision: job.revision, messageId },
+      },
+    }),
+  ]);
   log.info({ messageId }, 'email sent');
-  if (job.kind === 'invite' || job.kind === 'update' || job.kind === 'cancel') {
-    await postSafely(log, 'sent note', async () => {
-      const note = sentNote(job.kind, interview.candidate, sentAt);
-      await deps.slack.chat.postMessage({ ...threadOf(interview), ...note, unfurl_links: false });
-    });
-  }
-  await afterSent(job, interview, deps, log);
+  // The Slack note and the reminders are independent: do them side by side.
+  await Promise.all([
+    job.kind === 'invite' || job.kind === 'update' || job.kind === 'cancel'
+      ? postSafely(log, 'sent note', async () => {
+          const note = sentNote(job.kind, interview.candidate, sentAt);
+          await deps.slack.chat.postMessage({ ...threadOf(interview), ...note, unfurl_links: false });
+        })
+      : undefined,
+    afterSent(job, interview, deps, log),
+  ]);
   return { status: 'sent', messageId };
 }
 
@@ -260,15 +268,17 @@ async function wasInvited(deps: TMailDeps, interviewId: string): Promise<boolean
 async function afterSent(job: TEmailJob, interview: TInterview, deps: TMailDeps, log: Logger): Promise<void> {
   if ((job.kind !== 'invite' && job.kind !== 'update') || !job.sessionKey) return;
   const now = deps.now().getTime();
-  for (const r of REMINDERS) {
-    const delay = interview.scheduledStart.getTime() - r.beforeMs - now;
-    if (delay <= 0) continue;
-    await deps.queues.enqueue(
-      'email',
-      { interviewId: interview.id, kind: r.kind, revision: job.revision, sessionKey: job.sessionKey },
-      { jobId: emailJobId(interview.id, r.kind, job.revision), delay },
-    );
-  }
+  await Promise.all(
+    REMINDERS.map(async (r) => {
+      const delay = interview.scheduledStart.getTime() - r.beforeMs - now;
+      if (delay <= 0) return;
+      await deps.queues.enqueue(
+        'email',
+        { interviewId: interview.id, kind: r.kind, revision: job.revision, sessionKey: job.sessionKey },
+        { jobId: emailJobId(interview.id, r.kind, job.revision), delay },
+      );
+    }),
+  );
   log.debug('reminders scheduled');
 }
 
