@@ -1,0 +1,58 @@
+/**
+ * Panelist as it runs in production: `tsx src/main.ts <roles>` in its own process,
+ * configured only by environment variables, talking to the peers a test chose.
+ */
+import { startTsx, type TChild } from '../../helpers/processes.js';
+import { freePort } from './services.js';
+import { SIGNING_SECRET, TOKEN } from './slack-peer.js';
+
+export type TAppProcess = TChild & { url: string; port: number; roles: string[] };
+
+export type TAppEnv = {
+  databaseUrl: string;
+  redisUrl: string;
+  prefix: string;
+  slackApiUrl: string;
+  smtpUrl?: string;
+  openAiUrl?: string;
+  extra?: Record<string, string>;
+};
+
+export function appEnv(e: TAppEnv, port = 0): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.FAULT_LOG_LEVEL ?? 'info',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATA_DIR: '/tmp/panelist-faults-data',
+    DATABASE_URL: e.databaseUrl,
+    REDIS_URL: e.redisUrl,
+    REDIS_AUTOSTART: 'false',
+    QUEUE_PREFIX: e.prefix,
+    SLACK_BOT_TOKEN: TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: e.slackApiUrl,
+    TRANSCRIPT_LINK_SECRET: 'fault-transcript-secret-0123456789abcdef',
+    COMPANY_NAME: 'Acme',
+    MAIL_FROM: 'Acme Interviews <interviews@acme.test>',
+    SHUTDOWN_TIMEOUT_MS: '10000',
+    ...(e.smtpUrl ? { SMTP_URL: e.smtpUrl } : {}),
+    ...(e.openAiUrl
+      ? { OPENAI_BASE_URL: e.openAiUrl, OPENAI_API_KEY: 'sk-test', OPENAI_TIMEOUT_MS: '3000' }
+      : {}),
+    ...e.extra,
+  };
+}
+
+/** Starts `src/main.ts` with these roles; resolves once it says it is running. */
+export async function startApp(roles: string[], e: TAppEnv, port?: number): Promise<TAppProcess> {
+  const p = port ?? (await freePort());
+  const child = await startTsx('src/main.ts', roles, appEnv(e, p), 'Panelist is running', 60_000);
+  return Object.assign(child, { url: `http://127.0.0.1:${p}`, port: p, roles });
+}
+
+/** Kills a process at once, without letting it clean up (a crash, an OOM kill, a lost machine). */
+export async function killNow(child: TChild): Promise<void> {
+  await child.stop('SIGKILL');
+}

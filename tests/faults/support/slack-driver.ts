@@ -1,0 +1,91 @@
+/** Plays Slack against a running Panelist: signed slash commands and modal submissions. */
+import type { SlackApiEmulator, SlackViewOutput } from '../../../src/dev/slack-api/emulator.js';
+import type { ViewInput } from '../../../src/dev/slack-api/view-state.js';
+import {
+  interactionBody,
+  type SlackRequestResult,
+  sendSlackRequest,
+  slashCommandBody,
+  viewSubmissionPayload,
+} from '../../../src/dev/slack-signing.js';
+import { CHANNEL, RECRUITER, SIGNING_SECRET } from './slack-peer.js';
+
+export type TScheduleInput = {
+  name: string;
+  email: string;
+  tz?: string;
+  roleId: string;
+  slotId: string;
+  notes?: string;
+};
+
+export class SlackDriver {
+  constructor(
+    private readonly emulator: SlackApiEmulator,
+    private baseUrl: string,
+  ) {}
+
+  setBaseUrl(url: string): void {
+    this.baseUrl = url;
+  }
+
+  send(body: string, opts: { timestamp?: number; secret?: string; signal?: AbortSignal } = {}) {
+    return sendSlackRequest(`${this.baseUrl}/slack/events`, body, opts.secret ?? SIGNING_SECRET, {
+      ...(opts.timestamp ? { timestamp: opts.timestamp } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+  }
+
+  commandBody(command: string, text = ''): string {
+    return slashCommandBody({
+      command,
+      text,
+      userId: RECRUITER,
+      channelId: CHANNEL,
+      triggerId: this.emulator.issueTriggerId(RECRUITER),
+    });
+  }
+
+  /** /schedule-interview, then the modal Slack opened for it. */
+  async openScheduleModal(): Promise<SlackViewOutput> {
+    const before = this.emulator.callsTo('views.open').length;
+    const res = await this.send(this.commandBody('/schedule-interview'));
+    if (res.status !== 200) throw new Error(`/schedule-interview answered ${res.status}: ${res.body}`);
+    const deadline = Date.now() + 5000;
+    while (this.emulator.callsTo('views.open').length <= before) {
+      if (Date.now() > deadline) throw new Error('the schedule modal did not open');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const view = this.emulator.openModal(RECRUITER);
+    if (!view) throw new Error('no modal open');
+    return view;
+  }
+
+  submitBody(view: SlackViewOutput, input: TScheduleInput): string {
+    const values: Record<string, Record<string, ViewInput>> = {
+      candidate_name: { candidate_name: input.name },
+      candidate_email: { candidate_email: input.email },
+      candidate_tz: {
+        candidate_tz: { text: input.tz ?? 'Europe/Berlin', value: input.tz ?? 'Europe/Berlin' },
+      },
+      role: { role: { text: 'Backend Engineer', value: input.roleId } },
+      slot: { slot: input.slotId },
+      ...(input.notes !== undefined ? { notes: { notes: input.notes } } : {}),
+    };
+    const filled = this.emulator.submitViewState(view.id, values);
+    return interactionBody(
+      viewSubmissionPayload({
+        user: RECRUITER,
+        view: filled,
+        triggerId: this.emulator.issueTriggerId(RECRUITER),
+      }),
+    );
+  }
+
+  /** Opens the modal, fills it and submits it; returns Slack's view of the answer. */
+  async schedule(input: TScheduleInput): Promise<SlackRequestResult & { view: SlackViewOutput }> {
+    const view = await this.openScheduleModal();
+    const res = await this.send(this.submitBody(view, input));
+    return { ...res, view };
+  }
+}

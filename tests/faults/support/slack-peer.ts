@@ -1,0 +1,45 @@
+/**
+ * The Slack Web API emulator on a server of our own, with a hook before each call:
+ * a test can hold a call (the worker is then "in the middle" of it), or act once
+ * Slack has answered it (kill the worker right after Slack accepted a post).
+ */
+import Fastify from 'fastify';
+import { SlackApiEmulator } from '../../../src/dev/slack-api/emulator.js';
+import { buildSlackApiPlugin } from '../../../src/dev/slack-api/server.js';
+
+export const TOKEN = 'xoxb-test-token';
+export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+export const RECRUITER = 'U_RECRUITER';
+export const CHANNEL = 'C_RECRUITING';
+
+export type TSlackHook = {
+  /** Runs before the emulator handles `method`; the call waits for it. */
+  before?: (method: string) => Promise<void> | void;
+  /** Runs after the emulator answered `method` (the answer is on its way). */
+  after?: (method: string) => void;
+};
+
+export type TSlackPeer = {
+  url: string;
+  emulator: SlackApiEmulator;
+  hook: TSlackHook;
+  close(): Promise<void>;
+};
+
+export async function startSlackPeer(): Promise<TSlackPeer> {
+  const emulator = new SlackApiEmulator({ token: TOKEN, strict: true });
+  emulator.addUser({ id: RECRUITER, name: 'rita', tz: 'America/New_York', email: 'rita@acme.test' });
+  const hook: TSlackHook = {};
+  const app = Fastify({ logger: false, forceCloseConnections: true });
+  const methodOf = (url: string) => /\/api\/([^/?]+)/.exec(url)?.[1] ?? '';
+  app.addHook('preHandler', async (request) => {
+    await hook.before?.(methodOf(request.url));
+  });
+  app.addHook('onSend', async (request) => {
+    hook.after?.(methodOf(request.url));
+  });
+  await app.register(buildSlackApiPlugin(emulator));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}/api/`, emulator, hook, close: () => app.close() };
+}
