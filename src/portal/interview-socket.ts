@@ -94,6 +94,7 @@ export class InterviewSockets {
   /** This process's open rooms, so a second tab here can close the first at once. */
   private readonly live = new Map<string, { connectionId: string; socket: WebSocket }>();
   private readonly speech = new SpeechCache();
+  private readonly inFlight = new Map<string, Promise<{ audio: string; mime: string }>>();
 
   constructor(
     private readonly deps: TPortalDeps,
@@ -157,26 +158,30 @@ export class InterviewSockets {
     const sendCompleted = async (reason: TEndReason) => {
       const text = WRAP_UP[reason];
       send({ type: 'completed', reason, text });
-      await this.speak(send, -1, text);
+      void this.speak(send, -1, text);
     };
 
-    const sendQuestion = async (turn: TTurnView, greeting: string | null) => {
-      const s = await snapshot(this.deps, interviewId as string);
+    const sendQuestion = async (
+      turn: TTurnView,
+      greeting: string | null,
+      known?: { total: number; remainingMs: number },
+    ) => {
+      const s = known ?? (await snapshot(this.deps, interviewId as string));
       send({
         type: 'question',
         turn,
         number: turn.planIndex + 1,
-        total: s.questionTotal,
+        total: 'total' in s ? s.total : s.questionTotal,
         remainingMs: s.remainingMs,
         ...(greeting ? { greeting } : {}),
       });
-      await this.speak(send, turn.seq, greeting ? `${greeting} ${turn.question}` : turn.question);
+      void this.speak(send, turn.seq, greeting ? `${greeting} ${turn.question}` : turn.question);
     };
 
     const sendState = async () => {
       const s = await snapshot(this.deps, interviewId as string);
       send({ type: 'state', state: s });
-      if (s.current) await this.speak(send, s.current.seq, s.current.question);
+      if (s.current) void this.speak(send, s.current.seq, s.current.question);
     };
 
     const owns = async (): Promise<boolean> => {
@@ -234,7 +239,8 @@ export class InterviewSockets {
         });
         return;
       }
-      if (!(await owns())) return;
+      // Answers check ownership in the same read that records them (one query less per turn).
+      if (msg.type !== 'answer' && !(await owns())) return;
       switch (msg.type) {
         case 'start': {
           const { started } = await startInterview(this.deps, interviewId);
@@ -263,15 +269,29 @@ export class InterviewSockets {
             text: msg.text,
             mode: msg.mode,
             audioDurationMs: msg.audioMs,
+            connectionId,
           });
+          if (result.kind === 'taken_over') {
+            send({ type: 'taken_over' });
+            socket.close(4409, 'taken over');
+            return;
+          }
           send({ type: 'ack', id: msg.id, result: result.kind });
           if (result.kind === 'next') {
-            // Server-side estimate until the browser reports when the audio actually started.
-            await this.deps.prisma.interviewTurn.updateMany({
-              where: { interviewId, seq: msg.seq, responseLatencyMs: null },
-              data: { responseLatencyMs: Math.round(performance.now() - receivedAt + (msg.sinceEndMs ?? 0)) },
-            });
-            await sendQuestion(result.turn, null);
+            await sendQuestion(result.turn, null, result);
+            // Server-side estimate, written after the question left, until the browser reports
+            // when the audio actually started (a 'latency' message replaces it).
+            const id = interviewId;
+            void this.deps.prisma.interviewTurn
+              .updateMany({
+                where: { interviewId: id, seq: msg.seq, responseLatencyMs: null },
+                data: {
+                  responseLatencyMs: Math.round(performance.now() - receivedAt + (msg.sinceEndMs ?? 0)),
+                },
+              })
+              .catch((err: Error) =>
+                log.warn({ interviewId: id, err: { message: err.message } }, 'latency estimate not saved'),
+              );
           } else if (result.kind === 'completed') {
             clearTimeout(timer);
             await sendCompleted(result.reason);
@@ -346,17 +366,29 @@ export class InterviewSockets {
     socket.on('error', (err) => log.warn({ err: { message: err.message } }, 'socket error'));
   }
 
-  /** Sends the spoken form of `text`; on any failure tells the browser to speak it itself. */
+  /**
+   * Sends the spoken form of `text`; on any failure tells the browser to speak it itself.
+   * Runs beside the message chain (never awaited there), so a slow text-to-speech call
+   * never holds up the next answer; the browser matches speech to its question by seq.
+   */
   private async speak(send: (m: Record<string, unknown>) => void, seq: number, text: string): Promise<void> {
     const ai = this.deps.ai;
     if (!ai) return send({ type: 'speech', seq, fallback: true, text });
     const cached = this.speech.get(text);
     if (cached) return send({ type: 'speech', seq, ...cached });
     try {
-      const { audio, mime } = await synthesize(ai, text);
-      const value = { audio: audio.toString('base64'), mime };
-      this.speech.set(text, value);
-      send({ type: 'speech', seq, ...value });
+      // Many rooms ask the same planned question at once: one synthesis serves them all.
+      let pending = this.inFlight.get(text);
+      if (!pending) {
+        pending = synthesize(ai, text).then(({ audio, mime }) => ({ audio: audio.toString('base64'), mime }));
+        this.inFlight.set(text, pending);
+        void pending.then(
+          (value) => this.speech.set(text, value),
+          () => undefined,
+        );
+        void pending.finally(() => this.inFlight.delete(text)).catch(() => undefined);
+      }
+      send({ type: 'speech', seq, ...(await pending) });
     } catch (err) {
       this.deps.logger.warn(
         { err: { message: (err as Error).message } },

@@ -5,13 +5,15 @@
  */
 import { AppError } from '../../domain/errors.js';
 import { stripControlChars } from '../../domain/escape.js';
-import { Prisma } from '../../generated/prisma/client.js';
+import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import { chooseNext } from '../../infra/ai/interviewer.js';
 import { jobId } from '../../infra/queue/catalogue.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 import { ensurePlan, readPlan, type TPlan } from './plan.js';
 import { timingOf } from './session.js';
+
+type TTurnRow = Awaited<ReturnType<PrismaClient['interviewTurn']['create']>>;
 
 type TDeps = Pick<TServiceDeps, 'prisma' | 'ai' | 'logger' | 'config' | 'now' | 'queues' | 'metrics'>;
 
@@ -135,10 +137,10 @@ async function createTurn(
   deps: TDeps,
   interviewId: string,
   t: { seq: number; planIndex: number; isFollowUp: boolean; plan: TPlan; question?: string },
-): Promise<boolean> {
+): Promise<TTurnRow | null> {
   const planned = t.plan[t.planIndex];
   try {
-    await deps.prisma.interviewTurn.create({
+    return await deps.prisma.interviewTurn.create({
       data: {
         interviewId,
         seq: t.seq,
@@ -149,10 +151,9 @@ async function createTurn(
         askedAt: deps.now(),
       },
     });
-    return true;
   } catch (err) {
     // Another tab or process asked this turn first: theirs stands.
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return false;
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return null;
     throw err;
   }
 }
@@ -182,10 +183,13 @@ export type TAnswerInput = {
   text: string;
   mode: 'voice' | 'typed' | 'skipped';
   audioDurationMs?: number | undefined;
+  /** The browser connection sending it: an answer from a tab that lost the interview is refused. */
+  connectionId?: string | undefined;
 };
 
 export type TAnswerResult =
-  | { kind: 'next'; turn: TTurnView }
+  | { kind: 'next'; turn: TTurnView; total: number; remainingMs: number }
+  | { kind: 'taken_over' }
   | { kind: 'completed'; reason: TEndReason }
   | { kind: 'duplicate' }
   | { kind: 'stale' };
@@ -214,14 +218,17 @@ export async function submitAnswer(
     }
     throw new AppError('invalid_state', 'The interview has not started.');
   }
+  if (input.connectionId !== undefined && interview.activeConnectionId !== input.connectionId) {
+    return { kind: 'taken_over' };
+  }
   const text = stripControlChars(input.text, { keepNewlines: true }).trim().slice(0, MAX_ANSWER_CHARS);
   if (text === '' && input.mode !== 'skipped') {
     throw new AppError('invalid_input', 'The answer is empty. Type or say something, or skip the question.');
   }
-  let recorded: number;
+  let answered: TTurnRow | null;
   try {
-    const r = await deps.prisma.interviewTurn.updateMany({
-      where: { interviewId, seq: input.seq, answeredAt: null },
+    answered = await deps.prisma.interviewTurn.update({
+      where: { interviewId_seq: { interviewId, seq: input.seq }, answeredAt: null },
       data: {
         answerText: text,
         answerMode: input.mode,
@@ -230,13 +237,14 @@ export async function submitAnswer(
         answeredAt: deps.now(),
       },
     });
-    recorded = r.count;
   } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')
-      return { kind: 'duplicate' };
-    throw err;
+    if (!(err instanceof Prisma.PrismaClientKnownRequestError)) throw err;
+    // P2002: this client id already answered another turn; P2025: the turn is not open.
+    if (err.code === 'P2002') return { kind: 'duplicate' };
+    if (err.code !== 'P2025') throw err;
+    answered = null;
   }
-  if (recorded === 0) {
+  if (answered === null) {
     const same = await deps.prisma.interviewTurn.findFirst({
       where: { interviewId, answerClientId: input.clientId },
       select: { seq: true },
@@ -254,10 +262,7 @@ export async function submitAnswer(
     return { kind: 'completed', reason };
   }
 
-  const answered = await deps.prisma.interviewTurn.findUniqueOrThrow({
-    where: { interviewId_seq: { interviewId, seq: input.seq } },
-  });
-  const plan = await ensurePlan(deps, interviewId);
+  const plan = readPlan(interview.questionPlan) ?? (await ensurePlan(deps, interviewId));
   const nextPlanned = plan[answered.planIndex + 1] ?? null;
 
   let followUp: string | null = null;
@@ -293,11 +298,17 @@ export async function submitAnswer(
     followUp !== null
       ? { seq: answered.seq + 1, planIndex: answered.planIndex, isFollowUp: true, plan, question: followUp }
       : { seq: answered.seq + 1, planIndex: answered.planIndex + 1, isFollowUp: false, plan };
-  await createTurn(deps, interviewId, next);
-  const turn = await deps.prisma.interviewTurn.findUniqueOrThrow({
-    where: { interviewId_seq: { interviewId, seq: answered.seq + 1 } },
-  });
-  return { kind: 'next', turn: turnView(turn) };
+  const turn =
+    (await createTurn(deps, interviewId, next)) ??
+    (await deps.prisma.interviewTurn.findUniqueOrThrow({
+      where: { interviewId_seq: { interviewId, seq: answered.seq + 1 } },
+    }));
+  return {
+    kind: 'next',
+    turn: turnView(turn),
+    total: plan.length,
+    remainingMs: Math.max(0, (timing.endsAt?.getTime() ?? 0) - deps.now().getTime()),
+  };
 }
 
 /**

@@ -1,0 +1,191 @@
+/**
+ * Interview room benchmark: N simulated candidates at once (default 300, up to
+ * 1,000) take an interview over the real WebSocket protocol (typed answers)
+ * against the real portal, PostgreSQL and Redis, with the OpenAI-compatible
+ * test server answering after a fixed 200 ms. Reports the server's own added
+ * latency per turn (answer sent → next question received, minus the model's
+ * 200 ms for the follow-up decision) and the process's peak memory, as one JSON line.
+ *
+ *   npx tsx bench/interview.ts [--candidates 300] [--questions 4] [--latency 200]
+ *
+ * Server and simulated browsers share this process, so the memory figure is an
+ * upper bound for the portal alone. Needs PostgreSQL (TEST_DATABASE_URL) and Redis.
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { WebClient } from '@slack/web-api';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { generateSessionKey, hashSessionKey } from '../src/domain/session-key.js';
+import { createAi } from '../src/infra/ai/client.js';
+import { createPrisma } from '../src/infra/db/client.js';
+import { migrate } from '../src/infra/db/migrate.js';
+import { createLogger } from '../src/infra/logger.js';
+import { createMetrics } from '../src/infra/metrics.js';
+import { JobQueues } from '../src/infra/queue/queues.js';
+import { createRedis } from '../src/infra/queue/redis.js';
+import { buildPortal } from '../src/portal/app.js';
+import { testConfig } from '../tests/helpers/config.js';
+import { startOpenAiServer } from '../tests/helpers/openai-server.js';
+import { ADMIN_URL, databaseUrl } from '../tests/helpers/pg-urls.js';
+import { cleanPrefix, testPrefix } from '../tests/helpers/redis.js';
+
+const { values } = parseArgs({
+  options: {
+    candidates: { type: 'string', default: '300' },
+    questions: { type: 'string', default: '4' },
+    latency: { type: 'string', default: '200' },
+  },
+});
+const N = Math.min(1000, Math.max(1, Number(values.candidates)));
+const QUESTIONS = Math.min(30, Math.max(1, Number(values.questions)));
+const MODEL_MS = Math.max(0, Number(values.latency));
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? Number.NaN;
+}
+
+async function main() {
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
+
+  const dbName = `panelist_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  await migrate(databaseUrl(dbName));
+  const prisma = createPrisma(databaseUrl(dbName), { maxConnections: 20 });
+
+  // The model never asks a follow-up here, so every turn costs exactly one model call.
+  const openai = await startOpenAiServer({ latencyMs: MODEL_MS, chatHandler: () => '{"action":"next"}' });
+  const prefix = testPrefix();
+  const config = testConfig({ OPENAI_BASE_URL: openai.baseURL, LOG_LEVEL: 'silent' });
+  const producer = createRedis(config.redis.url, 'producer');
+  const queues = new JobQueues(producer, prefix);
+  const app = await buildPortal({
+    config: { ...config, redis: { ...config.redis, prefix } },
+    prisma,
+    queues,
+    slack: new WebClient('xoxb-bench', { slackApiUrl: 'http://127.0.0.1:9/api/' }),
+    ai: createAi(config.ai),
+    logger: createLogger('silent'),
+    metrics: createMetrics(),
+    now: () => new Date(),
+  });
+  const base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
+
+  const role = await prisma.role.create({ data: { title: 'Bench Engineer', questionCount: QUESTIONS } });
+  const start = new Date(Date.now() - 60_000);
+  const slot = await prisma.slot.create({
+    data: { startsAt: start, durationMinutes: 60, capacity: N, seatsTaken: N, timeZone: 'UTC' },
+  });
+  const plan = Array.from({ length: QUESTIONS }, (_, i) => ({
+    text: `Benchmark question ${i + 1}?`,
+    competency: null,
+  }));
+  const keys: string[] = [];
+  for (let i = 0; i < N; i++) {
+    const key = generateSessionKey();
+    keys.push(key);
+    const candidate = await prisma.candidate.create({
+      data: { name: `Candidate ${i}`, email: `bench-${i}@example.test`, timeZone: 'UTC' },
+    });
+    await prisma.interview.create({
+      data: {
+        candidateId: candidate.id,
+        roleId: role.id,
+        slotId: slot.id,
+        scheduledStart: start,
+        scheduledEnd: new Date(start.getTime() + 60 * 60_000),
+        sessionKeyHash: hashSessionKey(key),
+        bookingRequestId: `bench-${prefix}-${i}`,
+        recruiterSlackUser: 'U_BENCH',
+        slackChannelId: 'C_BENCH',
+        questionPlan: plan,
+        planPreparedAt: new Date(),
+      },
+    });
+  }
+
+  const turnMs: number[] = [];
+  const errors: string[] = [];
+  const began = performance.now();
+  await Promise.all(
+    keys.map(
+      (key, c) =>
+        new Promise<void>((resolve) => {
+          const ws = new WebSocket(`${base}/interview/ws`);
+          let n = 0;
+          let sentAt = 0;
+          let answering = false;
+          const send = (m: Record<string, unknown>) => ws.send(JSON.stringify({ v: 1, id: `m${++n}`, ...m }));
+          const answer = (seq: number) => {
+            answering = true;
+            sentAt = performance.now();
+            send({
+              type: 'answer',
+              seq,
+              clientId: `bench-${c}-${seq}`,
+              text: `Answer ${seq} from ${c}.`,
+              mode: 'typed',
+            });
+          };
+          ws.on('open', () => send({ type: 'hello', key }));
+          ws.on('message', (raw) => {
+            const m = JSON.parse(raw.toString());
+            if (m.type === 'state' && m.state.status === 'not_started') send({ type: 'start' });
+            else if (m.type === 'question') {
+              if (answering) turnMs.push(performance.now() - sentAt);
+              answer(m.turn.seq);
+            } else if (m.type === 'completed') {
+              if (answering) turnMs.push(performance.now() - sentAt);
+              ws.close();
+            } else if (m.type === 'error') errors.push(String(m.code));
+          });
+          ws.on('close', () => resolve());
+          ws.on('error', (e) => {
+            errors.push(e.message);
+            resolve();
+          });
+        }),
+    ),
+  );
+  const wallMs = performance.now() - began;
+  clearInterval(sampler);
+  const completed = await prisma.interview.count({ where: { status: 'completed' } });
+  const added = turnMs.map((t) => t - MODEL_MS);
+  console.log(
+    JSON.stringify({
+      bench: 'interview',
+      candidates: N,
+      questions: QUESTIONS,
+      modelLatencyMs: MODEL_MS,
+      turns: turnMs.length,
+      completed,
+      errors: errors.length,
+      turnP50Ms: Math.round(pct(turnMs, 0.5)),
+      turnP95Ms: Math.round(pct(turnMs, 0.95)),
+      addedP50Ms: Math.round(pct(added, 0.5)),
+      addedP95Ms: Math.round(pct(added, 0.95)),
+      peakRssMb: Math.round(peakRss / 1024 / 1024),
+      wallMs: Math.round(wallMs),
+    }),
+  );
+
+  await app.close();
+  await queues.close();
+  producer.disconnect();
+  await openai.close();
+  await prisma.$disconnect();
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.end();
+  await cleanPrefix(prefix);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
