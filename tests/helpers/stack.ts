@@ -66,7 +66,7 @@ export type TStack = {
   ): Promise<SlackRequestResult>;
   clickInMessage(
     channel: string,
-    message: MessageRef,
+    message: { ts: string; blocks?: unknown[]; text?: string; thread_ts?: string | undefined },
     actionId: string,
     user?: string,
   ): Promise<SlackRequestResult>;
@@ -176,7 +176,7 @@ export async function startStack(opts: { now?: Date; config?: Partial<TConfig> }
           blockActionsPayload({
             user,
             channel,
-            message,
+            message: { ...message } as MessageRef,
             actions: [actionFromBlocks(message.blocks, actionId)],
             triggerId: emulator.issueTriggerId(user),
           }),

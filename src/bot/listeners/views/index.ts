@@ -127,7 +127,7 @@ export function register(app: App, deps: TBotDeps): void {
     }
     const { current, slot } = interview;
     const b = slot ? bookability(slot, deps.now()) : 'gone';
-    if (!current || current.status !== 'scheduled') {
+    if (current?.status !== 'scheduled') {
       await ack({
         response_action: 'errors',
         errors: {
