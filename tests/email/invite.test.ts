@@ -65,7 +65,9 @@ describe('the invite', () => {
 
     const html = m.parsed.html ?? '';
     expect(html).toContain(`href="${link}"`);
-    expect(html).toContain('Wednesday 12 June 2030, 09:30–10:15 EDT (UTC-04:00)');
+    expect(html).toContain(
+      'Wednesday 12 June 2030, 09:30–10:15 <span style="white-space:nowrap">EDT (UTC-04:00)</span>',
+    );
     expect(html).toContain('<table role="presentation"');
 
     const cal = parseInvite(m);

@@ -303,9 +303,15 @@ const P = `margin:0 0 16px 0;${FONT};font-size:16px;line-height:24px;color:#1f29
  */
 function renderHtml(p: THtmlParts): string {
   const e = escapeHtml;
+  // A zone label such as `EDT (UTC-04:00)` must not break at its hyphen on a narrow screen.
+  const keepZoneTogether = (html: string) =>
+    html.replace(
+      /([A-Z]{2,6} )?\(?UTC[+-]\d\d:\d\d\)?/g,
+      (m) => `<span style="white-space:nowrap">${m}</span>`,
+    );
   const detailRow = (label: string, value: string) =>
     `<tr><td style="padding:4px 12px 4px 0;${FONT};font-size:15px;line-height:22px;color:#6b7280;vertical-align:top;white-space:nowrap">${e(label)}</td>` +
-    `<td style="padding:4px 0;${FONT};font-size:15px;line-height:22px;color:#111827;vertical-align:top">${e(value)}</td></tr>`;
+    `<td style="padding:4px 0;${FONT};font-size:15px;line-height:22px;color:#111827;vertical-align:top">${keepZoneTogether(e(value))}</td></tr>`;
   const details = p.c.showDetails
     ? `<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" style="margin:0 0 20px 0;background:#f3f4f6;border-radius:8px"><tr><td style="padding:14px 16px">` +
       `<table role="presentation" cellpadding="0" cellspacing="0" border="0">` +

@@ -1,0 +1,82 @@
+/**
+ * The rendered HTML invite in headless Chromium at desktop and phone width: screenshots under
+ * docs/screenshots/, and checks a person would make (nothing wider than the screen, the button
+ * readable and tappable).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { interviewWindow } from '../../src/domain/window.js';
+import { renderEmail } from '../../src/services/email/render.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUT = new URL('../../docs/screenshots/', import.meta.url);
+
+const start = new Date('2030-03-12T14:30:00Z');
+const end = new Date('2030-03-12T15:15:00Z');
+const email = renderEmail({
+  kind: 'invite',
+  interviewId: '5f0c6a52-1d1e-4c43-9a57-0f0b3c7c2a11',
+  revision: 1,
+  candidate: { name: 'Ann Lee', email: 'ann.lee@example.com', timeZone: 'America/New_York' },
+  roleTitle: 'Senior Backend Engineer',
+  companyName: 'Acme',
+  start,
+  end,
+  link: 'https://interviews.acme.example/interview?session_key=Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg',
+  window: interviewWindow(start, end, { lobbyOpensMinutes: 15, joinEarlyMinutes: 5, graceMinutes: 10 }),
+  recruiterEmail: 'rita@acme.example',
+  from: 'Acme Interviews <interviews@acme.example>',
+  now: new Date('2030-03-01T10:00:00Z'),
+});
+
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) return;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  await mkdir(OUT, { recursive: true });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe.skipIf(!existsSync(CHROMIUM))('the HTML invite in a browser', () => {
+  for (const [name, width] of [
+    ['desktop', 1024],
+    ['phone', 375],
+  ] as const) {
+    it(`fits and reads well at ${name} width (${width}px)`, async () => {
+      const page = await browser!.newPage({ viewport: { width, height: 800 }, deviceScaleFactor: 1 });
+      await page.setContent(email.html, { waitUntil: 'load' });
+      const m = await page.evaluate(() => {
+        const a = [...document.querySelectorAll('a')].find((x) => x.textContent === 'Open your interview')!;
+        const r = a.getBoundingClientRect();
+        return {
+          scrollWidth: document.documentElement.scrollWidth,
+          button: { width: r.width, height: r.height },
+          bodyFont: Number.parseFloat(getComputedStyle(document.querySelector('p')!).fontSize),
+          text: document.body.innerText,
+        };
+      });
+      expect(m.scrollWidth).toBeLessThanOrEqual(width);
+      expect(m.button.height).toBeGreaterThanOrEqual(44); // a comfortable tap target
+      expect(m.bodyFont).toBeGreaterThanOrEqual(16);
+      expect(m.text).toContain('Tuesday 12 March 2030, 10:30–11:15 EDT (UTC-04:00)');
+      await page.screenshot({ path: new URL(`email-invite-${name}.png`, OUT).pathname, fullPage: true });
+      await page.close();
+    });
+  }
+});
