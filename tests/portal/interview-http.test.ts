@@ -284,6 +284,47 @@ describe('the interview over the WebSocket', () => {
   });
 });
 
+describe('when things go wrong', () => {
+  it('a failing model costs the follow-up, not the interview: the next planned question comes', async () => {
+    h.openai?.setFault({ kind: 'status', status: 500, route: 'chat' });
+    const plan = [
+      { text: 'First planned question?', competency: null },
+      { text: 'Second planned question?', competency: null },
+    ];
+    const { key } = await h.createInterview({ start: new Date(Date.now() - MIN), plan });
+    const room = await openRoom(key);
+    await room.next('state');
+    room.send({ type: 'start' });
+    await room.next('question');
+    room.send({ type: 'answer', seq: 0, clientId: 'client-fault-0001', text: 'An answer.', mode: 'typed' });
+    const q2 = await room.next('question', 15_000);
+    h.openai?.setFault(null);
+    expect(q2.turn).toMatchObject({
+      seq: 1,
+      planIndex: 1,
+      isFollowUp: false,
+      question: 'Second planned question?',
+    });
+    room.ws.close();
+  });
+
+  it('an interview whose window closed while nobody was connected is completed once, on the next visit', async () => {
+    const start = new Date(Date.now() - 45 * MIN); // 30-minute slot: the window closed 5 minutes ago
+    const { id, key } = await h.createInterview({ start, status: 'in_progress' });
+    await h.db.prisma.interview.update({
+      where: { id },
+      data: { startedAt: new Date(Date.now() - 10 * MIN) },
+    });
+    const res = await get(`/interview?session_key=${key}`);
+    expect(res.body).toContain('You have completed this interview');
+    const again = await get(`/interview?session_key=${key}`);
+    expect(again.body).toContain('You have completed this interview');
+    const row = await h.db.prisma.interview.findUniqueOrThrow({ where: { id } });
+    expect([row.status, row.endReason]).toEqual(['completed', 'window_closed']);
+    expect(await evaluationJobs(h, id)).toHaveLength(1);
+  });
+});
+
 describe('prepare job', () => {
   it('writes a plan once, from the model, and keeps it on a second run', async () => {
     h.openai?.setChatHandler(() =>

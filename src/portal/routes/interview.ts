@@ -10,6 +10,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatInZone } from '../../domain/time.js';
 import { transcribe } from '../../infra/ai/speech.js';
+import { finishInterview } from '../../services/interview/conduct.js';
 import { readPlan } from '../../services/interview/plan.js';
 import { findInterviewByKey, type TKeyedInterview, timingOf } from '../../services/interview/session.js';
 import type { TPortalDeps } from '../app.js';
@@ -89,6 +90,13 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
     }
     const p = pageData(deps, interview);
     const t = timingOf(deps, interview);
+    if (interview.status === 'in_progress' && t.remainingMs <= 0) {
+      // Started, and its time (or the window) has run out while nobody was connected: end it now.
+      const reason =
+        t.endsAt && t.endsAt.getTime() >= t.window.closesAt.getTime() ? 'window_closed' : 'time_up';
+      await finishInterview(deps, interview.id, reason);
+      return reply.send(renderCompleted(p));
+    }
     if (interview.status !== 'scheduled' && interview.status !== 'in_progress') {
       if (interview.status === 'expired') return reply.send(renderClosed(p));
       return reply.send(renderCompleted(p));
