@@ -44,17 +44,15 @@ beforeEach(() => env.smtp.reset());
 
 /** Adds the invite job with a short backoff so retries happen within the test. */
 async function addInvite(f: { interviewId: string; sessionKey: string }) {
-  return env.queues
-    .queue('email')
-    .add(
-      'email',
-      { interviewId: f.interviewId, kind: 'invite', revision: 1, sessionKey: f.sessionKey },
-      {
-        jobId: emailJobId(f.interviewId, 'invite', 1),
-        attempts: 4,
-        backoff: { type: 'exponential', delay: 100 },
-      },
-    );
+  return env.queues.queue('email').add(
+    'email',
+    { interviewId: f.interviewId, kind: 'invite', revision: 1, sessionKey: f.sessionKey },
+    {
+      jobId: emailJobId(f.interviewId, 'invite', 1),
+      attempts: 4,
+      backoff: { type: 'exponential', delay: 100 },
+    },
+  );
 }
 
 async function clickRetry(message: { ts: string; blocks?: unknown[]; thread_ts?: string }) {
@@ -90,6 +88,25 @@ describe('retries that fit the failure', () => {
       .toEqual([':envelope: Invite']);
   });
 
+  it('a server that keeps deferring gets retried with backoff, then the thread is warned once', async () => {
+    const f = await createInterview(env, {
+      email: 'dee@example.com',
+      start: new Date('2030-05-03T10:00:00Z'),
+    });
+    env.smtp.failNext(421, 10);
+    const job = await addInvite(f);
+    await expect.poll(() => job.getState(), { timeout: 8000 }).toBe('failed');
+    expect((await env.queues.queue('email').getJob(job.id!))!.attemptsMade).toBe(4);
+    await expect.poll(() => threadReplies(env, f.threadTs).length).toBe(1);
+    expect(threadReplies(env, f.threadTs)[0]!.text).toBe(
+      ':warning: The invite for Ann Lee (dee@example.com) could not be emailed. ' +
+        'The mail server kept deferring the message (421 Service not available, closing transmission channel, try again later).',
+    );
+    const row = await env.db.prisma.emailDelivery.findFirstOrThrow({ where: { interviewId: f.interviewId } });
+    expect(row).toMatchObject({ status: 'failed', attempts: 4, lastError: 'EMESSAGE:421' });
+    expect(env.smtp.messages).toHaveLength(0);
+  });
+
   it('a 550 stops at once, warns in the thread with a Retry button, and the button resends once', async () => {
     const f = await createInterview(env, {
       candidateName: 'Bob <Builder>',
@@ -116,7 +133,7 @@ describe('retries that fit the failure', () => {
     expect(button).toContain(`"value":"${f.interviewId}|invite|1"`);
     expect(button).not.toContain(f.sessionKey);
     // The link for manual sharing goes to the recruiter only.
-    const [ephemeral] = env.slack.ephemeralsFor(RECRUITER);
+    const [ephemeral] = env.slack.ephemeralsFor(RECRUITER).filter((m) => m.thread_ts === f.threadTs);
     expect(ephemeral?.thread_ts).toBe(f.threadTs);
     expect(ephemeral?.text).toContain(`http://portal.test/interview?session_key=${f.sessionKey}`);
     expect(env.smtp.messages).toHaveLength(0);

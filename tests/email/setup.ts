@@ -4,6 +4,7 @@
  */
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { vi } from 'vitest';
 import type { TConfig } from '../../src/config.js';
 import { startSlackApiServer } from '../../src/dev/slack-api/server.js';
 import { generateSessionKey, hashSessionKey } from '../../src/domain/session-key.js';
@@ -20,6 +21,9 @@ import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TTestDb } from '../helpers/db.js';
 import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.js';
 import { type SmtpTestServer, startSmtpServer } from '../helpers/smtp.js';
+
+// Workers run beside the test: on a busy 2-core machine the default 1 s of expect.poll is too short.
+vi.setConfig({ expect: { poll: { timeout: 10_000, interval: 50 } } });
 
 export const CHANNEL = 'C_RECRUITING';
 export const RECRUITER = 'U_RECRUITER';
