@@ -6,7 +6,11 @@
  * latency per turn (answer sent → next question received, minus the model's
  * 200 ms for the follow-up decision) and the process's peak memory, as one JSON line.
  *
- *   npx tsx bench/interview.ts [--candidates 300] [--questions 4] [--latency 200]
+ *   npx tsx bench/interview.ts [--candidates 300] [--questions 4] [--latency 200] [--think-ms 1000]
+ *
+ * --think-ms is the simulated candidate's time between a question and the answer
+ * (uniformly 0.5×–1.5× of it, so rooms do not move in lockstep); 0 turns the run
+ * into a closed-loop stress test where queueing dominates.
  *
  * Server and simulated browsers share this process, so the memory figure is an
  * upper bound for the portal alone. Needs PostgreSQL (TEST_DATABASE_URL) and Redis.
@@ -35,11 +39,13 @@ const { values } = parseArgs({
     candidates: { type: 'string', default: '300' },
     questions: { type: 'string', default: '4' },
     latency: { type: 'string', default: '200' },
+    'think-ms': { type: 'string', default: '1000' },
   },
 });
 const N = Math.min(1000, Math.max(1, Number(values.candidates)));
 const QUESTIONS = Math.min(30, Math.max(1, Number(values.questions)));
 const MODEL_MS = Math.max(0, Number(values.latency));
+const THINK_MS = Math.max(0, Number(values['think-ms']));
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -139,7 +145,10 @@ async function main() {
             if (m.type === 'state' && m.state.status === 'not_started') send({ type: 'start' });
             else if (m.type === 'question') {
               if (answering) turnMs.push(performance.now() - sentAt);
-              answer(m.turn.seq);
+              answering = false;
+              const seq = m.turn.seq;
+              if (THINK_MS === 0) answer(seq);
+              else setTimeout(() => answer(seq), THINK_MS * (0.5 + Math.random()));
             } else if (m.type === 'completed') {
               if (answering) turnMs.push(performance.now() - sentAt);
               ws.close();
@@ -163,6 +172,7 @@ async function main() {
       candidates: N,
       questions: QUESTIONS,
       modelLatencyMs: MODEL_MS,
+      thinkMs: THINK_MS,
       turns: turnMs.length,
       completed,
       errors: errors.length,

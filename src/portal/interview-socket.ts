@@ -149,6 +149,8 @@ export class InterviewSockets {
             await finishInterview(this.deps, id, reason);
             await sendCompleted(reason);
           });
+          // A failure here (database or Redis down) is retried by the next visit or message.
+          chain = chain.catch((err) => fail(undefined, err));
         },
         Math.min(s.remainingMs + 50, 2 ** 31 - 1),
       );

@@ -571,6 +571,9 @@ function onState(s) {
       appendAnswer(pending.text);
       state.answering = true;
       send({ type: 'answer', ...pending });
+    } else if (state.spokenSeq === s.current.seq && !state.listening) {
+      // Same question as before the reconnect, already spoken: no need to hear it again.
+      afterSpoken();
     }
   }
   renderClock();
