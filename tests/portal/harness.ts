@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TConfig } from '../../src/config.js';
 import { generateSessionKey, hashSessionKey } from '../../src/domain/session-key.js';
 import { createAi } from '../../src/infra/ai/client.js';
-import { createLogger } from '../../src/infra/logger.js';
+import { createLogger, type Logger } from '../../src/infra/logger.js';
 import { createMetrics } from '../../src/infra/metrics.js';
 import { JobQueues } from '../../src/infra/queue/queues.js';
 import { createRedis } from '../../src/infra/queue/redis.js';
@@ -43,7 +43,7 @@ export type TInterviewOptions = {
 };
 
 export async function startPortal(
-  opts: { ai?: boolean; openai?: OpenAiServerOptions; config?: Partial<TConfig> } = {},
+  opts: { ai?: boolean; openai?: OpenAiServerOptions; config?: Partial<TConfig>; logger?: Logger } = {},
 ): Promise<TPortalHarness> {
   const db = await createTestDb();
   const prefix = testPrefix();
@@ -65,7 +65,7 @@ export async function startPortal(
       retryConfig: { retries: 0 },
     }),
     ai: createAi(config.ai),
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logger: opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     metrics: createMetrics(),
     now: () => now ?? new Date(),
   };
