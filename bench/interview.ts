@@ -142,7 +142,8 @@ async function main() {
           ws.on('open', () => send({ type: 'hello', key }));
           ws.on('message', (raw) => {
             const m = JSON.parse(raw.toString());
-            if (m.type === 'state' && m.state.status === 'not_started') send({ type: 'start' });
+            if (m.type === 'state' && m.state.status === 'not_started')
+              send({ type: 'start', consent: true });
             else if (m.type === 'question') {
               if (answering) turnMs.push(performance.now() - sentAt);
               answering = false;

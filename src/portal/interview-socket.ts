@@ -33,12 +33,20 @@ import type { TPortalDeps } from './app.js';
 import type { KeyGuard } from './key-guard.js';
 
 export const PROTOCOL_VERSION = 1;
+/** Raise when the consent notice in pages.ts changes materially: the event records which one was accepted. */
+export const CONSENT_VERSION = 1;
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
 const ZId = z.string().min(1).max(64);
 const ZClientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hello'), id: ZId, key: z.string().max(100) }),
-  z.object({ type: z.literal('start'), id: ZId }),
+  z.object({
+    type: z.literal('start'),
+    id: ZId,
+    /** The lobby's consent notice was accepted: without it the interview does not start. */
+    consent: z.literal(true),
+    mode: z.enum(['voice', 'typed']).optional(),
+  }),
   z.object({
     type: z.literal('answer'),
     id: ZId,
@@ -245,7 +253,10 @@ export class InterviewSockets {
       if (msg.type !== 'answer' && !(await owns())) return;
       switch (msg.type) {
         case 'start': {
-          const { started } = await startInterview(this.deps, interviewId);
+          const { started } = await startInterview(this.deps, interviewId, {
+            consentVersion: CONSENT_VERSION,
+            mode: msg.mode ?? 'typed',
+          });
           send({ type: 'ack', id: msg.id });
           const s = await snapshot(this.deps, interviewId);
           if (started && s.current) {

@@ -173,7 +173,7 @@ describe('the interview over the WebSocket', () => {
     const state = (await room.next('state')).state as { status: string };
     expect(state.status).toBe('not_started');
 
-    room.send({ type: 'start' });
+    room.send({ type: 'start', consent: true });
     const q1 = await room.next('question');
     expect((q1.turn as { question: string }).question).toBe('Tell me about a service you built.');
     expect(q1.greeting).toMatch(/^Hello Ada, thank you for joining/);
@@ -248,7 +248,7 @@ describe('the interview over the WebSocket', () => {
     const { key } = await h.createInterview({ start: new Date(Date.now() + 10 * MIN) });
     const room = await openRoom(key);
     await room.next('state');
-    room.send({ type: 'start' });
+    room.send({ type: 'start', consent: true });
     const err = await room.next('error');
     expect(err).toMatchObject({ code: 'outside_window', message: 'It is too early to start.' });
     room.ws.close();
@@ -269,7 +269,7 @@ describe('the interview over the WebSocket', () => {
     const { id, key } = await h.createInterview({ start: new Date(Date.now() - MIN), minutes: 1 });
     const room = await openRoom(key);
     await room.next('state');
-    room.send({ type: 'start' });
+    room.send({ type: 'start', consent: true });
     await room.next('question');
     await h.db.prisma.interview.update({
       where: { id },
@@ -294,7 +294,7 @@ describe('when things go wrong', () => {
     const { key } = await h.createInterview({ start: new Date(Date.now() - MIN), plan });
     const room = await openRoom(key);
     await room.next('state');
-    room.send({ type: 'start' });
+    room.send({ type: 'start', consent: true });
     await room.next('question');
     room.send({ type: 'answer', seq: 0, clientId: 'client-fault-0001', text: 'An answer.', mode: 'typed' });
     const q2 = await room.next('question', 15_000);

@@ -45,7 +45,7 @@ it('logs requests and interview events without the key, the answers or the email
   };
   send({ type: 'hello', key });
   await waitFor('state');
-  send({ type: 'start' });
+  send({ type: 'start', consent: true });
   await waitFor('question');
   send({
     type: 'answer',

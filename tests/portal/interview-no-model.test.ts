@@ -37,7 +37,7 @@ it('runs from the role’s own questions then the built-in bank, without follow-
   };
   send({ type: 'hello', key });
   await next('state');
-  send({ type: 'start' });
+  send({ type: 'start', consent: true });
   const questions: string[] = [];
   let q = await next('question');
   for (;;) {

@@ -231,7 +231,7 @@ function startInterview() {
   setText('lobby-error', '');
   sessionStorage.setItem('panelist-mode', mode);
   enterRoom(mode);
-  send({ type: 'start' });
+  send({ type: 'start', consent: true, mode });
 }
 
 // ---------- room ----------

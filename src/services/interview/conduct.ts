@@ -103,7 +103,11 @@ export async function snapshot(deps: TDeps, interviewId: string): Promise<TSnaps
  * first question. A second call (another tab, a retry) finds it started and
  * changes nothing. Returns whether this call started it (the greeting is said once).
  */
-export async function startInterview(deps: TDeps, interviewId: string): Promise<{ started: boolean }> {
+export async function startInterview(
+  deps: TDeps,
+  interviewId: string,
+  consent: { consentVersion: number; mode: 'voice' | 'typed' } = { consentVersion: 1, mode: 'typed' },
+): Promise<{ started: boolean }> {
   const interview = await deps.prisma.interview.findUniqueOrThrow({ where: { id: interviewId } });
   const timing = timingOf(deps, interview);
   if (interview.status === 'in_progress') {
@@ -125,7 +129,13 @@ export async function startInterview(deps: TDeps, interviewId: string): Promise<
     data: { status: 'in_progress', startedAt: now },
   });
   if (moved.count === 1) {
-    await recordEvent(deps.prisma, { interviewId, type: 'interview.started', actor: 'candidate' });
+    await recordEvent(deps.prisma, {
+      interviewId,
+      type: 'interview.started',
+      actor: 'candidate',
+      // Consent to an AI-conducted, AI-evaluated interview, given in the lobby.
+      data: { consentVersion: consent.consentVersion, mode: consent.mode },
+    });
     await createTurn(deps, interviewId, { seq: 0, planIndex: 0, isFollowUp: false, plan });
     return { started: true };
   }
