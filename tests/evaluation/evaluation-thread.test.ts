@@ -75,7 +75,7 @@ function click(message: SlackMessage, actionId: string, user = 'U_HIRING') {
   return sendSlackRequest(endpoint, body, h.config.slack.signingSecret!);
 }
 
-async function until<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 5000): Promise<T> {
+async function until<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -263,8 +263,8 @@ describe('buttons on the evaluation post', () => {
     );
     const notes = replies(h.thread(interview)).filter((m) => m.text.includes('requested a human review'));
     expect(notes.map((m) => m.text)).toEqual([
-      ':raising_hand: <@U_HIRING> requested a human review of evaluation. The hiring team should read the transcript before deciding.',
-      `:raising_hand: <@${RECRUITER}> requested a human review of evaluation. The hiring team should read the transcript before deciding.`,
+      ':raising_hand: <@U_HIRING> requested a human review of the evaluation. The hiring team should read the transcript before deciding.',
+      `:raising_hand: <@${RECRUITER}> requested a human review of the evaluation. The hiring team should read the transcript before deciding.`,
     ]);
     const events = await h.deps.prisma.event.findMany({
       where: { interviewId: interview.id, type: 'evaluation.human_review_requested' },

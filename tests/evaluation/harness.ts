@@ -281,8 +281,9 @@ export async function seedInterview(
       },
     });
   }
-  for (const type of o.integrity ?? []) {
-    await prisma.event.create({ data: { interviewId: interview.id, type, actor: 'candidate' } });
+  for (const [i, type] of (o.integrity ?? []).entries()) {
+    const createdAt = new Date((startedAt ?? start).getTime() + (i + 1) * 70_000);
+    await prisma.event.create({ data: { interviewId: interview.id, type, actor: 'candidate', createdAt } });
   }
   const summary = await loadSummary(prisma, interview.id);
   const root = await h.deps.slack.chat.postMessage({

@@ -27,6 +27,7 @@ h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 12px;border-bot
 .meta{color:var(--muted);margin:0 0 12px}.note{background:#eef5fb;border-left:4px solid var(--accent);padding:10px 14px;border-radius:4px;margin:12px 0}
 .warn{background:var(--warn);border-left:4px solid #e8912d;padding:10px 14px;border-radius:4px;margin:12px 0}
 .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:14px 16px;margin:10px 0}
+.card>:first-child{margin-top:0}.card>:last-child{margin-bottom:0}
 .rec{font-size:18px;font-weight:700}.score{font-weight:700;color:var(--accent)}.insufficient{color:var(--muted);font-style:italic}
 blockquote{margin:8px 0;padding:4px 12px;border-left:3px solid var(--line);color:#333}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
@@ -182,11 +183,12 @@ export async function transcriptRoutes(app: FastifyInstance, deps: TPortalDeps):
       });
       const latest = evaluations.find((e) => (e.result as { kind?: string } | null)?.kind === 'scored');
       const started = transcript.startedAt;
+      const names = new Map(loaded.competencies.map((c) => [c.key, c.name]));
 
       const turns = transcript.turns
         .map(
           (t) => `<section class="turn" id="answer-${t.seq + 1}">
-<div class="time">${started ? `${offset(started, t.askedAt)} · ` : ''}${utcTime(t.askedAt)}${t.isFollowUp ? '<span class="tag">follow-up</span>' : ''}${t.competency ? `<span class="tag">${text(t.competency)}</span>` : ''}</div>
+<div class="time">${started ? `${offset(started, t.askedAt)} · ` : ''}${utcTime(t.askedAt)}${t.isFollowUp ? '<span class="tag">follow-up</span>' : ''}${t.competency ? `<span class="tag">${text(names.get(t.competency) ?? t.competency)}</span>` : ''}</div>
 <p class="q">Q${t.seq + 1}. ${text(t.question)}</p>
 ${
   t.answer === null || t.answer.trim() === ''

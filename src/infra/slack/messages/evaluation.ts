@@ -88,7 +88,11 @@ export type TThreadActions = {
 
 function actions({ interviewId, version, transcriptUrl, canRequestReview }: TThreadActions): TBlock {
   const elements: TBlock[] = [
-    button('View transcript', EVALUATION_ACTIONS.viewTranscript, { url: transcriptUrl, value: interviewId }),
+    button('View transcript', EVALUATION_ACTIONS.viewTranscript, {
+      url: transcriptUrl,
+      value: interviewId,
+      style: 'primary',
+    }),
     button('Re-evaluate', EVALUATION_ACTIONS.reevaluate, {
       value: interviewId,
       confirm: {
@@ -359,7 +363,7 @@ export function reevaluationRequestedText(userId: string, version: number): stri
 }
 
 export function humanReviewRequestedText(userId: string, version: number): string {
-  return `:raising_hand: <@${userId}> requested a human review of evaluation${version > 1 ? ` v${version}` : ''}. The hiring team should read the transcript before deciding.`;
+  return `:raising_hand: <@${userId}> requested a human review of ${version > 1 ? `evaluation v${version}` : 'the evaluation'}. The hiring team should read the transcript before deciding.`;
 }
 
 /** The note under the scheduling message's status for each evaluation outcome (plain text: it is escaped there). */

@@ -1,0 +1,156 @@
+/**
+ * Renders what the hiring team sees, with headless Chromium, into docs/screenshots: the Slack
+ * thread (scheduling message, evaluation post, a human-review note) drawn from the blocks the
+ * emulator received, the failure and no-show notes, and the transcript page served by the
+ * portal. Also checks the Block Kit renderer's mrkdwn rules.
+ */
+import { mkdirSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderMrkdwn, renderThreadPage } from '../../src/dev/block-kit-html.js';
+import type { SlackMessage } from '../../src/dev/slack-api/emulator.js';
+import { buildPortal } from '../../src/portal/app.js';
+import { requestHumanReview } from '../../src/services/evaluation/thread-actions.js';
+import {
+  GOOD_TURNS,
+  RECRUITER,
+  scriptedModel,
+  seedInterview,
+  startHarness,
+  type THarness,
+} from './harness.js';
+
+const OUT = 'docs/screenshots';
+let h: THarness;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(OUT, { recursive: true });
+  h = await startHarness();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+const users = { [RECRUITER]: 'Rita (Recruiting)', U_HIRING: 'Hank (Hiring manager)' };
+
+function toRendered(m: SlackMessage) {
+  return {
+    author: m.bot_id ? 'Panelist' : (users[m.user as keyof typeof users] ?? m.user),
+    isApp: Boolean(m.bot_id),
+    ts: m.ts,
+    text: m.text,
+    ...(m.blocks ? { blocks: m.blocks } : {}),
+    isEdited: Boolean(m.edited),
+  };
+}
+
+async function shoot(html: string, file: string, width = 900): Promise<void> {
+  const page = await browser.newPage({ viewport: { width, height: 300 }, deviceScaleFactor: 1 });
+  await page.setContent(html, { waitUntil: 'load' });
+  await page.screenshot({ path: `${OUT}/${file}`, fullPage: true });
+  await page.close();
+}
+
+function threadPage(interview: { slackThreadTs: string | null }, title: string): string {
+  const [root, ...replies] = h.thread(interview);
+  return renderThreadPage({
+    title,
+    root: toRendered(root!),
+    replies: replies.map(toRendered),
+    options: { timeZone: 'America/New_York', users, channels: { C_RECRUITING: 'recruiting' } },
+  });
+}
+
+describe('Block Kit renderer', () => {
+  it('renders mrkdwn as Slack does and escapes everything', () => {
+    expect(
+      renderMrkdwn('*bold* _it_ ~gone~ `x<y` <https://a.test/?q=1&amp;r=2|link> <@U1> &lt;b&gt;', {
+        users: { U1: 'Ann' },
+      }),
+    ).toBe(
+      '<b>bold</b> <i>it</i> <s>gone</s> <code>x&lt;y</code> <a href="https://a.test/?q=1&amp;r=2" rel="noopener noreferrer">link</a> <span class="mention">@Ann</span> &lt;b&gt;',
+    );
+    expect(renderMrkdwn('a\n&gt; quoted “line”\nb')).toBe('a<br><blockquote>quoted “line”</blockquote>b');
+    expect(
+      renderMrkdwn('<!date^1900000000^{date_short_pretty} at {time}|fallback>', { timeZone: 'UTC' }),
+    ).toBe('<span class="date">Mar 17, 2030 at 5:46 PM</span>');
+    expect(renderMrkdwn('snake_case_name and 2*3*4')).toBe('snake_case_name and 2*3*4');
+    expect(renderMrkdwn('<javascript:alert(1)|x>')).toBe('&lt;javascript:alert(1)|x&gt;');
+  });
+});
+
+describe('screenshots', () => {
+  it('the evaluation thread, the failure and no-show notes, and the transcript page', async () => {
+    h.openai.setChatHandler(
+      scriptedModel({ scores: { system_design: 4, communication: 3 }, recommendation: 'hire' }),
+    );
+    const interview = await seedInterview(h, {
+      candidateName: 'Ada Lovelace',
+      turns: [
+        ...GOOD_TURNS,
+        {
+          q: 'What would you change about that billing design today?',
+          a: 'I would add end-to-end tracing across the relay and consumers, because debugging a stuck invoice meant reading three services’ logs by hand.',
+          competency: 'system_design',
+          followUp: true,
+        },
+      ],
+      integrity: ['integrity.tab_hidden', 'integrity.paste', 'integrity.long_silence'],
+    });
+    await h.runHandler({ interviewId: interview.id, version: 1, reason: 'completed' });
+    await requestHumanReview(h.deps, { interviewId: interview.id, version: 1, userId: 'U_HIRING' });
+    await shoot(threadPage(interview, '#recruiting › Thread'), 'evaluation-slack-thread.png');
+
+    h.openai.setFault({ kind: 'status', status: 503 });
+    const failed = await seedInterview(h, { candidateName: 'Grace Hopper', turns: GOOD_TURNS });
+    await expect(
+      h.runHandler({ interviewId: failed.id, version: 1, reason: 'completed' }, { isFinalAttempt: true }),
+    ).rejects.toThrow();
+    h.openai.setFault(null);
+    await shoot(threadPage(failed, '#recruiting › Thread'), 'evaluation-failed.png');
+
+    const noShow = await seedInterview(h, { candidateName: 'Alan Turing', turns: [], status: 'expired' });
+    await h.runHandler({ interviewId: noShow.id, version: 1, reason: 'no_show' });
+    await shoot(threadPage(noShow, '#recruiting › Thread'), 'evaluation-no-show.png');
+
+    const portal: FastifyInstance = await buildPortal(h.deps);
+    await portal.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const address = portal.server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      const post = h.thread(interview)[1]!;
+      // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON.
+      const link = new URL((post.blocks as any[]).at(-1).elements[0].url);
+      const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+      const res = await page.goto(`http://127.0.0.1:${port}${link.pathname}${link.search}`);
+      expect(res?.status()).toBe(200);
+      expect(await page.locator('h1').innerText()).toBe('Ada Lovelace');
+      // The stylesheet loaded under the CSP (no inline styles allowed).
+      expect(
+        await page
+          .locator('.turn')
+          .first()
+          .evaluate((el) => getComputedStyle(el).borderRadius),
+      ).toBe('8px');
+      await page.screenshot({ path: `${OUT}/evaluation-transcript-page.png`, fullPage: true });
+      await page.close();
+    } finally {
+      await portal.close();
+    }
+  }, 60_000);
+});
