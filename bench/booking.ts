@@ -1,0 +1,303 @@
+/**
+ * booking: 2,000 booking jobs racing for 50 slots of 3 seats each, taken by 4
+ * workers in 2 processes (the real worker, `tests/helpers/worker-process.ts`,
+ * concurrency 2 each), with the Slack emulator in a process of its own.
+ *
+ * Checks: exactly 150 seats taken and 150 interviews, no slot over capacity,
+ * no failed job. Figure: bookings/s (jobs finished per second, from enqueue to
+ * the last one done). Baseline: the same 2,000 conditional seat updates (the
+ * booking's own UPDATE … WHERE "seatsTaken" < capacity) through `pg`, 2
+ * processes × 2 connections, as a plain loop.
+ *
+ *   npx tsx bench/booking.ts [--runs 3] [--jobs 2000]
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { generateSessionKey } from '../src/domain/session-key.js';
+import { JOBS, jobId } from '../src/infra/queue/catalogue.js';
+import { cleanPrefix, TEST_REDIS_URL } from '../tests/helpers/redis.js';
+import {
+  alternate,
+  BENCH_CHANNEL,
+  BENCH_RECRUITER,
+  BENCH_SIGNING_SECRET,
+  BENCH_TOKEN,
+  createBenchDb,
+  isMain,
+  median,
+  round,
+  startServer,
+  type TServer,
+  writeRow,
+} from './harness.js';
+
+const SLOTS = 50;
+const CAPACITY = 3;
+const PROCESSES = 2;
+const PER_PROCESS = 2;
+
+/** The booking's own seat update (src/services/booking/book-interview.ts takeSeat). */
+const TAKE_SEAT = `UPDATE "Slot" SET "seatsTaken" = "seatsTaken" + 1
+  WHERE id = $1::uuid AND "seatsTaken" < capacity AND "closedAt" IS NULL AND "startsAt" > $2
+  RETURNING "startsAt", "durationMinutes"`;
+
+/**
+ * Child: the plain loop. Connects, prints `ready`, and on SIGUSR2 runs
+ * `count` seat updates over `concurrency` connections, prints `done <taken>`, exits.
+ */
+async function sqlLoop(): Promise<void> {
+  const slotIds = (process.env.SLOT_IDS ?? '').split(',');
+  const count = Number(process.env.COUNT);
+  const offset = Number(process.env.OFFSET ?? 0);
+  const concurrency = Number(process.env.CONCURRENCY ?? PER_PROCESS);
+  const clients = await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      await c.connect();
+      return c;
+    }),
+  );
+  process.stdout.write('ready\n');
+  await new Promise<void>((resolve) => process.once('SIGUSR2', () => resolve()));
+  let next = 0;
+  let taken = 0;
+  await Promise.all(
+    clients.map(async (c) => {
+      for (;;) {
+        const i = next++;
+        if (i >= count) return;
+        const res = await c.query(TAKE_SEAT, [slotIds[(offset + i) % slotIds.length], new Date()]);
+        taken += res.rowCount ?? 0;
+      }
+    }),
+  );
+  process.stdout.write(`done ${taken}\n`);
+  await Promise.all(clients.map((c) => c.end()));
+  process.exit(0);
+}
+
+type TRun = {
+  perSecond: number;
+  ms: number;
+  seats: number;
+  interviews: number;
+  oversold: number;
+  failed: number;
+};
+
+async function seedSlots(client: pg.Client): Promise<string[]> {
+  const res = await client.query<{ id: string }>(
+    `INSERT INTO "Slot" (id, "startsAt", "durationMinutes", capacity, "seatsTaken", "timeZone")
+     SELECT gen_random_uuid(), now() + interval '7 days' + (g || ' hours')::interval, 30, $1, 0, 'America/New_York'
+     FROM generate_series(1, $2) g RETURNING id`,
+    [CAPACITY, SLOTS],
+  );
+  return res.rows.map((r) => r.id);
+}
+
+async function check(client: pg.Client, slotIds: string[]) {
+  const r = await client.query<{ seats: string; oversold: string; interviews: string }>(
+    `SELECT coalesce(sum("seatsTaken"), 0) AS seats,
+            count(*) FILTER (WHERE "seatsTaken" > capacity) AS oversold,
+            (SELECT count(*) FROM "Interview" i WHERE i."slotId" = ANY($1::uuid[])) AS interviews
+     FROM "Slot" WHERE id = ANY($1::uuid[])`,
+    [slotIds],
+  );
+  const over = await client.query<{ n: string }>(
+    `SELECT count(*) AS n FROM (SELECT i."slotId" FROM "Interview" i JOIN "Slot" s ON s.id = i."slotId"
+       WHERE i."slotId" = ANY($1::uuid[]) GROUP BY i."slotId", s.capacity HAVING count(*) > s.capacity) x`,
+    [slotIds],
+  );
+  const row = r.rows[0]!;
+  return {
+    seats: Number(row.seats),
+    interviews: Number(row.interviews),
+    oversold: Number(row.oversold) + Number(over.rows[0]!.n),
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      runs: { type: 'string', default: '3' },
+      jobs: { type: 'string', default: '2000' },
+    },
+  });
+  const runs = Number(values.runs);
+  const jobs = Number(values.jobs);
+  const db = await createBenchDb();
+  const prefix = `pbench-${randomBytes(4).toString('hex')}`;
+  const children: TServer[] = [];
+  const client = new pg.Client({ connectionString: db.url });
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('booking', {
+    connection: redis,
+    prefix,
+    defaultJobOptions: {
+      attempts: JOBS.booking.attempts,
+      backoff: JOBS.booking.backoff,
+      removeOnComplete: { count: 100_000 },
+      removeOnFail: { count: 100_000 },
+    },
+  });
+  try {
+    await client.connect();
+    const role = await client.query<{ id: string }>(
+      `INSERT INTO "Role" (id, title, "updatedAt") VALUES (gen_random_uuid(), 'Backend Engineer', now()) RETURNING id`,
+    );
+    const roleId = role.rows[0]!.id;
+    const slack = await startServer('bench/peers.ts', [], {});
+    children.push(slack);
+    const env = {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      PUBLIC_URL: 'http://portal.bench',
+      DATA_DIR: `/tmp/panelist-bench-${prefix}`,
+      DATABASE_URL: db.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      SLACK_BOT_TOKEN: BENCH_TOKEN,
+      SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET,
+      SLACK_API_URL: slack.url,
+      WORKER_CONCURRENCY: String(PER_PROCESS),
+      TRANSCRIPT_LINK_SECRET: 'bench-transcript-secret-0123456789abcdef',
+    };
+    for (let p = 0; p < PROCESSES; p++) {
+      children.push(await startServer('tests/helpers/worker-process.ts', ['booking'], env));
+    }
+
+    let round_ = 0;
+    const pipeline = async (count: number): Promise<TRun> => {
+      const slotIds = await seedSlots(client);
+      const tag = `r${round_++}`;
+      const before = await queue.getJobCounts('completed', 'failed');
+      const data = Array.from({ length: count }, (_, i) => {
+        const bookingRequestId = `bench-${tag}-${randomUUID()}`;
+        return {
+          name: 'booking',
+          data: JOBS.booking.payload.parse({
+            bookingRequestId,
+            slotId: slotIds[i % SLOTS]!,
+            roleId,
+            candidate: {
+              name: `Candidate ${i}`,
+              email: `c${i}-${tag}@example.com`,
+              timeZone: 'Europe/Berlin',
+            },
+            notes: '',
+            recruiter: { userId: BENCH_RECRUITER },
+            channelId: BENCH_CHANNEL,
+            sessionKey: generateSessionKey(),
+          }),
+          opts: { jobId: jobId('booking', bookingRequestId) },
+        };
+      });
+      const t0 = performance.now();
+      for (let i = 0; i < data.length; i += 500) await queue.addBulk(data.slice(i, i + 500));
+      let counts = before;
+      for (;;) {
+        counts = await queue.getJobCounts('completed', 'failed', 'active', 'waiting', 'delayed');
+        const finished =
+          (counts.completed ?? 0) - (before.completed ?? 0) + (counts.failed ?? 0) - (before.failed ?? 0);
+        if (finished >= count && (counts.delayed ?? 0) === 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const ms = performance.now() - t0;
+      const c = await check(client, slotIds);
+      return {
+        perSecond: (count / ms) * 1000,
+        ms,
+        ...c,
+        failed: (counts.failed ?? 0) - (before.failed ?? 0),
+      };
+    };
+
+    const plainLoop = async (count: number): Promise<TRun> => {
+      const slotIds = await seedSlots(client);
+      const loops: TServer[] = [];
+      for (let p = 0; p < PROCESSES; p++) {
+        loops.push(
+          await startServer('bench/booking.ts', ['sql-loop'], {
+            DATABASE_URL: db.url,
+            SLOT_IDS: slotIds.join(','),
+            COUNT: String(count / PROCESSES),
+            OFFSET: String(p),
+            CONCURRENCY: String(PER_PROCESS),
+          }),
+        );
+      }
+      const finished = loops.map((l) => new Promise<void>((resolve) => l.proc.once('exit', () => resolve())));
+      const t0 = performance.now();
+      for (const l of loops) l.proc.kill('SIGUSR2');
+      await Promise.all(finished);
+      const ms = performance.now() - t0;
+      const c = await check(client, slotIds);
+      return { perSecond: (count / ms) * 1000, ms, ...c, failed: 0 };
+    };
+
+    // Warm-up, not measured: JIT in every process, pools and prepared plans.
+    await pipeline(200);
+    await plainLoop(200);
+    const result = await alternate(
+      runs,
+      { a: () => pipeline(jobs), b: () => plainLoop(jobs) },
+      (r) => r.perSecond,
+    );
+    const value = result.medianA;
+    const base = result.medianB;
+    const ratio = value / base;
+    const expected = SLOTS * CAPACITY;
+    const allRight = result.a.every(
+      (r) => r.seats === expected && r.interviews === expected && r.oversold === 0,
+    );
+    const failed = result.a.reduce((s, r) => s + r.failed, 0);
+    await writeRow({
+      scenario: 'booking',
+      figure: `bookings/s (${jobs} jobs → ${SLOTS} slots × ${CAPACITY}, ${PROCESSES}×${PER_PROCESS} workers)`,
+      value,
+      unit: '/s',
+      baseline: { label: 'plain SQL loop, same conditional UPDATE, same concurrency', value: base },
+      ratio,
+      better: 'higher',
+      target: 'exactly 150 seats, 0 oversold; ≥ 0.5× the plain loop',
+      checks: [
+        {
+          label: `every run: seats ${result.a.map((r) => r.seats).join('/')}, interviews ${result.a
+            .map((r) => r.interviews)
+            .join('/')} of ${expected}, oversold ${result.a.map((r) => r.oversold).join('/')}`,
+          ok: allRight,
+        },
+        { label: `${failed} jobs failed`, ok: failed === 0 },
+        { label: `${round(ratio)}× the plain loop (target ≥ 0.5×)`, ok: ratio >= 0.5 },
+        {
+          label: `plain loop also took exactly ${expected} (${result.b.map((r) => r.seats).join('/')})`,
+          ok: result.b.every((r) => r.seats === expected),
+        },
+      ],
+      runs,
+      details: {
+        jobs,
+        pipelineMs: median(result.a.map((r) => r.ms)),
+        plainLoopMs: median(result.b.map((r) => r.ms)),
+        pipelineRunsPerSecond: result.a.map((r) => round(r.perSecond)),
+        plainLoopRunsPerSecond: result.b.map((r) => round(r.perSecond)),
+      },
+    });
+  } finally {
+    for (const c of children.reverse()) await c.stop();
+    await queue.close();
+    redis.disconnect();
+    await client.end().catch(() => undefined);
+    await cleanPrefix(prefix);
+    await db.drop();
+  }
+}
+
+if (isMain(import.meta.url)) {
+  if (process.argv[2] === 'sql-loop') await sqlLoop();
+  else await main();
+}
