@@ -364,7 +364,15 @@ export class InterviewSockets {
         return;
       }
       if (!parsed.success) {
-        send({ type: 'error', code: 'invalid_input', message: 'That message is not part of the protocol.' });
+        const raw = (parsed.error.issues[0]?.path ?? []).join('.');
+        send({
+          type: 'error',
+          code: 'invalid_input',
+          message:
+            raw === 'consent'
+              ? 'Please read and accept the notice about the AI interviewer before you begin.'
+              : 'That message is not part of the protocol.',
+        });
         return;
       }
       const msg = parsed.data;

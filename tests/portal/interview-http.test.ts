@@ -244,10 +244,15 @@ describe('the interview over the WebSocket', () => {
     ]);
   });
 
-  it('the server enforces the window: start before it opens is refused', async () => {
+  it('the server enforces consent and the window: start without consent or before it opens is refused', async () => {
     const { key } = await h.createInterview({ start: new Date(Date.now() + 10 * MIN) });
     const room = await openRoom(key);
     await room.next('state');
+    room.send({ type: 'start' });
+    expect(await room.next('error')).toMatchObject({
+      code: 'invalid_input',
+      message: 'Please read and accept the notice about the AI interviewer before you begin.',
+    });
     room.send({ type: 'start', consent: true });
     const err = await room.next('error');
     expect(err).toMatchObject({ code: 'outside_window', message: 'It is too early to start.' });
