@@ -128,17 +128,17 @@ export function renderMrkdwn(text: string, o: TRenderOptions = {}): string {
   // Only a real '<' starts a special: user text arrives with '<' escaped as &lt;.
   const marked = text.replace(/<([^<>\n]*)>/g, (_m, inner: string) => {
     specials.push(special(inner, o));
-    return `\u0000${specials.length - 1}\u0000`;
+    return `\uE000${specials.length - 1}\uE000`;
   });
   let html = escapeHtml(decodeSlackEntities(marked));
   const codes: string[] = [];
   html = html.replace(/```([\s\S]+?)```/g, (_m, c: string) => {
     codes.push(`<pre class="pre">${c}</pre>`);
-    return `\u0001${codes.length - 1}\u0001`;
+    return `\uE001${codes.length - 1}\uE001`;
   });
   html = html.replace(/`([^`\n]+)`/g, (_m, c: string) => {
     codes.push(`<code>${c}</code>`);
-    return `\u0001${codes.length - 1}\u0001`;
+    return `\uE001${codes.length - 1}\uE001`;
   });
   // Slack formats only at word boundaries: *bold* needs non-word (or start) before and after.
   const fmt = (src: string, ch: string, tag: string) => {
@@ -171,8 +171,8 @@ export function renderMrkdwn(text: string, o: TRenderOptions = {}): string {
     .join('\n')
     .replace(/\n/g, '<br>')
     .replace(/<\/blockquote><br>/g, '</blockquote>');
-  html = html.replace(/\u0001(\d+)\u0001/g, (_m, i: string) => codes[Number(i)] ?? '');
-  return html.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => specials[Number(i)] ?? '');
+  html = html.replace(/\uE001(\d+)\uE001/g, (_m, i: string) => codes[Number(i)] ?? '');
+  return html.replace(/\uE000(\d+)\uE000/g, (_m, i: string) => specials[Number(i)] ?? '');
 }
 
 function textObject(t: Json | undefined, o: TRenderOptions): string {
