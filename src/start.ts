@@ -19,7 +19,9 @@ import { createRedis, ensureRedis } from './infra/queue/redis.js';
 import { createSlackClient } from './infra/slack/client.js';
 import { startWorkers } from './jobs/index.js';
 import { closeWorkers } from './jobs/worker.js';
+import { adminQueuesPlugin } from './ops/admin-queues.js';
 import { metricsRoute } from './ops/metrics-route.js';
+import { checkSmtp } from './ops/readiness.js';
 import { buildPortal } from './portal/app.js';
 import type { TServiceDeps } from './services/deps.js';
 
@@ -145,9 +147,12 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
           redis: async () => {
             if ((await producer.ping()) !== 'PONG') throw new Error('Redis did not answer PING');
           },
+          ...(config.mail.smtpUrl ? { smtp: () => checkSmtp(config.mail.smtpUrl!) } : {}),
         },
       };
-      app = await buildPortal(portalDeps, { mounts: [...mounts, { plugin: metricsRoute(deps) }] });
+      app = await buildPortal(portalDeps, {
+        mounts: [...mounts, { plugin: metricsRoute(deps) }, { plugin: adminQueuesPlugin(deps) }],
+      });
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address();
       url = typeof address === 'object' && address ? `http://${config.host}:${address.port}` : undefined;

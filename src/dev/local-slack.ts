@@ -1,12 +1,22 @@
 /**
- * Local mode's Slack: the Web API emulator the bot's WebClient talks to, mounted
- * at /dev/slack/api/ on Panelist's own server. Only started when no Slack
- * credentials are configured.
+ * Local mode's Slack, mounted at /dev/slack on Panelist's own server when no Slack credentials are
+ * configured: the Web API emulator the bot's WebClient talks to (/dev/slack/api/:method) and the
+ * stand-in page where a person plays the recruiter (/dev/slack, JSON under /dev/slack/ui/).
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { TServiceDeps } from '../services/deps.js';
 import { SlackApiEmulator } from './slack-api/emulator.js';
 import { buildSlackApiPlugin } from './slack-api/server.js';
+import { standInRoutes } from './stand-in/ui-routes.js';
+
+/** The address this process reaches itself at (a wildcard listen address is not one). */
+function selfHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' || host === ''
+    ? '127.0.0.1'
+    : host.includes(':')
+      ? `[${host}]`
+      : host;
+}
 
 export async function localSlackPlugin(opts: {
   deps: TServiceDeps;
@@ -14,7 +24,15 @@ export async function localSlackPlugin(opts: {
   signingSecret: string;
 }): Promise<FastifyPluginAsync> {
   const emulator = new SlackApiEmulator({ token: opts.token });
+  const { config } = opts.deps;
+  const eventsUrl = `http://${selfHost(config.host)}:${config.port}/slack/events`;
   return async (app) => {
-    await app.register(buildSlackApiPlugin(emulator));
+    // Separate scopes: the emulator parses forms its own way. The page polls every second and the
+    // bot calls the API often: at the default level their request lines would bury the app's own.
+    await app.register(buildSlackApiPlugin(emulator), { logLevel: 'warn' });
+    await app.register(
+      standInRoutes({ deps: opts.deps, emulator, signingSecret: opts.signingSecret, eventsUrl }),
+      { logLevel: 'warn' },
+    );
   };
 }

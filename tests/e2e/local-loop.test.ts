@@ -1,0 +1,266 @@
+/**
+ * The whole loop in local mode, started the way the README says (`npm start`) in a temporary copy of
+ * the repository, with a private redis-server started by Panelist itself on a free port: the
+ * recruiter schedules in the Slack stand-in, the invite lands in the outbox, the candidate opens
+ * its link and takes the interview by typing, and the outcome appears in the interview's thread.
+ * Screenshots of the stand-in at each step go to docs/screenshots/stand-in-*.png.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { hasChromium, launchBrowser } from '../helpers/browser.js';
+
+const REPO = path.resolve(import.meta.dirname, '../..');
+const SHOTS = path.join(REPO, 'docs/screenshots');
+const RECRUITER_TZ = 'America/New_York'; // the stand-in's recruiter
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** A fresh clone, as far as the app can tell: the working tree without data, deps or .env. */
+function copyRepo(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'panelist-loop-'));
+  const skip = new Set(['node_modules', '.data', '.git', '.env', 'coverage', 'dist']);
+  cpSync(REPO, dir, {
+    recursive: true,
+    filter: (src) => !skip.has(path.basename(src)) || path.dirname(src) !== REPO,
+  });
+  symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+/** Local wall-clock date and time `minutes` from now in a zone, as the pickers want them. */
+function localIn(tz: string, minutes: number): { date: string; time: string } {
+  const at = new Date(Date.now() + minutes * 60_000);
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: tz,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
+}
+
+let dir: string;
+let child: ChildProcess;
+let output = '';
+let base: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  dir = copyRepo();
+  const port = await freePort();
+  const redisPort = await freePort();
+  base = `http://localhost:${port}`;
+  const env: Record<string, string> = {};
+  // Nothing from the developer's shell that would change what a newcomer gets.
+  for (const [k, v] of Object.entries(process.env)) {
+    if (
+      v !== undefined &&
+      !/^(SLACK_|SMTP_|OPENAI_|DATABASE_URL|REDIS_|PUBLIC_URL|NODE_ENV|TEST_|VITEST)/.test(k)
+    )
+      env[k] = v;
+  }
+  child = spawn('npm', ['start'], {
+    cwd: dir,
+    env: {
+      ...env,
+      PORT: String(port),
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      DATA_DIR: path.join(dir, '.data'),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  child.stdout?.on('data', (d) => {
+    output += d;
+  });
+  child.stderr?.on('data', (d) => {
+    output += d;
+  });
+  const started = Date.now();
+  while (!output.includes('Stop with Ctrl+C')) {
+    if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
+    if (Date.now() - started > 60_000) throw new Error(`npm start did not come up in 60 s:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (hasChromium()) browser = await launchBrowser();
+}, 90_000);
+
+let hasFailed = false;
+afterAll(async () => {
+  // On a failure, what the app logged is the first thing anyone needs.
+  if (hasFailed) console.error(output.slice(-8000));
+  await browser?.close();
+  if (child?.pid && child.exitCode === null) {
+    process.kill(-child.pid, 'SIGTERM');
+    await new Promise((r) => {
+      const t = setTimeout(r, 15_000);
+      child.once('exit', () => {
+        clearTimeout(t);
+        r(undefined);
+      });
+    });
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}, 30_000);
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(SHOTS, `stand-in-${name}.png`) });
+}
+
+/** vitest's expect.poll gives up after 1 s; the app's round trips through PGlite can take longer. */
+const eventually = <T>(fn: () => Promise<T> | T, timeout = 10_000) => expect.poll(fn, { timeout });
+
+const modal = (page: Page) => page.locator('#overlay .modal');
+
+describe.skipIf(!hasChromium())('local mode, from `npm start`', () => {
+  it('prints where to go and what to do; a private Redis was started', () => {
+    expect(output).toContain(`1. Open ${base}/dev/slack — you are the recruiter in a stand-in for Slack.`);
+    expect(output).toContain('started a private redis-server for this local run');
+    expect(output).toContain('using the embedded database (PGlite)');
+  });
+
+  it('schedule in the stand-in → invite in the outbox → typed interview → outcome in the thread', async () => {
+    onTestFailed(() => {
+      hasFailed = true;
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${base}/dev/slack`);
+    await eventually(() => page.locator('#channels').textContent()).toContain('# recruiting');
+    await shot(page, '1-start');
+
+    // Availability: a slot starting in 3 minutes (the candidate may join 5 minutes early).
+    await page.getByRole('button', { name: '/interview-slots' }).click();
+    await eventually(() => modal(page).getAttribute('aria-label')).toBe('Interview slots');
+    const { date, time } = localIn(RECRUITER_TZ, 3);
+    await modal(page).getByLabel('Date', { exact: true }).fill(date);
+    await modal(page).getByLabel('Start time', { exact: true }).fill(time);
+    await modal(page).getByLabel('Candidates per slot', { exact: true }).fill('2');
+    await eventually(() => modal(page).locator('[data-action-id="slot_tz"] select').inputValue()).toBe(
+      RECRUITER_TZ,
+    );
+    await modal(page).getByRole('button', { name: 'Add slots' }).click();
+    await eventually(() => modal(page).textContent()).toContain('Added 1 slot.');
+    await eventually(() => modal(page).textContent()).toContain('2 of 2 seats left');
+    await shot(page, '2-slots');
+    await modal(page).getByRole('button', { name: 'Close', exact: true }).click();
+    await eventually(() => page.locator('#overlay').isHidden()).toBe(true);
+
+    // /schedule-interview typed in the composer, a new role created from the modal.
+    await page.getByLabel('Message or command', { exact: true }).fill('/schedule-interview ada@example.com');
+    await page.getByLabel('Message or command', { exact: true }).press('Enter');
+    await eventually(() => modal(page).getAttribute('aria-label')).toBe('Schedule interview');
+    expect(await modal(page).getByLabel('Candidate email', { exact: true }).inputValue()).toBe(
+      'ada@example.com',
+    );
+    await modal(page).getByRole('button', { name: 'New role' }).click();
+    await eventually(() => modal(page).getAttribute('aria-label')).toBe('New role');
+    await modal(page).getByLabel('Title', { exact: true }).fill('Backend Engineer');
+    await modal(page).getByLabel('Competencies to assess', { exact: true }).fill('System design\nOwnership');
+    await modal(page).getByLabel('Number of questions', { exact: true }).fill('2');
+    await modal(page).getByRole('button', { name: 'Save role' }).click();
+    await eventually(() => modal(page).getAttribute('aria-label')).toBe('Schedule interview');
+
+    // Submitting empty shows Slack-style inline errors from the app.
+    await modal(page).getByLabel('Candidate email', { exact: true }).fill('not-an-email');
+    await modal(page).getByRole('button', { name: 'Schedule' }).click();
+    await eventually(() => modal(page).locator('.b-error').first().textContent()).toBeTruthy();
+    await shot(page, '3-schedule-errors');
+
+    await modal(page).getByLabel('Candidate name', { exact: true }).fill('Ada <b>Lovelace</b>');
+    await modal(page).getByLabel('Candidate email', { exact: true }).fill('ada@example.com');
+    const role = modal(page).locator('[data-action-id="role"]');
+    await role.locator('input').fill('Backend');
+    await eventually(() => role.locator('select').textContent()).toContain('Backend Engineer');
+    await role.locator('select').selectOption({ label: 'Backend Engineer' });
+    const slot = modal(page).locator('select[data-action-id="slot"]');
+    await slot.selectOption({ index: 1 });
+    await shot(page, '4-schedule-filled');
+    await modal(page).getByRole('button', { name: 'Schedule' }).click();
+
+    // The confirmation in #recruiting, the name shown as typed (escaped, not bold, no HTML).
+    const messages = page.locator('#messages');
+    await expect.poll(() => messages.textContent(), { timeout: 15_000 }).toContain('Ada <b>Lovelace</b>');
+    expect(await messages.locator('b', { hasText: /^Lovelace$/ }).count()).toBe(0);
+    await page
+      .locator('#overlay .modal')
+      .waitFor({ state: 'detached', timeout: 5000 })
+      .catch(() => undefined);
+    if (await modal(page).isVisible())
+      await modal(page)
+        .getByRole('button', { name: /Close|Done|OK/ })
+        .first()
+        .click();
+    await shot(page, '5-scheduled');
+
+    // The invite in the outbox, with the candidate's link.
+    await page.getByRole('button', { name: 'Outbox (captured email)' }).click();
+    const email = page.locator('#outbox .email').first();
+    await expect.poll(() => email.textContent(), { timeout: 20_000 }).toContain('ada@example.com');
+    const link = email.locator('a.candidate-link');
+    const href = await link.getAttribute('href');
+    expect(href).toMatch(new RegExp(`^${base}/interview\\?session_key=`));
+    await shot(page, '6-outbox');
+
+    // The candidate: lobby, typed answers, finish.
+    const [candidate] = await Promise.all([page.waitForEvent('popup'), link.click()]);
+    await candidate.getByRole('button', { name: 'Check camera and microphone' }).click();
+    await expect
+      .poll(() => candidate.locator('#camera-status').textContent(), { timeout: 10_000 })
+      .toBe('Camera working');
+    await candidate.getByLabel('By typing', { exact: true }).check();
+    await candidate.getByLabel(/I understand and agree/).check();
+    await candidate.getByRole('button', { name: 'Start interview' }).click();
+    await expect
+      .poll(() => candidate.locator('#progress').textContent(), { timeout: 15_000 })
+      .toBe('Question 1 of 2');
+    await candidate
+      .getByLabel('Your answer', { exact: true })
+      .fill('I split our billing service into queue-driven workers.');
+    await candidate.getByRole('button', { name: 'Send answer' }).click();
+    await expect
+      .poll(() => candidate.locator('#progress').textContent(), { timeout: 15_000 })
+      .toMatch(/Question 2 of 2/);
+    await candidate
+      .getByLabel('Your answer', { exact: true })
+      .fill('I own incidents end to end and write the follow-ups.');
+    await candidate.getByRole('button', { name: 'Send answer' }).click();
+    await expect.poll(() => candidate.locator('#done-h').isVisible(), { timeout: 20_000 }).toBe(true);
+    await candidate.close();
+
+    // Back in Slack: the outcome is in the interview's thread.
+    await page.getByRole('button', { name: '# recruiting' }).click();
+    const replies = page.locator('#messages .thread-link').first();
+    await replies.waitFor({ timeout: 20_000 });
+    await replies.click();
+    const thread = page.locator('#thread');
+    await expect
+      .poll(() => thread.textContent(), { timeout: 30_000 })
+      .toContain('The interview with Ada <b>Lovelace</b> is complete. AI evaluation is not configured.');
+    await shot(page, '7-thread');
+    expect(errors).toEqual([]);
+  }, 150_000);
+});
