@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import { createInterface } from 'node:readline';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
@@ -131,6 +132,7 @@ async function main() {
       html: message.html,
       icalEvent: message.calendar,
     };
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let next = 0;
     await Promise.all(
@@ -142,6 +144,7 @@ async function main() {
       }),
     );
     const baselineMs = performance.now() - t0;
+    const baselineCpu = process.cpuUsage(cpu0);
     baseline.close();
     await peers.waitFor(COUNT, 30_000);
     await peers.reset();
@@ -158,6 +161,7 @@ async function main() {
       now: () => new Date(),
       mailer,
     };
+    const cpu1 = process.cpuUsage();
     const t1 = performance.now();
     await queues.queue('email').addBulk(
       keys.map((k) => ({
@@ -179,6 +183,8 @@ async function main() {
       await new Promise((r) => setTimeout(r, 20));
     }
     const pipelineMs = performance.now() - t1;
+    const pipelineCpu = process.cpuUsage(cpu1);
+    const cpuMsPer = (u: NodeJS.CpuUsage) => Number(((u.user + u.system) / 1000 / COUNT).toFixed(2));
     await worker.close();
     // Settle: anything late would show up as a duplicate.
     await new Promise((r) => setTimeout(r, 500));
@@ -195,6 +201,10 @@ async function main() {
       pipeline_per_s: Math.round((COUNT / pipelineMs) * 1000),
       baseline_per_s: Math.round((COUNT / baselineMs) * 1000),
       ratio: Number((baselineMs / pipelineMs).toFixed(2)),
+      // CPU time of this process per message: what the pipeline adds on top of SMTP itself.
+      pipeline_cpu_ms_per_invite: cpuMsPer(pipelineCpu),
+      baseline_cpu_ms_per_invite: cpuMsPer(baselineCpu),
+      load_average_1m: Number(os.loadavg()[0]!.toFixed(1)),
       target_ratio: 0.7,
       smtp_connections: CONNECTIONS,
       worker_concurrency: CONCURRENCY,

@@ -30,6 +30,7 @@ import { jobId } from '../../infra/queue/catalogue.js';
 import { threadOf } from '../../infra/slack/client.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
+import { insertClaim, loadEmailInterview, markSent, type TEmailInterview } from './delivery-store.js';
 import { renderEmail, type TEmailKind } from './render.js';
 import { failureWarning, linkForRecruiter, retryValue, sentNote, unconfirmedWarning } from './slack-notes.js';
 import { classifySendFailure } from './smtp-failure.js';
@@ -75,11 +76,7 @@ export type TSendOutcome =
 
 type TCtx = { isFinalAttempt: boolean; logger: Logger };
 
-type TInterview = NonNullable<Awaited<ReturnType<typeof loadInterview>>>;
-
-function loadInterview(deps: Pick<TServiceDeps, 'prisma'>, id: string) {
-  return deps.prisma.interview.findUnique({ where: { id }, include: { candidate: true, role: true } });
-}
+type TInterview = TEmailInterview;
 
 /** Why this email should not go out any more, or null when it should. */
 async function whyIrrelevant(job: TEmailJob, interview: TInterview, deps: TMailDeps): Promise<string | null> {
@@ -102,7 +99,7 @@ async function whyIrrelevant(job: TEmailJob, interview: TInterview, deps: TMailD
 /** Sends the email a job asks for, following the exactly-once protocol above. */
 export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: TCtx): Promise<TSendOutcome> {
   const log = ctx.logger.child({ interviewId: job.interviewId, kind: job.kind, revision: job.revision });
-  const interview = await loadInterview(deps, job.interviewId);
+  const interview = await loadEmailInterview(deps.prisma, job.interviewId);
   if (!interview) {
     log.info('email skipped: interview not found');
     return { status: 'skipped', reason: 'interview not found' };
@@ -118,11 +115,7 @@ export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: T
 
   const key = { interviewId: job.interviewId, kind: job.kind, revision: job.revision };
   const claimedAt = deps.now();
-  const inserted = await deps.prisma.emailDelivery.createMany({
-    data: [{ ...key, status: 'sending', attempts: 1, updatedAt: claimedAt }],
-    skipDuplicates: true,
-  });
-  if (inserted.count === 0) {
+  if (!(await insertClaim(deps.prisma, key, claimedAt))) {
     const row = await deps.prisma.emailDelivery.findUniqueOrThrow({
       where: { interviewId_kind_revision: key },
     });
@@ -229,20 +222,8 @@ export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: T
   }
 
   const sentAt = deps.now();
-  // One transaction: the row and the event log agree, with one commit (one fsync) for both.
-  await deps.prisma.$transaction([
-    deps.prisma.emailDelivery.update({
-      where: { interviewId_kind_revision: key },
-      data: { status: 'sent', messageId, sentAt, lastError: null },
-    }),
-    deps.prisma.event.create({
-      data: {
-        interviewId: interview.id,
-        type: 'email.sent',
-        data: { kind: job.kind, revision: job.revision, messageId },
-      },
-    }),
-  ]);
+  // The row and the event log agree: one statement, one commit.
+  await markSent(deps.prisma, key, messageId, sentAt);
   log.info({ messageId }, 'email sent');
   // The Slack note and the reminders are independent: do them side by side.
   await Promise.all([
