@@ -536,6 +536,22 @@ export class SlackApiEmulator {
       if (!channel) throw new ApiError('channel_not_found');
       return { ok: true, channel: this.channelInfo(channel) };
     },
+    'conversations.history': (args) => {
+      const channel = this.requireString('conversations.history', args, 'channel', 'channel_not_found');
+      if (!this.channels.has(channel)) throw new ApiError('channel_not_found');
+      const oldest = Number(args.oldest ?? 0);
+      const limit = Math.min(Math.max(Number(args.limit ?? 100), 1), 999);
+      // Newest first, top-level messages only, as Slack returns them.
+      const found = this.messagesIn(channel)
+        .filter((m) => Number(m.ts) >= oldest)
+        .reverse();
+      return {
+        ok: true,
+        messages: found.slice(0, limit).map((m) => this.messageOutput(m)),
+        has_more: found.length > limit,
+        response_metadata: { next_cursor: '' },
+      };
+    },
     'conversations.replies': (args) => {
       const channel = this.requireString('conversations.replies', args, 'channel', 'channel_not_found');
       const ts = this.requireString('conversations.replies', args, 'ts', 'invalid_arguments');

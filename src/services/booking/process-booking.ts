@@ -73,7 +73,7 @@ export async function processBooking(job: TBookingJob, deps: TDeps): Promise<TBo
 
   if (!summary.threadTs) {
     const root = buildBookingConfirmation(summary);
-    const posted = await postRoot(deps, summary.channelId, job.recruiter.userId, root);
+    const posted = await postRootOnce(deps, interviewId, summary.channelId, job.recruiter.userId, root);
     // Store the thread only if no earlier run did; a concurrent duplicate run leaves its message unlinked.
     if (posted.ts) {
       await deps.prisma.interview.updateMany({
@@ -129,11 +129,78 @@ export async function processBooking(job: TBookingJob, deps: TDeps): Promise<TBo
  * app was not invited to refuses it (not_in_channel): the booking stands, so the
  * message goes to the recruiter's DM instead, saying how to fix it next time.
  */
+/** Slack message metadata on the scheduling message; a rerun finds its own post by it. */
+export const ROOT_EVENT_TYPE = 'panelist_interview_scheduled';
+const ROOT_POSTING = 'slack.root_posting';
+
+/**
+ * Posts the scheduling message once. chat.postMessage has no idempotency key, and a worker
+ * killed after Slack accepted the post but before the ts was stored would post it again on
+ * the rerun (fault suite, worker-kill). So the first run records that it is posting, and a
+ * rerun that finds that record looks for its message in the channel (by metadata) first.
+ */
+async function postRootOnce(
+  deps: TDeps,
+  interviewId: string,
+  channelId: string,
+  recruiterId: string,
+  root: { text: string; blocks: KnownBlock[] },
+): Promise<{ ts?: string | undefined; channel?: string | undefined }> {
+  const attempted = await deps.prisma.event.findFirst({
+    where: { interviewId, type: ROOT_POSTING },
+    select: { createdAt: true },
+  });
+  if (attempted) {
+    const ts = await findRootPost(deps, channelId, interviewId, attempted.createdAt);
+    if (ts) return { ts, channel: channelId };
+  } else {
+    await recordEvent(deps.prisma, { interviewId, type: ROOT_POSTING });
+  }
+  return postRoot(deps, channelId, recruiterId, {
+    ...root,
+    metadata: { event_type: ROOT_EVENT_TYPE, event_payload: { interview_id: interviewId } },
+  });
+}
+
+async function findRootPost(
+  deps: TDeps,
+  channelId: string,
+  interviewId: string,
+  since: Date,
+): Promise<string | undefined> {
+  try {
+    const res = await deps.slack.conversations.history({
+      channel: channelId,
+      // Slack's clock and ours may differ a little; a minute of slack costs nothing.
+      oldest: String(Math.floor(since.getTime() / 1000) - 60),
+      include_all_metadata: true,
+      limit: 200,
+    });
+    for (const m of res.messages ?? []) {
+      const meta = (m as { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } })
+        .metadata;
+      if (meta?.event_type === ROOT_EVENT_TYPE && meta.event_payload?.interview_id === interviewId && m.ts)
+        return m.ts;
+    }
+  } catch (err) {
+    // Without the *:history scopes (or in a DM fallback) there is nothing to find: post again.
+    deps.logger.warn(
+      { interviewId, err: { message: (err as Error).message } },
+      'could not look for an earlier scheduling message',
+    );
+  }
+  return undefined;
+}
+
 async function postRoot(
   deps: TDeps,
   channelId: string,
   recruiterId: string,
-  root: { text: string; blocks: KnownBlock[] },
+  root: {
+    text: string;
+    blocks: KnownBlock[];
+    metadata?: { event_type: string; event_payload: Record<string, string> };
+  },
 ) {
   try {
     return await deps.slack.chat.postMessage({ channel: channelId, ...root, unfurl_links: false });
