@@ -17,6 +17,7 @@ import { AppError, isAppError } from '../domain/errors.js';
 import { synthesize } from '../infra/ai/speech.js';
 import {
   claimConnection,
+  ensureOpenTurn,
   finishInterview,
   INTEGRITY_SIGNALS,
   isActiveConnection,
@@ -109,10 +110,6 @@ export class InterviewSockets {
     private readonly guard: KeyGuard,
   ) {}
 
-  get openRooms(): number {
-    return this.live.size;
-  }
-
   handle(socket: WebSocket, ip: string): void {
     const connectionId = randomUUID();
     let interviewId: string | null = null;
@@ -133,7 +130,7 @@ export class InterviewSockets {
           type: 'error',
           id,
           code: 'internal',
-          message: 'Something went wrong on our side. Trying again…',
+          message: 'Something went wrong on our side. Please try again in a moment.',
         });
       }
     };
@@ -189,7 +186,12 @@ export class InterviewSockets {
     };
 
     const sendState = async () => {
-      const s = await snapshot(this.deps, interviewId as string);
+      let s = await snapshot(this.deps, interviewId as string);
+      if (s.status === 'in_progress' && s.current === null && s.remainingMs > 0) {
+        // An answer was saved but the next question never went out (a crash, a failed call).
+        await ensureOpenTurn(this.deps, interviewId as string);
+        s = await snapshot(this.deps, interviewId as string);
+      }
       send({ type: 'state', state: s });
       if (s.current) void this.speak(send, s.current.seq, s.current.question);
     };

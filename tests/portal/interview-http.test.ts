@@ -313,6 +313,33 @@ describe('when things go wrong', () => {
     room.ws.close();
   });
 
+  it('an answer saved without its next question (a crash in between) is picked up on reconnect', async () => {
+    const plan = [
+      { text: 'Planned one?', competency: null },
+      { text: 'Planned two?', competency: null },
+    ];
+    const { id, key } = await h.createInterview({
+      start: new Date(Date.now() - MIN),
+      status: 'in_progress',
+      plan,
+    });
+    await h.db.prisma.interview.update({ where: { id }, data: { startedAt: new Date() } });
+    await h.db.prisma.interviewTurn.create({
+      data: {
+        interviewId: id,
+        seq: 0,
+        planIndex: 0,
+        question: 'Planned one?',
+        answerText: 'Saved.',
+        answeredAt: new Date(),
+      },
+    });
+    const room = await openRoom(key);
+    const state = (await room.next('state')).state as { current: unknown };
+    expect(state.current).toMatchObject({ seq: 1, planIndex: 1, question: 'Planned two?' });
+    room.ws.close();
+  });
+
   it('an interview whose window closed while nobody was connected is completed once, on the next visit', async () => {
     const start = new Date(Date.now() - 45 * MIN); // 30-minute slot: the window closed 5 minutes ago
     const { id, key } = await h.createInterview({ start, status: 'in_progress' });

@@ -516,6 +516,7 @@ function onServer(msg) {
     case 'state':
       return onState(msg.state);
     case 'question':
+      retries = 0;
       state.spokenSeq = null;
       sessionStorage.removeItem('panelist-pending');
       if (msg.remainingMs !== undefined) state.endsAt = serverNow() + msg.remainingMs;
@@ -543,6 +544,10 @@ function onServer(msg) {
         setText(state.inRoom ? 'room-error' : 'lobby-error', msg.message);
         return;
       }
+      if ((msg.code === 'internal' || msg.code === 'unavailable') && retryPending()) {
+        setText('room-error', 'Saving your answer is taking longer than usual. Trying again…');
+        return;
+      }
       state.answering = false;
       setText(state.inRoom ? 'room-error' : 'lobby-error', msg.message);
       if (state.inRoom && state.current) afterSpoken();
@@ -550,6 +555,17 @@ function onServer(msg) {
     default:
       return;
   }
+}
+
+// A server hiccup while saving an answer: send the same answer (same client id, so it is
+// recorded once) again, a few times, before asking the candidate.
+let retries = 0;
+function retryPending() {
+  const pending = JSON.parse(sessionStorage.getItem('panelist-pending') ?? 'null');
+  if (!pending || pending.seq !== state.current?.seq || retries >= 3) return false;
+  retries += 1;
+  setTimeout(() => send({ type: 'answer', ...pending }), 1000 * retries);
+  return true;
 }
 
 function onState(s) {

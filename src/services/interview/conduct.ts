@@ -170,9 +170,10 @@ async function createTurn(
 
 /**
  * After a crash between recording an answer and asking the next question, the
- * interview has no open turn: ask the next planned one (no model, no follow-up).
+ * interview has no open turn: ask the next planned one (no model, no follow-up),
+ * or end it when the plan is done. Does nothing while a question is open.
  */
-async function ensureOpenTurn(deps: TDeps, interviewId: string): Promise<void> {
+export async function ensureOpenTurn(deps: TDeps, interviewId: string): Promise<void> {
   const last = await deps.prisma.interviewTurn.findFirst({
     where: { interviewId },
     orderBy: { seq: 'desc' },
