@@ -57,6 +57,19 @@ describe('the link', () => {
     expect(res.body).toContain('Friday 14 March 2031 at 14:15 IST (UTC+05:30)'); // lobby opens 15 min before
   });
 
+  it('in the lobby window (before joining opens) the lobby is shown, and joining time is given to the page', async () => {
+    const start = new Date('2031-03-14T09:00:00Z');
+    h.setNow(new Date(start.getTime() - 10 * MIN)); // lobby opens 15 min before, joining 5 min before
+    const { key } = await h.createInterview({ start });
+    const res = await get(`/interview?session_key=${key}`);
+    h.setNow(undefined);
+    expect(res.body).toContain('System check');
+    expect(res.body).toContain('"joinOpensAt":"2031-03-14T08:55:00.000Z"');
+    expect(res.body).toContain(
+      '<button type="button" id="start" class="primary" disabled>Start interview</button>',
+    );
+  });
+
   it('too late: says the window closed and whom to contact', async () => {
     const start = new Date('2031-03-14T09:00:00Z');
     h.setNow(new Date(start.getTime() + 41 * MIN)); // 30-minute slot + 10 minutes grace have passed
