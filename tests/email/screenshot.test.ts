@@ -68,7 +68,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the HTML invite in a browser', () => {
           scrollWidth: document.documentElement.scrollWidth,
           button: { width: r.width, height: r.height },
           bodyFont: Number.parseFloat(getComputedStyle(document.querySelector('p')!).fontSize),
-          text: document.body.innerText,
+          text: document.body.textContent ?? '',
         };
       });
       expect(m.scrollWidth).toBeLessThanOrEqual(width);
