@@ -185,18 +185,20 @@ export async function runEvaluation(
   return 'posted';
 
   async function markEvaluated(res: TEvaluationResult | null): Promise<void> {
-    const moved = await prisma.interview.updateMany({
-      where: { id: interview.id, status: { in: ['completed', 'failed', 'evaluated'] } },
-      data: { status: 'evaluated' },
-    });
-    const already = await prisma.event.findFirst({
-      where: {
-        interviewId: interview.id,
-        type: 'evaluation.posted',
-        data: { path: ['version'], equals: job.version },
-      },
-      select: { id: true },
-    });
+    const [moved, already] = await Promise.all([
+      prisma.interview.updateMany({
+        where: { id: interview.id, status: { in: ['completed', 'failed', 'evaluated'] } },
+        data: { status: 'evaluated' },
+      }),
+      prisma.event.findFirst({
+        where: {
+          interviewId: interview.id,
+          type: 'evaluation.posted',
+          data: { path: ['version'], equals: job.version },
+        },
+        select: { id: true },
+      }),
+    ]);
     if (!already)
       await recordEvent(prisma, {
         interviewId: interview.id,

@@ -5,20 +5,22 @@ import { type TCompetency, type TTranscript, ZCompetency } from '../../domain/ev
 import type { PrismaClient } from '../../generated/prisma/client.js';
 
 export async function loadInterviewTranscript(prisma: PrismaClient, interviewId: string) {
-  const interview = await prisma.interview.findUnique({
-    where: { id: interviewId },
-    include: {
-      role: true,
-      candidate: { select: { name: true } },
-      turns: { orderBy: { seq: 'asc' } },
-    },
-  });
+  const [interview, integrityEvents] = await Promise.all([
+    prisma.interview.findUnique({
+      where: { id: interviewId },
+      include: {
+        role: true,
+        candidate: { select: { name: true } },
+        turns: { orderBy: { seq: 'asc' } },
+      },
+    }),
+    prisma.event.findMany({
+      where: { interviewId, type: { startsWith: 'integrity.' } },
+      orderBy: { createdAt: 'asc' },
+      select: { type: true, createdAt: true, data: true },
+    }),
+  ]);
   if (!interview) throw new AppError('not_found', 'That interview was not found.', { interviewId });
-  const integrityEvents = await prisma.event.findMany({
-    where: { interviewId, type: { startsWith: 'integrity.' } },
-    orderBy: { createdAt: 'asc' },
-    select: { type: true, createdAt: true, data: true },
-  });
   const competencies = parseCompetencies(interview.role.competencies);
   const plan = interview.questionPlan;
   const transcript: TTranscript = {
