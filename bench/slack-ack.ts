@@ -186,6 +186,8 @@ async function main(): Promise<void> {
       warmup: { type: 'string', default: '400' },
       concurrency: { type: 'string', default: '200' },
       'log-level': { type: 'string', default: 'info' },
+      /** Writes a V8 CPU profile of the app process to this directory. */
+      profile: { type: 'string' },
     },
   });
   const runs = Number(values.runs);
@@ -225,7 +227,12 @@ async function main(): Promise<void> {
       SLACK_API_URL: slack.url,
       TRANSCRIPT_LINK_SECRET: 'bench-transcript-secret-0123456789abcdef',
     };
-    const app = await startServer('bench/slack-ack.ts', ['serve', 'app'], env);
+    const app = await startServer(
+      'bench/slack-ack.ts',
+      ['serve', 'app'],
+      env,
+      values.profile ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] } : {},
+    );
     servers.push(app);
     const bare = await startServer('bench/slack-ack.ts', ['serve', 'bare'], env);
     servers.push(bare);
