@@ -17,7 +17,11 @@ import {
 } from '../../src/dev/slack-signing.js';
 import { signTranscriptLink } from '../../src/domain/transcript-link.js';
 import { JOBS } from '../../src/infra/queue/catalogue.js';
-import { expireNoShows, maintenanceHandler } from '../../src/jobs/handlers/maintenance.js';
+import {
+  expireNoShows,
+  maintenanceHandler,
+  scheduleMaintenance,
+} from '../../src/jobs/handlers/maintenance.js';
 import { buildPortal } from '../../src/portal/app.js';
 import {
   CHANNEL,
@@ -176,6 +180,18 @@ describe('no-shows and window closes (maintenance: expire_no_shows)', () => {
       h.setNow(undefined);
       await h.deps.queues.queue('evaluation').obliterate({ force: true });
     }
+  });
+});
+
+describe('maintenance schedule', () => {
+  it('registers one repeating expire_no_shows job, however often it is called', async () => {
+    await scheduleMaintenance(h.deps.queues);
+    await scheduleMaintenance(h.deps.queues);
+    const schedulers = await h.deps.queues.queue('maintenance').getJobSchedulers();
+    expect(schedulers.map((s) => [s.key, s.every, s.template?.data])).toEqual([
+      ['expire-no-shows', 60_000, { task: 'expire_no_shows' }],
+    ]);
+    await h.deps.queues.queue('maintenance').obliterate({ force: true });
   });
 });
 

@@ -139,7 +139,7 @@ describe('screenshots', () => {
       const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
       const res = await page.goto(`http://127.0.0.1:${port}${link.pathname}${link.search}`);
       expect(res?.status()).toBe(200);
-      expect(await page.locator('h1').innerText()).toBe('Ada Lovelace');
+      expect(await page.locator('h1').textContent()).toBe('Ada Lovelace');
       // The stylesheet loaded under the CSP (no inline styles allowed).
       expect(
         await page

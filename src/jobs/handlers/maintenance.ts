@@ -125,7 +125,6 @@ async function sweepMissedEvaluations(
   const missed = await deps.prisma.interview.findMany({
     where: {
       status: { in: ['completed', 'expired'] },
-      endReason: { not: 'cancelled' },
       scheduledEnd: { gte: since },
       updatedAt: { lte: graceForPortal },
       evaluations: { none: {} },

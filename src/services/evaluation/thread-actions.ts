@@ -8,7 +8,10 @@ import {
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 
-type TDeps = Pick<TServiceDeps, 'prisma' | 'queues' | 'slack'>;
+type TDeps = Pick<TServiceDeps, 'prisma' | 'queues' | 'slack' | 'now'>;
+
+/** A version still pending after this long is taken as lost (its job gave up), not as running. */
+const STALE_PENDING_MS = 15 * 60_000;
 
 /**
  * Creates evaluation version n+1 and enqueues it. Two clicks at once both compute the same n+1:
@@ -29,9 +32,9 @@ export async function requestReevaluation(
   const last = await deps.prisma.evaluation.findFirst({
     where: { interviewId: interview.id },
     orderBy: { version: 'desc' },
-    select: { version: true, status: true },
+    select: { version: true, status: true, updatedAt: true },
   });
-  if (last?.status === 'pending')
+  if (last?.status === 'pending' && deps.now().getTime() - last.updatedAt.getTime() < STALE_PENDING_MS)
     throw new AppError(
       'conflict',
       `Evaluation version ${last.version} is still running. Try again when it is posted.`,
@@ -43,17 +46,25 @@ export async function requestReevaluation(
     if ((err as { code?: string }).code === 'P2002') return undefined;
     throw err;
   }
+  try {
+    await deps.queues.enqueue(
+      'evaluation',
+      { interviewId: interview.id, version, reason: 'reevaluate', requestedBy: input.userId },
+      { jobId: jobId('evaluation', interview.id, `v${version}`) },
+    );
+  } catch (err) {
+    // Nothing will run it: free the version so the next click can try again.
+    await deps.prisma.evaluation.deleteMany({
+      where: { interviewId: interview.id, version, status: 'pending' },
+    });
+    throw err;
+  }
   await recordEvent(deps.prisma, {
     interviewId: interview.id,
     type: 'evaluation.reevaluation_requested',
     actor: `slack:${input.userId}`,
     data: { version },
   });
-  await deps.queues.enqueue(
-    'evaluation',
-    { interviewId: interview.id, version, reason: 'reevaluate', requestedBy: input.userId },
-    { jobId: jobId('evaluation', interview.id, `v${version}`) },
-  );
   await deps.slack.chat.postMessage({
     channel: interview.slackChannelId,
     ...(interview.slackThreadTs ? { thread_ts: interview.slackThreadTs } : {}),
