@@ -8,7 +8,7 @@
  */
 import { formatInTimeZone } from 'date-fns-tz';
 import { escapeHtml, sanitizeHeaderValue, stripControlChars } from '../../domain/escape.js';
-import { formatInZone, zoneLabel } from '../../domain/time.js';
+import { zoneLabel } from '../../domain/time.js';
 import type { TInterviewWindow } from '../../domain/window.js';
 import type { TMailMessage } from '../../infra/mail/mailer.js';
 import { buildCalendar, calendarSequence, interviewUid } from './calendar.js';
@@ -41,6 +41,24 @@ export type TRenderInput = {
 export type TRenderedEmail = TMailMessage;
 
 const MINUTE_MS = 60_000;
+
+// formatInTimeZone is the costliest step of rendering (~20 calls per email, mostly the same
+// instants and patterns); it is pure, so a bounded memo makes a render several times cheaper.
+const formatted = new Map<string, string>();
+function fmt(date: Date, tz: string, pattern: string): string {
+  const key = `${date.getTime()}|${tz}|${pattern}`;
+  let out = formatted.get(key);
+  if (out === undefined) {
+    out = formatInTimeZone(date, tz, pattern);
+    if (formatted.size >= 10_000) formatted.clear();
+    formatted.set(key, out);
+  }
+  return out;
+}
+
+/** `Mon 9 Mar 2026` / `14:30`, as domain/time.ts formatInZone writes them. */
+const DATE = 'EEE d MMM yyyy';
+const TIME = 'HH:mm';
 
 /** One line of user text for plain text and HTML: control characters become spaces. */
 function clean(s: string): string {
@@ -86,22 +104,20 @@ export function formatDuration(minutes: number): string {
 
 /** `Monday 9 March 2026, 14:30–15:15 EDT (UTC-04:00)`, with both labels when DST changes in between. */
 export function formatWhen(start: Date, end: Date, tz: string): string {
-  const day = formatInTimeZone(start, tz, 'EEEE d MMMM yyyy');
+  const day = fmt(start, tz, 'EEEE d MMMM yyyy');
   const startLabel = zoneLabel(start, tz);
   const endLabel = zoneLabel(end, tz);
-  const sameDay = formatInTimeZone(end, tz, 'yyyy-MM-dd') === formatInTimeZone(start, tz, 'yyyy-MM-dd');
-  const startTime = formatInTimeZone(start, tz, 'HH:mm');
-  const endTime = sameDay
-    ? formatInTimeZone(end, tz, 'HH:mm')
-    : formatInTimeZone(end, tz, "EEEE d MMMM yyyy', 'HH:mm");
+  const sameDay = fmt(end, tz, 'yyyy-MM-dd') === fmt(start, tz, 'yyyy-MM-dd');
+  const startTime = fmt(start, tz, 'HH:mm');
+  const endTime = sameDay ? fmt(end, tz, 'HH:mm') : fmt(end, tz, "EEEE d MMMM yyyy', 'HH:mm");
   if (startLabel === endLabel) return `${day}, ${startTime}–${endTime} ${startLabel}`;
   return `${day}, ${startTime} ${startLabel} – ${endTime} ${endLabel}`;
 }
 
 /** A time on the interview's day (`14:15`), with the date when it falls on another day. */
 function timeNear(t: Date, start: Date, tz: string): string {
-  const sameDay = formatInTimeZone(t, tz, 'yyyy-MM-dd') === formatInTimeZone(start, tz, 'yyyy-MM-dd');
-  return sameDay ? formatInTimeZone(t, tz, 'HH:mm') : formatInTimeZone(t, tz, "EEE d MMM', 'HH:mm");
+  const sameDay = fmt(t, tz, 'yyyy-MM-dd') === fmt(start, tz, 'yyyy-MM-dd');
+  return sameDay ? fmt(t, tz, 'HH:mm') : fmt(t, tz, "EEE d MMM', 'HH:mm");
 }
 
 type TContent = {
@@ -117,7 +133,7 @@ type TContent = {
 
 function content(input: TRenderInput, role: string, company: string): TContent {
   const tz = input.candidate.timeZone;
-  const shortWhen = `${formatInZone(input.start, tz, 'date')} at ${formatInZone(input.start, tz, 'time')} ${zoneLabel(input.start, tz).split(' ')[0]}`;
+  const shortWhen = `${fmt(input.start, tz, DATE)} at ${fmt(input.start, tz, TIME)} ${zoneLabel(input.start, tz).split(' ')[0]}`;
   const base = { showDetails: true, showLink: true, showPreparation: true };
   switch (input.kind) {
     case 'invite':
@@ -170,7 +186,7 @@ function content(input: TRenderInput, role: string, company: string): TContent {
     case 'reminder_1h':
       return {
         ...base,
-        subject: `Reminder: your ${role} interview at ${company} starts in 1 hour (${formatInZone(input.start, tz, 'time')} ${zoneLabel(input.start, tz).split(' ')[0]})`,
+        subject: `Reminder: your ${role} interview at ${company} starts in 1 hour (${fmt(input.start, tz, TIME)} ${zoneLabel(input.start, tz).split(' ')[0]})`,
         preheader: 'Your interview starts in about an hour. Here is your link.',
         heading: 'Your interview starts in 1 hour',
         intro: [`A reminder: your interview with ${company} for the ${role} role starts in about an hour.`],
@@ -260,7 +276,9 @@ export function renderEmail(input: TRenderInput): TRenderedEmail {
             description:
               c.calendar === 'CANCEL'
                 ? 'This interview has been cancelled.'
-                : `Your interview link: ${input.link}\n\n${windowLine}\n\n${helpLine}`,
+                : // Kept short: ical-generator folds lines character by character (most of a
+                  // render's CPU); the email itself carries the full instructions.
+                  `Your interview link: ${input.link}\nIt opens ${lobbyMin} minutes before the start. Details are in the invitation email.`,
             url: c.showLink ? input.link : undefined,
             organizer: { name: fromName(input.from, company), email: fromAddress(input.from) },
             attendee: { name, email: input.candidate.email },
