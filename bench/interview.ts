@@ -119,6 +119,7 @@ async function main() {
   const turnMs: number[] = [];
   const errors: string[] = [];
   const began = performance.now();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(
     keys.map(
       (key, c) =>
@@ -164,6 +165,7 @@ async function main() {
     ),
   );
   const wallMs = performance.now() - began;
+  const cpu = process.cpuUsage(cpuBefore);
   clearInterval(sampler);
   const completed = await prisma.interview.count({ where: { status: 'completed' } });
   const added = turnMs.map((t) => t - MODEL_MS);
@@ -182,6 +184,9 @@ async function main() {
       addedP50Ms: Math.round(pct(added, 0.5)),
       addedP95Ms: Math.round(pct(added, 0.95)),
       peakRssMb: Math.round(peakRss / 1024 / 1024),
+      // CPU of this process (portal, model stand-in and simulated browsers) per turn: unlike
+      // the latencies, it does not depend on what else the machine is running.
+      cpuMsPerTurn: Math.round(((cpu.user + cpu.system) / 1000 / Math.max(1, turnMs.length)) * 10) / 10,
       wallMs: Math.round(wallMs),
     }),
   );
