@@ -680,6 +680,13 @@ function init() {
       state.hiddenAt = null;
     }
   });
+  if (!boot.voiceAvailable) {
+    // No speech-to-text today: typed answers only, said up front rather than at the start button.
+    const voice = document.querySelector('input[name="mode"][value="voice"]');
+    voice.disabled = true;
+    voice.parentElement.append(' (not available today)');
+    document.querySelector('input[name="mode"][value="typed"]').checked = true;
+  }
   setInterval(updateStart, 5000);
   updateStart();
   if (boot.status === 'in_progress') {
