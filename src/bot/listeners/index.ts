@@ -4,6 +4,7 @@
  */
 import type { App } from '@slack/bolt';
 import type { TBotDeps } from '../deps.js';
+import * as dataDeletion from './actions/data-deletion.js';
 import * as emailActions from './actions/email.js';
 import * as evaluation from './actions/evaluation.js';
 import * as actions from './actions/index.js';
@@ -22,6 +23,7 @@ const MODULES: TRegister[] = [
   options.register,
   events.register,
   evaluation.register,
+  dataDeletion.register,
 ];
 
 export function registerListeners(app: App, deps: TBotDeps): void {
