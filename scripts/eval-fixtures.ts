@@ -23,7 +23,7 @@ import {
 import { createAi, type TAi } from '../src/infra/ai/client.js';
 import { scoreTranscript } from '../src/services/evaluation/score-transcript.js';
 
-export const FIXTURES_DIR = fileURLToPath(new URL('../tests/fixtures/transcripts/', import.meta.url));
+const FIXTURES_DIR = fileURLToPath(new URL('../tests/fixtures/transcripts/', import.meta.url));
 
 type TScoreExpectation = 'insufficient' | { min?: number; max?: number; orInsufficient?: boolean };
 
@@ -124,7 +124,7 @@ export function checkFixture(f: TFixture, r: TEvaluationResult): TCheck[] {
   return checks;
 }
 
-export async function runFixtures(
+async function runFixtures(
   ai: TAi,
   names: string[],
   print: (line: string) => void,

@@ -31,7 +31,7 @@ export const RECOMMENDATION_LABELS: Readonly<Record<TRecommendation | 'insuffici
 };
 
 export const CONFIDENCES = ['low', 'medium', 'high'] as const;
-export type TConfidence = (typeof CONFIDENCES)[number];
+type TConfidence = (typeof CONFIDENCES)[number];
 
 export const ZCompetency = z.object({
   key: z.string().min(1).max(100),
@@ -125,7 +125,7 @@ export function foldForQuote(s: string): string {
 }
 
 /** A quote with the decoration models add around it removed (surrounding quotes, ellipses). */
-export function cleanQuote(quote: string): string {
+function cleanQuote(quote: string): string {
   let q = quote.trim();
   for (let i = 0; i < 3; i++) {
     const before = q;
@@ -139,7 +139,7 @@ export function cleanQuote(quote: string): string {
 }
 
 /** Shortest quote that counts as evidence: "yes" proves nothing. */
-export const MIN_QUOTE_CHARS = 12;
+const MIN_QUOTE_CHARS = 12;
 
 /**
  * Which answer a quote comes from (its seq), or undefined when no answer contains it
@@ -174,7 +174,7 @@ export function looksLikeInjection(text: string): boolean {
 }
 
 /** The sentence of `text` that matched an injection pattern, for the flag shown to the team. */
-export function injectionExcerpt(text: string): string | undefined {
+function injectionExcerpt(text: string): string | undefined {
   const sentences = text.split(/(?<=[.?!])\s+|\n+/);
   return sentences.find((s) => looksLikeInjection(s)) ?? (looksLikeInjection(text) ? text : undefined);
 }
@@ -192,13 +192,13 @@ export function protectedAttributeMention(text: string): string | undefined {
 // Transcript-quality gate.
 
 /** Fewer candidate words than this in the whole interview: nothing can be scored. */
-export const MIN_TOTAL_WORDS = 40;
+const MIN_TOTAL_WORDS = 40;
 /** Fewer candidate words than this about one competency: that competency is not scored. */
-export const MIN_COMPETENCY_WORDS = 15;
+const MIN_COMPETENCY_WORDS = 15;
 
 const GARBLE_MARKERS = /\[(inaudible|unintelligible|noise|music|silence|blank_audio)\]|\(inaudible\)/gi;
 
-export function countWords(text: string): number {
+function countWords(text: string): number {
   const m = text.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu);
   return m ? m.length : 0;
 }
@@ -323,9 +323,9 @@ function sameQuestion(followUp: TTranscriptTurn, main: TTranscriptTurn): boolean
 // ---------------------------------------------------------------------------------------------
 // The stored result.
 
-export type TEvidence = { quote: string; seq: number };
+type TEvidence = { quote: string; seq: number };
 
-export type TCompetencyResult =
+type TCompetencyResult =
   | { key: string; name: string; status: 'scored'; score: number; rationale: string; evidence: TEvidence[] }
   | { key: string; name: string; status: 'insufficient_evidence'; reason: string; rationale: string };
 

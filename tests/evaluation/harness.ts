@@ -32,7 +32,7 @@ import { cleanPrefix, testPrefix } from '../helpers/redis.js';
 export const CHANNEL = 'C_RECRUITING';
 export const RECRUITER = 'U_RECRUITER';
 
-export const COMPETENCIES: TCompetency[] = [
+const COMPETENCIES: TCompetency[] = [
   { key: 'system_design', name: 'System design', description: 'Designs for failure and scale' },
   { key: 'communication', name: 'Communication', description: 'Explains trade-offs clearly' },
 ];

@@ -16,7 +16,7 @@ type TThreadRef = { slackChannelId: string; slackThreadTs: string | null };
  * its ts being stored: a worker killed there finds its own post on the rerun. Reading the thread
  * needs the *:history scopes; without them this finds nothing and the stored ts is the only guard.
  */
-export async function findPostedMessage(
+async function findPostedMessage(
   slack: WebClient,
   where: TThreadRef,
   key: { interviewId: string; version: number; kind: string },

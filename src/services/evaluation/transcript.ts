@@ -44,7 +44,7 @@ export async function loadInterviewTranscript(prisma: PrismaClient, interviewId:
 }
 
 /** Role.competencies as stored; malformed entries are skipped, and a role without any gets one general competency. */
-export function parseCompetencies(raw: unknown): TCompetency[] {
+function parseCompetencies(raw: unknown): TCompetency[] {
   const list = Array.isArray(raw) ? raw : [];
   const parsed = list.flatMap((c) => {
     const r = ZCompetency.safeParse(c);

@@ -31,7 +31,7 @@ export const EVALUATION_ACTIONS = {
 export const EVALUATION_EVENT_TYPE = 'panelist_evaluation';
 
 /** Slack refuses blocks past ~12,000 characters of JSON (msg_blocks_too_long); stay well under. */
-export const MAX_BLOCKS_JSON = 11_000;
+const MAX_BLOCKS_JSON = 11_000;
 const MAX_BLOCKS = 50;
 const MAX_COMPETENCY_SECTIONS = 20;
 
@@ -115,7 +115,7 @@ function actions({ interviewId, version, transcriptUrl, canRequestReview }: TThr
   return { type: 'actions', block_id: `evaluation_actions_v${version}`, elements };
 }
 
-export function formatDuration(ms: number | null): string {
+function formatDuration(ms: number | null): string {
   if (ms === null) return 'unknown length';
   const minutes = Math.round(ms / 60_000);
   if (minutes < 1) return `${Math.max(1, Math.round(ms / 1000))} s`;
