@@ -120,32 +120,32 @@ function viewFor(i: number, ids: { slotId: string; roleId: string }) {
 }
 
 /** Even requests are the slash command, odd ones the modal submission; each signed when sent. */
-function makeRequest(i: number, ids: { slotId: string; roleId: string }) {
-  const body =
-    i % 2 === 0
-      ? slashCommandBody({
-          command: '/schedule-interview',
-          text: '',
-          userId: RECRUITER,
-          channelId: CHANNEL,
-          triggerId: triggerId(i),
-        })
-      : interactionBody({
-          type: 'view_submission',
-          team: { id: 'T_BENCH', domain: 'bench' },
-          user: { id: RECRUITER, username: 'rita', name: 'rita', team_id: 'T_BENCH' },
-          api_app_id: 'A_BENCH',
-          token: 'verification-token',
-          trigger_id: triggerId(i),
-          view: viewFor(i, ids),
-          response_urls: [],
-          is_enterprise_install: false,
-          enterprise: null,
-        });
+function makeRequest(i: number, ids: { slotId: string; roleId: string }, kinds = 'both') {
+  const isCommand = kinds === 'command' || (kinds === 'both' && i % 2 === 0);
+  const body = isCommand
+    ? slashCommandBody({
+        command: '/schedule-interview',
+        text: '',
+        userId: RECRUITER,
+        channelId: CHANNEL,
+        triggerId: triggerId(i),
+      })
+    : interactionBody({
+        type: 'view_submission',
+        team: { id: 'T_BENCH', domain: 'bench' },
+        user: { id: RECRUITER, username: 'rita', name: 'rita', team_id: 'T_BENCH' },
+        api_app_id: 'A_BENCH',
+        token: 'verification-token',
+        trigger_id: triggerId(i),
+        view: viewFor(i, ids),
+        response_urls: [],
+        is_enterprise_install: false,
+        enterprise: null,
+      });
   return {
     method: 'POST' as const,
     path: '/slack/events',
-    tag: i % 2 === 0 ? 'command' : 'view',
+    tag: isCommand ? 'command' : 'view',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
       'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
@@ -188,6 +188,8 @@ async function main(): Promise<void> {
       'log-level': { type: 'string', default: 'info' },
       /** Writes a V8 CPU profile of the app process to this directory. */
       profile: { type: 'string' },
+      /** `command` or `view` alone, to see which costs what; both by default. */
+      kinds: { type: 'string', default: 'both' },
     },
   });
   const runs = Number(values.runs);
@@ -249,11 +251,12 @@ async function main(): Promise<void> {
           warmup,
           mode: 'waves',
           gapMs: 50,
-          make: (i) => makeRequest(i, ids),
+          make: (i) => makeRequest(i, ids, values.kinds),
         }),
       );
     const saturate = async (url: string) =>
-      (await httpLoad({ url, concurrency, total, warmup, make: (i) => makeRequest(i, ids) })).rps;
+      (await httpLoad({ url, concurrency, total, warmup, make: (i) => makeRequest(i, ids, values.kinds) }))
+        .rps;
     // One unmeasured pass each: JIT, connection pools, the recruiter's profile cache.
     await measure(bare.url);
     await measure(app.url);
