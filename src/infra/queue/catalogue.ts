@@ -72,7 +72,8 @@ function job<S extends z.ZodType>(payload: S, attempts: number, backoff: TBackof
 }
 
 export const JOBS = {
-  booking: job(ZBookingJob, 5, { type: 'exponential', delay: 500 }),
+  // 1+2+4+…+64 s: a booking outlasts a database or Slack outage of two minutes (fault suite).
+  booking: job(ZBookingJob, 8, { type: 'exponential', delay: 1000 }),
   email: job(ZEmailJob, 6, { type: 'exponential', delay: 2000 }),
   prepare: job(ZPrepareJob, 4, { type: 'exponential', delay: 2000 }),
   evaluation: job(ZEvaluationJob, 5, { type: 'exponential', delay: 3000 }),

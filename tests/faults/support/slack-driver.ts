@@ -36,32 +36,33 @@ export class SlackDriver {
     });
   }
 
-  commandBody(command: string, text = ''): string {
+  commandBody(command: string, text = '', user = RECRUITER): string {
     return slashCommandBody({
       command,
       text,
-      userId: RECRUITER,
+      userId: user,
       channelId: CHANNEL,
-      triggerId: this.emulator.issueTriggerId(RECRUITER),
+      triggerId: this.emulator.issueTriggerId(user),
     });
   }
 
-  /** /schedule-interview, then the modal Slack opened for it. */
-  async openScheduleModal(): Promise<SlackViewOutput> {
+  /** /schedule-interview, then the modal Slack opened for it (one open modal per user, as on Slack). */
+  async openScheduleModal(user = RECRUITER): Promise<SlackViewOutput> {
     const before = this.emulator.callsTo('views.open').length;
-    const res = await this.send(this.commandBody('/schedule-interview'));
+    const res = await this.send(this.commandBody('/schedule-interview', '', user));
     if (res.status !== 200) throw new Error(`/schedule-interview answered ${res.status}: ${res.body}`);
     const deadline = Date.now() + 5000;
     while (this.emulator.callsTo('views.open').length <= before) {
       if (Date.now() > deadline) throw new Error('the schedule modal did not open');
       await new Promise((r) => setTimeout(r, 20));
     }
-    const view = this.emulator.openModal(RECRUITER);
-    if (!view) throw new Error('no modal open');
+    const call = this.emulator.callsTo('views.open').at(-1);
+    const view = this.emulator.openModal(user);
+    if (!view) throw new Error(`no modal open: ${JSON.stringify(call)}`);
     return view;
   }
 
-  submitBody(view: SlackViewOutput, input: TScheduleInput): string {
+  submitBody(view: SlackViewOutput, input: TScheduleInput, user = RECRUITER): string {
     const values: Record<string, Record<string, ViewInput>> = {
       candidate_name: { candidate_name: input.name },
       candidate_email: { candidate_email: input.email },
@@ -75,9 +76,9 @@ export class SlackDriver {
     const filled = this.emulator.submitViewState(view.id, values);
     return interactionBody(
       viewSubmissionPayload({
-        user: RECRUITER,
+        user,
         view: filled,
-        triggerId: this.emulator.issueTriggerId(RECRUITER),
+        triggerId: this.emulator.issueTriggerId(user),
       }),
     );
   }
