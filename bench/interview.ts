@@ -6,7 +6,7 @@
  * latency per turn (answer sent → next question received, minus the model's
  * 200 ms for the follow-up decision) and the process's peak memory, as one JSON line.
  *
- *   npx tsx bench/interview.ts [--candidates 300] [--questions 4] [--latency 200] [--think-ms 1000]
+ *   npx tsx bench/interview.ts [--candidates 300] [--questions 4] [--latency 200] [--think-ms 1000] [--ramp-ms 1000]
  *
  * --think-ms is the simulated candidate's time between a question and the answer
  * (uniformly 0.5×–1.5× of it, so rooms do not move in lockstep); 0 turns the run
@@ -40,12 +40,14 @@ const { values } = parseArgs({
     questions: { type: 'string', default: '4' },
     latency: { type: 'string', default: '200' },
     'think-ms': { type: 'string', default: '1000' },
+    'ramp-ms': { type: 'string', default: '1000' },
   },
 });
 const N = Math.min(1000, Math.max(1, Number(values.candidates)));
 const QUESTIONS = Math.min(30, Math.max(1, Number(values.questions)));
 const MODEL_MS = Math.max(0, Number(values.latency));
 const THINK_MS = Math.max(0, Number(values['think-ms']));
+const RAMP_MS = Math.max(0, Number(values['ramp-ms']));
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -120,50 +122,65 @@ async function main() {
   const errors: string[] = [];
   const began = performance.now();
   const cpuBefore = process.cpuUsage();
-  await Promise.all(
-    keys.map(
-      (key, c) =>
-        new Promise<void>((resolve) => {
-          const ws = new WebSocket(`${base}/interview/ws`);
-          let n = 0;
-          let sentAt = 0;
-          let answering = false;
-          const send = (m: Record<string, unknown>) => ws.send(JSON.stringify({ v: 1, id: `m${++n}`, ...m }));
-          const answer = (seq: number) => {
-            answering = true;
-            sentAt = performance.now();
-            send({
-              type: 'answer',
-              seq,
-              clientId: `bench-${c}-${seq}`,
-              text: `Answer ${seq} from ${c}.`,
-              mode: 'typed',
-            });
-          };
-          ws.on('open', () => send({ type: 'hello', key }));
-          ws.on('message', (raw) => {
-            const m = JSON.parse(raw.toString());
-            if (m.type === 'state' && m.state.status === 'not_started')
-              send({ type: 'start', consent: true });
-            else if (m.type === 'question') {
-              if (answering) turnMs.push(performance.now() - sentAt);
-              answering = false;
-              const seq = m.turn.seq;
-              if (THINK_MS === 0) answer(seq);
-              else setTimeout(() => answer(seq), THINK_MS * (0.5 + Math.random()));
-            } else if (m.type === 'completed') {
-              if (answering) turnMs.push(performance.now() - sentAt);
+  let reconnects = 0;
+  // Like the browser: reconnect after a dropped or refused connection, and on the
+  // server's state after a reconnect carry on at its current question.
+  const candidate = (key: string, c: number) =>
+    new Promise<void>((resolve) => {
+      let attempts = 0;
+      let done = false;
+      const connect = () => {
+        const ws = new WebSocket(`${base}/interview/ws`);
+        let n = 0;
+        let sentAt = 0;
+        let answering = false;
+        const send = (m: Record<string, unknown>) => ws.send(JSON.stringify({ v: 1, id: `m${++n}`, ...m }));
+        const answer = (seq: number) => {
+          if (ws.readyState !== ws.OPEN) return;
+          answering = true;
+          sentAt = performance.now();
+          send({
+            type: 'answer',
+            seq,
+            clientId: `bench-${c}-${seq}`,
+            text: `Answer ${seq} from ${c}.`,
+            mode: 'typed',
+          });
+        };
+        const later = (seq: number) =>
+          THINK_MS === 0 ? answer(seq) : setTimeout(() => answer(seq), THINK_MS * (0.5 + Math.random()));
+        ws.on('open', () => send({ type: 'hello', key }));
+        ws.on('message', (raw) => {
+          const m = JSON.parse(raw.toString());
+          if (m.type === 'state') {
+            if (m.state.status === 'not_started') send({ type: 'start', consent: true });
+            else if (m.state.status === 'in_progress' && m.state.current) later(m.state.current.seq);
+            else if (m.state.status === 'completed') {
+              done = true;
               ws.close();
-            } else if (m.type === 'error') errors.push(String(m.code));
-          });
-          ws.on('close', () => resolve());
-          ws.on('error', (e) => {
-            errors.push(e.message);
-            resolve();
-          });
-        }),
-    ),
-  );
+            }
+          } else if (m.type === 'question') {
+            if (answering) turnMs.push(performance.now() - sentAt);
+            answering = false;
+            later(m.turn.seq);
+          } else if (m.type === 'completed') {
+            if (answering) turnMs.push(performance.now() - sentAt);
+            done = true;
+            ws.close();
+          } else if (m.type === 'error') errors.push(`${m.code}: ${m.message}`);
+        });
+        ws.on('error', () => undefined);
+        ws.on('close', () => {
+          if (done || attempts >= 8) return resolve();
+          attempts += 1;
+          reconnects += 1;
+          setTimeout(connect, 250 * attempts);
+        });
+      };
+      // Candidates arrive over RAMP_MS, not in the same millisecond.
+      setTimeout(connect, (RAMP_MS * c) / N);
+    });
+  await Promise.all(keys.map((key, c) => candidate(key, c)));
   const wallMs = performance.now() - began;
   const cpu = process.cpuUsage(cpuBefore);
   clearInterval(sampler);
@@ -176,9 +193,14 @@ async function main() {
       questions: QUESTIONS,
       modelLatencyMs: MODEL_MS,
       thinkMs: THINK_MS,
+      rampMs: RAMP_MS,
       turns: turnMs.length,
       completed,
+      reconnects,
       errors: errors.length,
+      errorKinds: Object.fromEntries(
+        [...new Set(errors)].slice(0, 5).map((e) => [e, errors.filter((x) => x === e).length]),
+      ),
       turnP50Ms: Math.round(pct(turnMs, 0.5)),
       turnP95Ms: Math.round(pct(turnMs, 0.95)),
       addedP50Ms: Math.round(pct(added, 0.5)),
