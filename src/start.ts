@@ -13,10 +13,12 @@ import type { TConfig } from './config.js';
 import { createAi } from './infra/ai/client.js';
 import { openDatabase } from './infra/db/client.js';
 import type { Logger } from './infra/logger.js';
+import { createMailer } from './infra/mail/mailer.js';
 import { createMetrics } from './infra/metrics.js';
 import { JobQueues } from './infra/queue/queues.js';
 import { createRedis, ensureRedis } from './infra/queue/redis.js';
 import { createSlackClient } from './infra/slack/client.js';
+import { scheduleMaintenance } from './jobs/handlers/maintenance.js';
 import { startWorkers } from './jobs/index.js';
 import { closeWorkers } from './jobs/worker.js';
 import { adminQueuesPlugin } from './ops/admin-queues.js';
@@ -105,7 +107,14 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
     if (roles.includes('worker')) {
       const workerConnection = createRedis(config.redis.url, 'worker');
       workerConnection.on('error', () => undefined);
-      workers = startWorkers(deps, workerConnection);
+      // SMTP_URL unset: the outbox (DATA_DIR/outbox), listed in the local Slack stand-in.
+      const mailer = createMailer(config, logger);
+      onStop('mailer', () => mailer.close());
+      // Checked now, so a wrong SMTP_URL stops start-up with a clear message, not at the first invite.
+      await mailer.verify();
+      workers = startWorkers({ ...deps, mailer }, workerConnection);
+      // Repeating jobs (no-show expiry, retention); an upsert, so every worker may do it.
+      await scheduleMaintenance(queues);
       onStop('redis worker', async () => workerConnection.quit());
       onStop('workers', () => closeWorkers(workers, config.shutdownTimeoutMs));
     }

@@ -234,21 +234,24 @@ describe.skipIf(!hasChromium())('local mode, from `npm start`', () => {
     await candidate.getByLabel('By typing', { exact: true }).check();
     await candidate.getByLabel(/I understand and agree/).check();
     await candidate.getByRole('button', { name: 'Start interview' }).click();
-    await expect
-      .poll(() => candidate.locator('#progress').textContent(), { timeout: 15_000 })
-      .toBe('Question 1 of 2');
+    // The question arrives after the progress line: type once the room asks for the answer.
+    const askedForAnswer = () =>
+      eventually(() => candidate.locator('#activity').textContent(), 15_000).toBe(
+        'Type your answer, then press "Send answer".',
+      );
+    await askedForAnswer();
+    expect(await candidate.locator('#progress').textContent()).toBe('Question 1 of 2');
     await candidate
       .getByLabel('Your answer', { exact: true })
       .fill('I split our billing service into queue-driven workers.');
     await candidate.getByRole('button', { name: 'Send answer' }).click();
-    await expect
-      .poll(() => candidate.locator('#progress').textContent(), { timeout: 15_000 })
-      .toMatch(/Question 2 of 2/);
+    await eventually(() => candidate.locator('#progress').textContent(), 15_000).toMatch(/^Question 2 of 2/);
+    await askedForAnswer();
     await candidate
       .getByLabel('Your answer', { exact: true })
       .fill('I own incidents end to end and write the follow-ups.');
     await candidate.getByRole('button', { name: 'Send answer' }).click();
-    await expect.poll(() => candidate.locator('#done-h').isVisible(), { timeout: 20_000 }).toBe(true);
+    await eventually(() => candidate.locator('#done-h').isVisible(), 20_000).toBe(true);
     await candidate.close();
 
     // Back in Slack: the outcome is in the interview's thread.
@@ -259,8 +262,21 @@ describe.skipIf(!hasChromium())('local mode, from `npm start`', () => {
     const thread = page.locator('#thread');
     await expect
       .poll(() => thread.textContent(), { timeout: 30_000 })
-      .toContain('The interview with Ada <b>Lovelace</b> is complete. AI evaluation is not configured.');
+      .toContain(
+        'The interview with Ada <b>Lovelace</b> is complete. AI evaluation is not configured (no model: set OPENAI_BASE_URL or OPENAI_API_KEY), so there are no scores.',
+      );
+    expect(await thread.textContent()).toContain('Invite emailed to Ada <b>Lovelace</b>');
     await shot(page, '7-thread');
+
+    // The transcript link in the thread opens the answers the candidate typed.
+    const transcriptHref = await thread.getByRole('link', { name: 'View transcript' }).getAttribute('href');
+    expect(transcriptHref).toMatch(new RegExp(`^${base}/`));
+    const transcript = await browser.newPage();
+    await transcript.goto(transcriptHref!);
+    expect(await transcript.locator('body').textContent()).toContain(
+      'I split our billing service into queue-driven workers.',
+    );
+    await transcript.close();
     expect(errors).toEqual([]);
   }, 150_000);
 });
