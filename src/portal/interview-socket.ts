@@ -37,6 +37,9 @@ export const PROTOCOL_VERSION = 1;
 /** Raise when the consent notice in pages.ts changes materially: the event records which one was accepted. */
 export const CONSENT_VERSION = 1;
 const MAX_MESSAGE_BYTES = 64 * 1024;
+const HEARTBEAT_MS = 25_000;
+/** Messages a connection may send at once; refilled at a tenth of this per second. */
+const MESSAGE_BURST = 60;
 
 const ZId = z.string().min(1).max(64);
 const ZClientMessage = z.discriminatedUnion('type', [
@@ -342,7 +345,33 @@ export class InterviewSockets {
       }
     };
 
+    // Proxies drop WebSockets idle for about a minute, and candidates think longer than
+    // that: a ping keeps the line open and finds connections that died without a close.
+    let alive = true;
+    const heartbeat = setInterval(() => {
+      if (!alive) return socket.terminate();
+      alive = false;
+      socket.ping();
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
+    socket.on('pong', () => {
+      alive = true;
+    });
+    // A browser sends a handful of messages a minute; a flood is not a candidate.
+    let budget = MESSAGE_BURST;
+    const refill = setInterval(() => {
+      budget = Math.min(MESSAGE_BURST, budget + MESSAGE_BURST / 10);
+    }, 1000);
+    refill.unref();
+
     socket.on('message', (raw, isBinary) => {
+      alive = true;
+      budget -= 1;
+      if (budget < 0) {
+        send({ type: 'error', code: 'rate_limited', message: 'Too many messages. Please reload the page.' });
+        socket.close(4429, 'too many messages');
+        return;
+      }
       const size = Array.isArray(raw) ? raw.reduce((n, b) => n + b.length, 0) : (raw as Buffer).byteLength;
       if (isBinary || size > MAX_MESSAGE_BYTES) {
         send({ type: 'error', code: 'invalid_input', message: 'Messages are JSON text of at most 64 KB.' });
@@ -383,6 +412,8 @@ export class InterviewSockets {
     });
     socket.on('close', () => {
       clearTimeout(timer);
+      clearInterval(heartbeat);
+      clearInterval(refill);
       if (interviewId && this.live.get(interviewId)?.connectionId === connectionId)
         this.live.delete(interviewId);
     });

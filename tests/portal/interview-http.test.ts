@@ -272,6 +272,16 @@ describe('the interview over the WebSocket', () => {
     room.ws.close();
   });
 
+  it('a flood of messages closes the connection', async () => {
+    const { key } = await h.createInterview({ start: new Date(Date.now() - MIN) });
+    const room = await openRoom(key);
+    await room.next('state');
+    const closed = new Promise<number>((r) => room.ws.once('close', (code) => r(code)));
+    for (let i = 0; i < 80; i++) room.send({ type: 'ping' });
+    expect(await room.next('error')).toMatchObject({ code: 'rate_limited' });
+    expect(await closed).toBe(4429);
+  });
+
   it('a second tab takes over from the first', async () => {
     const { key } = await h.createInterview({ start: new Date(Date.now() - MIN) });
     const first = await openRoom(key);
