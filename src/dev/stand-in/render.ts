@@ -55,7 +55,8 @@ function special(token: string): string {
       : escapeHtml(fallback);
   }
   if (target.startsWith('!')) return `<span class="mention">@${escapeHtml(target.slice(1))}</span>`;
-  if (target.startsWith('@')) return `<span class="mention">@${escapeHtml(target.slice(1))}</span>`;
+  if (target.startsWith('@'))
+    return `<span class="mention">@${escapeHtml(unslack(label ?? target.slice(1)))}</span>`;
   if (target.startsWith('#')) return `<span class="mention">#${escapeHtml(label ?? target.slice(1))}</span>`;
   const url = unslack(target);
   const shown = escapeHtml(unslack(label ?? target));

@@ -97,6 +97,15 @@ export function standInRoutes(opts: {
     return emulator.users.get(id)?.realName ?? id;
   };
 
+  /** `<@U123>` → `<@U123|name>`, so mentions show names as in Slack (names here are the emulator's own). */
+  const withNames = <T>(value: T): T =>
+    JSON.parse(
+      JSON.stringify(value).replace(
+        /<@([A-Z0-9_]+)>/g,
+        (_all, id: string) => `<@${id}|${userName(id).replace(/[<>|"\\]/g, '')}>`,
+      ),
+    ) as T;
+
   /** A reply Slack shows "only to you" (a command's ack text, an error). */
   const addEphemeral = (channel: string, text: string) => {
     const last = emulator.messages.at(-1)?.ts;
@@ -144,14 +153,14 @@ export function standInRoutes(opts: {
           (replies.length > 0
             ? `<button type="button" class="thread-link" data-thread="${m.ts}">${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}</button>`
             : '');
-        return messageHtml(m, userName(m.user), extra);
+        return messageHtml(withNames(m), userName(m.user), extra);
       })
       .join('');
 
   const threadHtml = (channel: string, ts: string) =>
     emulator
       .thread(channel, ts)
-      .map((m) => messageHtml(m, userName(m.user)))
+      .map((m) => messageHtml(withNames(m), userName(m.user)))
       .join('');
 
   const homeView = (): SlackViewOutput | undefined => {
@@ -198,9 +207,13 @@ export function standInRoutes(opts: {
           messages: channelHtml(channel),
           thread: req.query.thread ? threadHtml(channel, req.query.thread) : '',
           modal: modal
-            ? { id: modal.id, key: `${modal.id}:${modal.hash}`, html: modalHtml(modal as unknown as Json) }
+            ? {
+                id: modal.id,
+                key: `${modal.id}:${modal.hash}`,
+                html: modalHtml(withNames(modal) as unknown as Json),
+              }
             : null,
-          home: home ? { key: `${home.id}:${home.hash}`, html: blocksHtml(home.blocks) } : null,
+          home: home ? { key: `${home.id}:${home.hash}`, html: blocksHtml(withNames(home.blocks)) } : null,
           outbox,
         };
       },

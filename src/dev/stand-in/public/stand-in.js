@@ -419,6 +419,14 @@ document.addEventListener('click', (event) => {
   refresh().catch(() => undefined);
 });
 
+// As in Slack, an inline error goes away once the user changes that field.
+document.addEventListener('input', (event) => {
+  const box = event.target.closest?.('.b-input.has-error');
+  if (!box) return;
+  box.classList.remove('has-error');
+  for (const el of box.querySelectorAll('.b-error')) el.remove();
+});
+
 document.addEventListener('change', (event) => {
   const control = event.target.closest('[data-acts]');
   if (!control || control.dataset.type === 'button') return;

@@ -1,0 +1,88 @@
+/**
+ * The stand-in's Block Kit rendering shows what users typed as text, never as markup: mrkdwn
+ * entities, HTML in names, attribute values, links with unsafe schemes.
+ */
+import { describe, expect, it } from 'vitest';
+import { blockHtml, modalHtml, mrkdwnToHtml } from '../../src/dev/stand-in/render.js';
+
+describe('stand-in rendering', () => {
+  it('renders mrkdwn formatting, links, mentions and dates, and escapes everything else', () => {
+    expect(mrkdwnToHtml('*Ada &lt;b&gt;Lovelace&lt;/b&gt;* for _Backend_ &amp; `ops`')).toBe(
+      '<b>Ada &lt;b&gt;Lovelace&lt;/b&gt;</b> for <i>Backend</i> &amp; <code>ops</code>',
+    );
+    expect(mrkdwnToHtml('<https://portal.test/t?a=1&amp;b=2|View "it">')).toBe(
+      '<a href="https://portal.test/t?a=1&amp;b=2" target="_blank" rel="noopener noreferrer">View &quot;it&quot;</a>',
+    );
+    expect(mrkdwnToHtml('<javascript:alert(1)|click>')).toBe('click');
+    expect(mrkdwnToHtml('<@U1|recruiter> and <!channel>')).toBe(
+      '<span class="mention">@recruiter</span> and <span class="mention">@channel</span>',
+    );
+    expect(mrkdwnToHtml('<!date^1700000000^{date_short_pretty}|Nov 14>')).toBe(
+      '<time class="slack-date" datetime="2023-11-14T22:13:20.000Z">Nov 14</time>',
+    );
+    expect(mrkdwnToHtml(':white_check_mark: Added 1 slot.\n&gt; quoted')).toBe(
+      '✅ Added 1 slot.<br><q class="quote">quoted</q>',
+    );
+  });
+
+  it('escapes values in attributes and plain text, and shows inline errors', () => {
+    const html = blockHtml(
+      {
+        type: 'input',
+        block_id: 'candidate_name',
+        label: { type: 'plain_text', text: 'Name <x>' },
+        element: {
+          type: 'plain_text_input',
+          action_id: 'candidate_name',
+          initial_value: '"><img src=x onerror=alert(1)>',
+        },
+      },
+      { candidate_name: 'Enter a <name>.' },
+    );
+    expect(html).toContain('value="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"');
+    expect(html).toContain(
+      '<label class="b-label" for="c-candidate_name-candidate_name">Name &lt;x&gt;</label>',
+    );
+    expect(html).toContain('<div class="b-error" role="alert">Enter a &lt;name&gt;.</div>');
+    expect(html).not.toContain('<img');
+  });
+
+  it('renders a modal with its title, selects and pickers, and its buttons', () => {
+    const html = modalHtml({
+      id: 'V1',
+      title: { type: 'plain_text', text: 'Interview slots' },
+      submit: { type: 'plain_text', text: 'Add slots' },
+      close: { type: 'plain_text', text: 'Close' },
+      blocks: [
+        {
+          type: 'input',
+          block_id: 'd',
+          label: { type: 'plain_text', text: 'Date' },
+          element: { type: 'datepicker', action_id: 'd', initial_date: '2026-03-02' },
+        },
+        {
+          type: 'input',
+          block_id: 's',
+          label: { type: 'plain_text', text: 'Duration' },
+          element: {
+            type: 'static_select',
+            action_id: 's',
+            initial_option: { text: { type: 'plain_text', text: '30 minutes' }, value: '30' },
+            options: [
+              { text: { type: 'plain_text', text: '15 minutes' }, value: '15' },
+              { text: { type: 'plain_text', text: '30 minutes' }, value: '30' },
+            ],
+          },
+        },
+      ],
+    });
+    expect(html).toContain('<header class="modal-title">Interview slots</header>');
+    expect(html).toContain(
+      '<input type="date" data-block-id="d" data-action-id="d" data-type="datepicker" id="c-d-d" value="2026-03-02">',
+    );
+    expect(html).toContain('<option value="30" selected>30 minutes</option>');
+    expect(html).toContain(
+      '<button type="button" class="btn primary" data-modal="submit">Add slots</button>',
+    );
+  });
+});
