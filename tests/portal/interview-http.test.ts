@@ -336,6 +336,23 @@ describe('when things go wrong', () => {
     room.ws.close();
   });
 
+  it('an evaluation that could not be enqueued when the interview ended (Redis down) is enqueued by the next try', async () => {
+    const { id, key } = await h.createInterview({ start: new Date(Date.now() - MIN) });
+    const room = await openRoom(key);
+    await room.next('state');
+    room.send({ type: 'start', consent: true });
+    await room.next('question');
+    h.deps.queues.connection.disconnect();
+    room.send({ type: 'finish' });
+    expect(await room.next('error')).toMatchObject({ code: 'unavailable' });
+    expect((await h.db.prisma.interview.findUniqueOrThrow({ where: { id } })).status).toBe('completed');
+    await h.deps.queues.connection.connect();
+    room.send({ type: 'finish' });
+    expect(await room.next('completed')).toMatchObject({ reason: 'finished' });
+    expect(await evaluationJobs(h, id)).toHaveLength(1);
+    room.ws.close();
+  });
+
   it('an answer saved without its next question (a crash in between) is picked up on reconnect', async () => {
     const plan = [
       { text: 'Planned one?', competency: null },

@@ -99,6 +99,15 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
     }
     if (interview.status !== 'scheduled' && interview.status !== 'in_progress') {
       if (interview.status === 'expired') return reply.send(renderClosed(p));
+      if (interview.status === 'completed') {
+        // Repairs an evaluation enqueue that failed when the interview ended (a no-op otherwise).
+        await finishInterview(deps, interview.id, 'finished').catch((err: Error) =>
+          req.log.warn(
+            { interviewId: interview.id, err: { message: err.message } },
+            'evaluation enqueue failed',
+          ),
+        );
+      }
       return reply.send(renderCompleted(p));
     }
     if (interview.status === 'scheduled' && t.state === 'too_early') return reply.send(renderTooEarly(p));

@@ -324,7 +324,10 @@ export async function submitAnswer(
 
 /**
  * Ends the interview (in_progress → completed) exactly once and enqueues its
- * evaluation. Returns false when it had already ended (nothing is done twice).
+ * evaluation. Returns false when it had already ended. A call on an interview
+ * that is already completed enqueues the evaluation again, which the job id
+ * makes a no-op: so a finish whose enqueue failed (Redis down) is repaired by
+ * the next finish, visit or message, and the evaluation is never lost.
  */
 export async function finishInterview(
   deps: TDeps,
@@ -335,7 +338,14 @@ export async function finishInterview(
     where: { id: interviewId, status: 'in_progress' },
     data: { status: 'completed', endedAt: deps.now(), endReason: reason, activeConnectionId: null },
   });
-  if (moved.count !== 1) return false;
+  if (moved.count !== 1) {
+    const row = await deps.prisma.interview.findUnique({
+      where: { id: interviewId },
+      select: { status: true },
+    });
+    if (row?.status === 'completed') await enqueueEvaluation(deps, interviewId);
+    return false;
+  }
   const turns = await deps.prisma.interviewTurn.findMany({
     where: { interviewId },
     select: { responseLatencyMs: true, answeredAt: true },
@@ -347,14 +357,17 @@ export async function finishInterview(
     actor: reason === 'finished' ? 'candidate' : 'system',
     data: { reason, answered: turns.filter((t) => t.answeredAt !== null).length, ...latency },
   });
-  // The job id makes a second enqueue (a retried finish) a no-op.
+  deps.logger.info({ interviewId, reason }, 'interview completed');
+  await enqueueEvaluation(deps, interviewId);
+  return true;
+}
+
+async function enqueueEvaluation(deps: TDeps, interviewId: string): Promise<void> {
   await deps.queues.enqueue(
     'evaluation',
     { interviewId, version: 1, reason: 'completed' },
     { jobId: jobId('evaluation', interviewId, 'v1') },
   );
-  deps.logger.info({ interviewId, reason }, 'interview completed');
-  return true;
 }
 
 /** p50 / p95 of the recorded turn latencies (nearest rank), null without data. */
