@@ -28,6 +28,7 @@ import {
   createBenchDb,
   isMain,
   median,
+  medianRun,
   round,
   startServer,
   type TServer,
@@ -86,6 +87,8 @@ type TRun = {
   interviews: number;
   oversold: number;
   failed: number;
+  /** Handler time per job (BullMQ processedOn → finishedOn), median, by outcome; a sample of 200. */
+  jobMs?: Record<string, number>;
 };
 
 async function seedSlots(client: pg.Client): Promise<string[]> {
@@ -208,11 +211,20 @@ async function main(): Promise<void> {
       }
       const ms = performance.now() - t0;
       const c = await check(client, slotIds);
+      const sample = await Promise.all(data.slice(0, 200).map((d) => queue.getJob(d.opts.jobId)));
+      const byOutcome: Record<string, number[]> = {};
+      for (const j of sample) {
+        if (!j?.finishedOn || !j.processedOn) continue;
+        const k = String(j.returnvalue ?? 'failed');
+        byOutcome[k] ??= [];
+        byOutcome[k]!.push(j.finishedOn - j.processedOn);
+      }
       return {
         perSecond: (count / ms) * 1000,
         ms,
         ...c,
         failed: (counts.failed ?? 0) - (before.failed ?? 0),
+        jobMs: Object.fromEntries(Object.entries(byOutcome).map(([k, v]) => [k, median(v)])),
       };
     };
 
@@ -283,6 +295,7 @@ async function main(): Promise<void> {
         jobs,
         pipelineMs: median(result.a.map((r) => r.ms)),
         plainLoopMs: median(result.b.map((r) => r.ms)),
+        handlerMsMedianByOutcome: medianRun(result.a, (r) => r.perSecond).jobMs,
         pipelineRunsPerSecond: result.a.map((r) => round(r.perSecond)),
         plainLoopRunsPerSecond: result.b.map((r) => round(r.perSecond)),
       },

@@ -431,8 +431,12 @@ export function renderMarkdown(results: TResults): string {
     lines.push(`**${r.scenario}** (${r.runs} run${r.runs === 1 ? '' : 's'} per side, ${r.at ?? ''})`, '');
     for (const c of r.checks) lines.push(`- ${c.ok ? '✅' : '❌'} ${c.label}`);
     const extra = Object.entries(r.details)
-      .filter(([, v]) => typeof v !== 'object' || v === null)
-      .map(([k, v]) => `${k}=${typeof v === 'number' ? round(v) : String(v)}`);
+      .map(([k, v]) => [
+        k,
+        typeof v === 'number' ? String(round(v)) : typeof v === 'object' ? JSON.stringify(v) : String(v),
+      ])
+      .filter(([, v]) => v !== undefined && v.length <= 160)
+      .map(([k, v]) => `${k}=${v}`);
     if (extra.length > 0) lines.push(`- details: ${extra.join(', ')}`);
     lines.push('');
   }
