@@ -6,7 +6,7 @@
  * Screenshots of the stand-in at each step go to docs/screenshots/stand-in-*.png.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -278,5 +278,20 @@ describe.skipIf(!hasChromium())('local mode, from `npm start`', () => {
     );
     await transcript.close();
     expect(errors).toEqual([]);
+
+    // Nothing personal or secret reached the logs: not the candidate's address, the session key,
+    // what they typed, nor the generated secrets.
+    const sessionKey = new URL(href!).searchParams.get('session_key')!;
+    const secrets = ['slack-signing', 'transcript-links'].map((f) =>
+      readFileSync(path.join(dir, '.data/secrets', f), 'utf8').trim(),
+    );
+    for (const secret of [
+      'ada@example.com',
+      sessionKey,
+      'queue-driven workers',
+      'write the follow-ups',
+      ...secrets,
+    ])
+      expect(output.includes(secret), `the log contains ${secret.slice(0, 12)}…`).toBe(false);
   }, 150_000);
 });
