@@ -165,7 +165,17 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address();
       url = typeof address === 'object' && address ? `http://${config.host}:${address.port}` : undefined;
-      onStop('http server', () => app!.close());
+      onStop('http server', async () => {
+        // Fastify closes the connections that are idle when close() starts; a request still
+        // in flight then leaves its keep-alive connection open for keepAliveTimeout (72 s),
+        // and SIGTERM under load hit the hard stop (fault suite). Close each one once idle.
+        const sweep = setInterval(() => app!.server.closeIdleConnections(), 100);
+        try {
+          await app!.close();
+        } finally {
+          clearInterval(sweep);
+        }
+      });
     }
     return { url, deps, stop };
   } catch (err) {
