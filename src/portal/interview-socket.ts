@@ -33,9 +33,9 @@ import { findInterviewByKey, timingOf } from '../services/interview/session.js';
 import type { TPortalDeps } from './app.js';
 import type { KeyGuard } from './key-guard.js';
 
-export const PROTOCOL_VERSION = 1;
+const PROTOCOL_VERSION = 1;
 /** Raise when the consent notice in pages.ts changes materially: the event records which one was accepted. */
-export const CONSENT_VERSION = 1;
+const CONSENT_VERSION = 1;
 const MAX_MESSAGE_BYTES = 64 * 1024;
 const HEARTBEAT_MS = 25_000;
 /** Messages a connection may send at once; refilled at a tenth of this per second. */

@@ -6,8 +6,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../infra/logger.js';
 
-export const MISS_LIMIT = 10;
-export const MISS_WINDOW_SECONDS = 15 * 60;
+const MISS_LIMIT = 10;
+const MISS_WINDOW_SECONDS = 15 * 60;
 
 export class KeyGuard {
   constructor(

@@ -30,7 +30,7 @@ export type TPortalHarness = {
   close(): Promise<void>;
 };
 
-export type TInterviewOptions = {
+type TInterviewOptions = {
   start?: Date;
   minutes?: number;
   status?: 'scheduled' | 'in_progress' | 'cancelled';

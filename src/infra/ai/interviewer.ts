@@ -34,7 +34,7 @@ const ZNextReply = z.object({
 });
 
 /** Pulls the first JSON object out of a model reply (some servers wrap it in prose or fences). */
-export function parseJsonReply(content: string | null | undefined): unknown {
+function parseJsonReply(content: string | null | undefined): unknown {
   if (!content) return undefined;
   const start = content.indexOf('{');
   const end = content.lastIndexOf('}');

@@ -19,7 +19,7 @@ const EXTENSIONS: Record<string, string> = {
 };
 
 /** The file extension speech-to-text servers use to pick a decoder. */
-export function audioExtension(mime: string): string {
+function audioExtension(mime: string): string {
   return EXTENSIONS[mime.split(';')[0]?.trim().toLowerCase() ?? ''] ?? 'webm';
 }
 

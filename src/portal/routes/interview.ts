@@ -27,8 +27,8 @@ import {
 } from '../pages.js';
 
 /** Audio answers: at most 10 MB and 5 minutes each. */
-export const MAX_AUDIO_BYTES = 10 * 1024 * 1024;
-export const MAX_AUDIO_MS = 5 * 60_000;
+const MAX_AUDIO_BYTES = 10 * 1024 * 1024;
+const MAX_AUDIO_MS = 5 * 60_000;
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 const ASSETS: Record<string, { type: string; body: Buffer }> = {
@@ -66,7 +66,15 @@ function pageData(deps: TPortalDeps, interview: TKeyedInterview): TPageInterview
 export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): Promise<void> {
   const guard = new KeyGuard(deps.queues.connection, deps.queues.prefix, deps.logger);
   const sockets = new InterviewSockets(deps, guard);
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(websocket, {
+    options: { maxPayload: 64 * 1024 },
+    // Runs before the server stops (onClose is too late: the plugin's default preClose has already
+    // closed every socket without a code). 1001 tells the room to reconnect, to another instance.
+    preClose(done) {
+      for (const client of this.websocketServer.clients) client.close(1001, 'server shutting down');
+      this.websocketServer.close(() => done());
+    },
+  });
 
   // Audio answers arrive as raw bytes; this parser exists only inside this plugin.
   app.addContentTypeParser(

@@ -18,7 +18,7 @@ type TTurnRow = Awaited<ReturnType<PrismaClient['interviewTurn']['create']>>;
 type TDeps = Pick<TServiceDeps, 'prisma' | 'ai' | 'logger' | 'config' | 'now' | 'queues' | 'metrics'>;
 
 /** Longest typed or transcribed answer kept (about 20 minutes of speech). */
-export const MAX_ANSWER_CHARS = 20_000;
+const MAX_ANSWER_CHARS = 20_000;
 /** A follow-up is only worth asking with this much time left. */
 const FOLLOW_UP_MIN_REMAINING_MS = 90_000;
 
@@ -371,7 +371,7 @@ async function enqueueEvaluation(deps: TDeps, interviewId: string): Promise<void
 }
 
 /** p50 / p95 of the recorded turn latencies (nearest rank), null without data. */
-export function latencySummary(values: Array<number | null>): {
+function latencySummary(values: Array<number | null>): {
   latencyP50Ms: number | null;
   latencyP95Ms: number | null;
   latencyTurns: number;

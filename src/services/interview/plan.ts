@@ -32,7 +32,7 @@ type TRoleRow = {
   questionCount: number;
 };
 
-export function roleForPlan(role: TRoleRow) {
+function roleForPlan(role: TRoleRow) {
   const competencies = ZCompetencies.safeParse(role.competencies);
   const questions = ZQuestions.safeParse(role.questions);
   return {
@@ -49,7 +49,7 @@ export function roleForPlan(role: TRoleRow) {
  * Builds a plan: the model if there is one and it answers, else the built-in plan.
  * Throws only with `allowFallback: false` (a job that will retry prefers the model).
  */
-export async function buildPlan(
+async function buildPlan(
   deps: Pick<TServiceDeps, 'ai' | 'logger'>,
   role: TRoleRow,
   log: { interviewId: string },
