@@ -128,6 +128,8 @@ async function main(): Promise<void> {
     options: {
       runs: { type: 'string', default: '3' },
       jobs: { type: 'string', default: '2000' },
+      /** Writes V8 CPU profiles of the worker processes to this directory. */
+      profile: { type: 'string' },
     },
   });
   const runs = Number(values.runs);
@@ -170,7 +172,14 @@ async function main(): Promise<void> {
       TRANSCRIPT_LINK_SECRET: 'bench-transcript-secret-0123456789abcdef',
     };
     for (let p = 0; p < PROCESSES; p++) {
-      children.push(await startServer('tests/helpers/worker-process.ts', ['booking'], env));
+      children.push(
+        await startServer(
+          'tests/helpers/worker-process.ts',
+          ['booking'],
+          env,
+          values.profile ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] } : {},
+        ),
+      );
     }
 
     let round_ = 0;

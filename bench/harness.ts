@@ -536,6 +536,8 @@ export function adaptInterview(levels: Array<Record<string, unknown>>): TRow {
     addedP95Ms: num(l.addedP95Ms),
     turnP95Ms: num(l.turnP95Ms),
     peakRssMb: num(l.peakRssMb),
+    cpuMsPerTurn: num(l.cpuMsPerTurn),
+    reconnects: num(l.reconnects ?? 0),
     errors: num(l.errors),
     completed: num(l.completed),
     runs: num(l.runs ?? 1),
@@ -565,7 +567,14 @@ export function adaptInterview(levels: Array<Record<string, unknown>>): TRow {
       { label: `${errors} protocol errors across all levels`, ok: errors === 0 },
     ],
     runs: num(first.runs ?? 1),
-    details: { growth, peakRssMbAtMax: last.peakRssMb, maxCandidates: last.candidates },
+    details: {
+      growth,
+      peakRssMbAtMax: last.peakRssMb,
+      maxCandidates: last.candidates,
+      thinkMs: num(first.thinkMs),
+      questions: num(first.questions),
+      layout: 'portal, model stand-in and simulated candidates in one process (bench/interview.ts)',
+    },
   };
 }
 
