@@ -279,6 +279,28 @@ describe.skipIf(!hasChromium())('local mode, from `npm start`', () => {
     await transcript.close();
     expect(errors).toEqual([]);
 
+    // App Home and the DM with the candidate's private link.
+    await page.getByRole('button', { name: 'Panelist · Home' }).click();
+    await eventually(() => page.locator('#home').textContent()).toContain('Backend Engineer');
+    await shot(page, '8-home');
+    await page.getByRole('button', { name: 'Panelist (DM)' }).click();
+    await eventually(() => page.locator('#messages').textContent()).toContain('Ada <b>Lovelace</b>');
+    // The link sits in a code block (as in Slack, not clickable there, to copy by hand).
+    expect(await page.locator('#messages pre').textContent()).toBe(href);
+
+    // The candidate asks for their data to be deleted: a command, a confirmation, done.
+    await page.getByRole('button', { name: '# recruiting' }).click();
+    await page.getByLabel('Message or command', { exact: true }).fill('/interview-delete ada@example.com');
+    await page.getByLabel('Message or command', { exact: true }).press('Enter');
+    await eventually(() => modal(page).getAttribute('aria-label')).toBe('Delete candidate data');
+    expect(await modal(page).textContent()).toContain('Ada <b>Lovelace</b> (ada@example.com)');
+    await shot(page, '9-delete-confirm');
+    await modal(page).getByRole('button', { name: 'Delete', exact: true }).click();
+    await eventually(() => modal(page).textContent()).toContain(
+      "Deleted. 1 interview redacted; the candidate's name and email are gone.",
+    );
+    await modal(page).getByRole('button', { name: 'Close', exact: true }).click();
+
     // Nothing personal or secret reached the logs: not the candidate's address, the session key,
     // what they typed, nor the generated secrets.
     const sessionKey = new URL(href!).searchParams.get('session_key')!;
