@@ -8,6 +8,7 @@ import { isAppError } from '../../../domain/errors.js';
 import { EVALUATION_ACTIONS } from '../../../infra/slack/messages/evaluation.js';
 import { requestHumanReview, requestReevaluation } from '../../../services/evaluation/thread-actions.js';
 import type { TBotDeps } from '../../deps.js';
+import { replyToClicker } from '../../reply.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -23,7 +24,7 @@ export function register(app: App, deps: TBotDeps): void {
     try {
       await requestReevaluation({ ...deps, slack: client }, { interviewId, userId: body.user.id });
     } catch (err) {
-      await tellUser(
+      await replyToClicker(
         client,
         body,
         isAppError(err) && err.status < 500
@@ -48,34 +49,18 @@ export function register(app: App, deps: TBotDeps): void {
         { ...deps, slack: client },
         { interviewId, version, userId: body.user.id },
       );
-      if (!isFirst) await tellUser(client, body, 'You already asked for a human review of this evaluation.');
+      if (!isFirst)
+        await replyToClicker(client, body, 'You already asked for a human review of this evaluation.');
     } catch (err) {
       deps.logger.error(
         { err: { message: (err as Error).message }, interviewId },
         'human review request failed',
       );
-      await tellUser(
+      await replyToClicker(
         client,
         body,
         'Panelist could not record the review request just now. Try again in a moment.',
       );
     }
   });
-}
-
-async function tellUser(
-  client: import('@slack/web-api').WebClient,
-  body: BlockButtonAction,
-  text: string,
-): Promise<void> {
-  const channel = body.channel?.id;
-  if (!channel) return;
-  await client.chat
-    .postEphemeral({
-      channel,
-      user: body.user.id,
-      text,
-      ...(body.message?.thread_ts ? { thread_ts: body.message.thread_ts } : {}),
-    })
-    .catch(() => undefined);
 }

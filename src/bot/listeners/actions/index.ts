@@ -15,6 +15,7 @@ import { SLOTS } from '../../blocks/slots-modal.js';
 import type { TBotDeps } from '../../deps.js';
 import { openScheduleModal, slotsModal } from '../../open-views.js';
 import { recruiterProfile } from '../../recruiter.js';
+import { replyToClicker } from '../../reply.js';
 
 export function register(app: App, deps: TBotDeps): void {
   app.action<BlockButtonAction>(ACTION_IDS.cancel, async ({ ack, action, body, client, logger }) => {
@@ -24,7 +25,7 @@ export function register(app: App, deps: TBotDeps): void {
     const interview = await deps.prisma.interview.findUnique({ where: { id: interviewId } });
     if (!interview) return;
     if (result.outcome === 'not_cancellable') {
-      await ephemeral(
+      await replyToClicker(
         client,
         body,
         `This interview is already ${result.status.replace('_', ' ')}; nothing was changed.`,
@@ -64,7 +65,7 @@ export function register(app: App, deps: TBotDeps): void {
       include: { candidate: true },
     });
     if (!interview || interview.status !== 'scheduled') {
-      await ephemeral(
+      await replyToClicker(
         client,
         body,
         `This interview is ${interview?.status.replace('_', ' ') ?? 'gone'} and can no longer be rescheduled.`,
@@ -159,17 +160,4 @@ export function register(app: App, deps: TBotDeps): void {
 async function pushOrOpen(client: WebClient, body: BlockButtonAction, view: import('@slack/types').View) {
   if (body.view && body.view.type === 'modal') await client.views.push({ trigger_id: body.trigger_id, view });
   else await client.views.open({ trigger_id: body.trigger_id, view });
-}
-
-async function ephemeral(client: WebClient, body: BlockButtonAction, text: string): Promise<void> {
-  const channel = body.channel?.id;
-  if (!channel) return;
-  await client.chat
-    .postEphemeral({
-      channel,
-      user: body.user.id,
-      text,
-      ...(body.message?.thread_ts ? { thread_ts: body.message.thread_ts } : {}),
-    })
-    .catch(() => undefined);
 }
