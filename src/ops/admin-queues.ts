@@ -12,7 +12,7 @@ import type { Logger } from '../infra/logger.js';
 import { JOB_NAMES } from '../infra/queue/catalogue.js';
 import type { JobQueues } from '../infra/queue/queues.js';
 
-export const ADMIN_BASE_PATH = '/admin/queues';
+const ADMIN_BASE_PATH = '/admin/queues';
 
 /** Compares digests, so neither the length nor the content of a guess leaks through timing. */
 function isSame(a: string, b: string): boolean {
@@ -21,7 +21,7 @@ function isSame(a: string, b: string): boolean {
 }
 
 /** `Authorization: Basic …` → whether it names the configured user and password. */
-export function isAuthorized(header: string | undefined, admin: { user: string; password: string }): boolean {
+function isAuthorized(header: string | undefined, admin: { user: string; password: string }): boolean {
   if (!header?.startsWith('Basic ')) return false;
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');

@@ -23,7 +23,7 @@ export function deletedEmail(candidateId: string): string {
   return `deleted-${candidateId}@redacted.invalid`;
 }
 
-export type TDeletionReason = 'retention' | 'request';
+type TDeletionReason = 'retention' | 'request';
 
 /** Interviews in these states are over: nothing will read or write their transcript again. */
 const FINISHED = ['completed', 'evaluated', 'cancelled', 'expired', 'failed'] as const;

@@ -105,7 +105,7 @@ function inline(raw: string): string {
 }
 
 /** A text object (plain_text or mrkdwn) as HTML. */
-export function textHtml(text: unknown): string {
+function textHtml(text: unknown): string {
   if (typeof text === 'string') return escapeHtml(text).replace(/\n/g, '<br>');
   if (!isObject(text)) return '';
   const value = String(text.text ?? '');
@@ -118,7 +118,7 @@ const plainOf = (text: unknown) => (isObject(text) ? String(text.text ?? '') : S
 type TContext = { blockId: string; errors?: Record<string, string> | undefined };
 
 /** The id a label points at (`<label for>`), so the page is usable by role and label. */
-export function controlId(blockId: string, actionId: unknown): string {
+function controlId(blockId: string, actionId: unknown): string {
   return `c-${blockId}-${String(actionId)}`.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
@@ -149,7 +149,7 @@ function optionTag(o: Json, selected: Set<string>): string {
 }
 
 /** An interactive element: buttons and menus act at once; inputs hold state until submit. */
-export function elementHtml(element: unknown, ctx: TContext, isInputBlock = false): string {
+function elementHtml(element: unknown, ctx: TContext, isInputBlock = false): string {
   if (!isObject(element)) return '';
   const type = String(element.type);
   const id = isInputBlock ? ` id="${attr(controlId(ctx.blockId, element.action_id))}"` : '';

@@ -38,7 +38,7 @@ const ASSETS: Record<string, string> = {
 };
 
 /** The commands the stand-in offers (those in manifest.yml). */
-export const STAND_IN_COMMANDS = ['/schedule-interview', '/interview-slots', '/interview-delete'] as const;
+const STAND_IN_COMMANDS = ['/schedule-interview', '/interview-slots', '/interview-delete'] as const;
 
 type Json = Record<string, unknown>;
 

@@ -12,8 +12,8 @@ import { deleteCandidateData, describeCandidate } from '../../../services/retent
 import { metadata, plain, readMetadata } from '../../blocks/common.js';
 import type { TBotDeps } from '../../deps.js';
 
-export const DELETE_COMMAND = '/interview-delete';
-export const DELETE_CALLBACK = 'delete_candidate_data';
+const DELETE_COMMAND = '/interview-delete';
+const DELETE_CALLBACK = 'delete_candidate_data';
 
 function resultView(text: string): View {
   return {
@@ -25,7 +25,7 @@ function resultView(text: string): View {
   };
 }
 
-export function buildDeleteConfirmModal(input: {
+function buildDeleteConfirmModal(input: {
   candidateId: string;
   name: string;
   email: string;
