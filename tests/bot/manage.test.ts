@@ -106,7 +106,7 @@ describe('reschedule', () => {
     const forms = s.slack
       .callsTo('views.open')
       .slice(-2)
-      .map((c) => s.slack.lastView(RECRUITER)!);
+      .map((_c) => s.slack.lastView(RECRUITER)!);
     const views = [...s.slack.views.values()]
       .filter((v) => v.view.callback_id === 'reschedule_interview')
       .map((v) => v.view);

@@ -1,7 +1,7 @@
 /** The /schedule-interview modal and the reschedule modal. */
 import type { KnownBlock, View } from '@slack/types';
 import { escapeMrkdwn } from '../../domain/escape.js';
-import { metadata, option, plain, slotOption, type TSlotOptionInput, timeZoneOption } from './common.js';
+import { metadata, plain, slotOption, type TSlotOptionInput, timeZoneOption } from './common.js';
 
 export const SCHEDULE = {
   callbackId: 'schedule_interview',
