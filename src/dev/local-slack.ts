@@ -26,6 +26,13 @@ export async function localSlackPlugin(opts: {
   const emulator = new SlackApiEmulator({ token: opts.token });
   const { config } = opts.deps;
   const eventsUrl = `http://${selfHost(config.host)}:${config.port}/slack/events`;
+  if (!['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
+    // Anyone who reaches the stand-in acts as the recruiter: it is for one person on one machine.
+    opts.deps.logger.warn(
+      { host: config.host },
+      'the local Slack stand-in (/dev/slack) is reachable from other machines: anyone who can open it acts as the recruiter. Set HOST=127.0.0.1, or configure Slack (docs/slack-setup.md).',
+    );
+  }
   return async (app) => {
     // Separate scopes: the emulator parses forms its own way. The page polls every second and the
     // bot calls the API often: at the default level their request lines would bury the app's own.
