@@ -131,6 +131,12 @@ describe('operator surfaces', () => {
     expect(asset.status).toBe(401);
   });
 
+  it('the local Slack stand-in exists only in local mode (here Slack is configured)', async () => {
+    for (const url of ['/dev/slack', '/dev/slack/ui/state', '/dev/slack/api/auth.test']) {
+      expect((await fetch(`${withAdmin.url}${url}`)).status, url).toBe(404);
+    }
+  });
+
   it('/admin/queues does not exist when ADMIN_USER/ADMIN_PASSWORD are not set', async () => {
     const res = await fetch(`${withoutAdmin.url}/admin/queues`, {
       headers: { authorization: basic('ops', PASSWORD) },
