@@ -59,6 +59,14 @@ export class FastifySlackReceiver implements Receiver {
       const res = reply.raw;
       reply.hijack();
       req.rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      // Bolt refuses timestamps more than 5 minutes old but not ones in the future, and a
+      // request stamped an hour ahead would outlive the replay guard's memory (fault suite).
+      const stamped = Number(req.headers['x-slack-request-timestamp']);
+      if (Number.isFinite(stamped) && stamped > Date.now() / 1000 + 5 * 60) {
+        this.opts.logger.warn('rejected a Slack request stamped in the future');
+        http.buildNoBodyResponse(res, 401);
+        return;
+      }
       let buffered: BufferedIncomingMessage;
       try {
         buffered = await http.parseAndVerifyHTTPRequest(

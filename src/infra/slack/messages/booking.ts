@@ -84,7 +84,9 @@ export function buildBookingConfirmation(s: TInterviewSummary): { text: string; 
       ],
     });
   }
-  const text = `AI interview: ${s.candidateName} for ${s.roleTitle}, ${formatInZone(s.start, 'UTC', 'datetime')} UTC (${STATUS_LABELS[s.status]?.replace(/^:[a-z_]+: /, '') ?? s.status})`;
+  // The fallback text is mrkdwn too (notifications, screen readers): escaped like the blocks,
+  // or a name such as `<!channel>` would ping everyone (fault suite, abuse case 9).
+  const text = `AI interview: ${userText(s.candidateName, 120)} for ${userText(s.roleTitle, 120)}, ${formatInZone(s.start, 'UTC', 'datetime')} UTC (${STATUS_LABELS[s.status]?.replace(/^:[a-z_]+: /, '') ?? s.status})`;
   return { text, blocks };
 }
 
@@ -99,7 +101,7 @@ export function buildPrivateLinkMessage(p: {
     ? `New interview link for *${userText(p.candidateName, 120)}* (the old link no longer works):`
     : `Interview link for *${userText(p.candidateName, 120)}* (${userText(p.candidateEmail, 254)}):`;
   return {
-    text: `Interview link for ${p.candidateName}: ${p.link}`,
+    text: `Interview link for ${userText(p.candidateName, 120)}: ${p.link}`,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `${lead}\n\`\`\`${p.link}\`\`\`` } },
       {
@@ -136,7 +138,7 @@ export function buildSlotUnavailableMessage(p: {
     .join('\n');
   const more = p.totalOpen > 10 ? `\n…and ${p.totalOpen - 10} more.` : '';
   return {
-    text: `Could not book ${p.candidateName}: ${why}.`,
+    text: `Could not book ${userText(p.candidateName, 120)}: ${why}.`,
     blocks: [
       {
         type: 'section',
