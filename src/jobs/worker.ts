@@ -63,7 +63,7 @@ export function startWorker<N extends TJobName>(
           final: unrecoverable || ctx.isFinalAttempt,
         });
         ctx.logger.warn(
-          { err: { message: (err as Error).message, code: (err as { code?: string }).code } },
+          { err: { message: loggableMessage(err), code: (err as { code?: string }).code } },
           'job failed',
         );
         if (unrecoverable && !(err instanceof UnrecoverableError))
@@ -75,6 +75,17 @@ export function startWorker<N extends TJobName>(
   );
   worker.on('error', (err) => logger.error({ err: { message: err.message } }, 'worker error'));
   return worker;
+}
+
+/**
+ * Prisma's "Invalid `prisma.x()` invocation" messages quote the call, and a validation error
+ * quotes its arguments (emails, names): only the last line, the cause, goes to the log.
+ */
+export function loggableMessage(err: unknown): string {
+  const message = String((err as Error)?.message ?? err);
+  if (!/Invalid `[^`]+` invocation/.test(message)) return message.slice(0, 500);
+  const lines = message.split('\n').filter((l) => l.trim() !== '');
+  return `${lines[0]?.trim()} … ${lines.at(-1)?.trim() ?? ''}`.slice(0, 500);
 }
 
 /** worker.close() waits for active jobs without a limit; this gives it one. */
