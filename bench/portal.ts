@@ -201,6 +201,10 @@ async function main(): Promise<void> {
       checks: [
         { label: `${round(ratio)}× the bare route's requests/s (target ≥ 0.5×)`, ok: ratio >= 0.5 },
         { label: `p99 ${round(appP99)} ms (bare route ${round(bareP99)} ms)`, ok: true },
+        {
+          label: `one connection: p50 ${round(single.medianA)} ms (bare route ${round(single.medianB)} ms)`,
+          ok: true,
+        },
         { label: `${bad} answers other than HTTP 200`, ok: bad === 0 },
       ],
       runs,
@@ -214,6 +218,8 @@ async function main(): Promise<void> {
         bareP50: median(result.b.map((r) => r.p50)),
         bareP99,
         pageBytes: Buffer.byteLength(html),
+        singleConnectionP50: single.medianA,
+        bareSingleConnectionP50: single.medianB,
         appRunsRps: result.a.map((r) => round(r.rps)),
         bareRunsRps: result.b.map((r) => round(r.rps)),
       },
