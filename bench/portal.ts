@@ -183,6 +183,11 @@ async function main(): Promise<void> {
       { a: () => measure(app.url), b: () => measure(bare.url) },
       (r) => r.rps,
     );
+    // One connection, one request at a time: what a single candidate waits, without queueing.
+    const serial = (url: string) => httpLoad({ url, concurrency: 1, total: 500, warmup: 100, make });
+    const single = await alternate(runs, { a: () => serial(app.url), b: () => serial(bare.url) }, (r) =>
+      percentile(r.latencies, 0.5),
+    );
     const value = result.medianA;
     const base = result.medianB;
     const ratio = value / base;
