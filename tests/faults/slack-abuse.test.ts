@@ -191,7 +191,8 @@ describe('9. hostile modal input', () => {
 
   it('is stored and shown escaped everywhere: Slack messages, the email, the candidate’s page', async () => {
     const name = 'Zoë <!channel> <@U123> *bold* <script>alert(1)</script> & co';
-    const notes = `Referral from <!here>. ${'n'.repeat(2990)}`;
+    // Slack's input stops at 3,000 characters; a forged submission carries 10,000.
+    const notes = `Referral from <!here>. ${'n'.repeat(10_000 - 23)}`;
     const r = await driver.schedule({
       name,
       email: 'ZOË@Exämple.de',
@@ -207,6 +208,7 @@ describe('9. hostile modal input', () => {
       include: { candidate: true },
     });
     expect(interview.candidate.name).toBe(name); // stored as typed
+    expect(interview.notes).toBe(notes.slice(0, 3000)); // kept to the field's limit
     // Slack: no mention, no broadcast, no formatting injected by the name.
     const root = slack.emulator.messagesIn(CHANNEL).find((m) => m.ts === interview.slackThreadTs)!;
     const everything = JSON.stringify([
