@@ -13,8 +13,11 @@ export const RECRUITER = 'U_RECRUITER';
 export const CHANNEL = 'C_RECRUITING';
 
 export type TSlackHook = {
-  /** Runs before the emulator handles `method`; the call waits for it. */
-  before?: (method: string) => Promise<void> | void;
+  /**
+   * Runs before the emulator handles `method`; the call waits for it. Returning
+   * `{ error }` answers as Slack does for a failed call (`ok: false`); throwing answers 500.
+   */
+  before?: (method: string, args: Record<string, unknown>) => unknown;
   /** Runs after the emulator answered `method` (the answer is on its way). */
   after?: (method: string) => void;
 };
@@ -32,8 +35,10 @@ export async function startSlackPeer(): Promise<TSlackPeer> {
   const hook: TSlackHook = {};
   const app = Fastify({ logger: false, forceCloseConnections: true });
   const methodOf = (url: string) => /\/api\/([^/?]+)/.exec(url)?.[1] ?? '';
-  app.addHook('preHandler', async (request) => {
-    await hook.before?.(methodOf(request.url));
+  app.addHook('preHandler', async (request, reply) => {
+    const args = (request.body ?? {}) as Record<string, unknown>;
+    const answer = (await hook.before?.(methodOf(request.url), args)) as { error?: string } | undefined;
+    if (answer?.error) return reply.send({ ok: false, error: answer.error });
   });
   app.addHook('onSend', async (request) => {
     hook.after?.(methodOf(request.url));

@@ -1,0 +1,76 @@
+/**
+ * A booking job that can never finish (here: Slack answers `fatal_error` to the confirmation on every try)
+ * must not vanish after the recruiter was told "accepted": its last attempt tells the
+ * recruiter, in a DM, what state the booking is in.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSessionKey } from '../../src/domain/session-key.js';
+import { jobId } from '../../src/infra/queue/catalogue.js';
+import { JobQueues } from '../../src/infra/queue/queues.js';
+import { createRedis } from '../../src/infra/queue/redis.js';
+import { createTestDb, type TTestDb } from '../helpers/db.js';
+import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.js';
+import { seed } from '../helpers/stack.js';
+import { startApp, type TAppProcess } from './support/app.js';
+import { CHANNEL, RECRUITER, startSlackPeer, type TSlackPeer } from './support/slack-peer.js';
+
+const prefix = testPrefix();
+let db: TTestDb;
+let slack: TSlackPeer;
+let worker: TAppProcess;
+let queues: JobQueues;
+
+beforeAll(async () => {
+  [db, slack] = await Promise.all([createTestDb(), startSlackPeer()]);
+  queues = new JobQueues(createRedis(TEST_REDIS_URL, 'producer'), prefix);
+  worker = await startApp(['worker'], {
+    databaseUrl: db.url,
+    redisUrl: TEST_REDIS_URL,
+    prefix,
+    slackApiUrl: slack.url,
+  });
+});
+
+afterAll(async () => {
+  slack.hook.before = undefined;
+  await worker?.stop('SIGKILL');
+  await queues.close();
+  queues.connection.disconnect();
+  await slack.close();
+  await cleanPrefix(prefix);
+  await db.drop();
+});
+
+describe('a booking that fails for good', () => {
+  it('tells the recruiter the candidate is booked but the confirmation could not be posted', async () => {
+    const { role, slots } = await seed(db, [{ startsAt: new Date(Date.now() + 86_400_000), capacity: 2 }]);
+    slack.hook.before = (method, args) =>
+      method === 'chat.postMessage' && args.channel === CHANNEL ? { error: 'fatal_error' } : undefined;
+    const requestId = `final-${randomBytes(6).toString('hex')}`;
+    const id = jobId('booking', requestId);
+    // The last attempt: as if the earlier ones had failed the same way.
+    await queues.queue('booking').add(
+      'booking',
+      {
+        bookingRequestId: requestId,
+        slotId: slots[0]!.id,
+        roleId: role.id,
+        candidate: { name: 'Max <!channel>', email: 'max@example.com', timeZone: 'UTC' },
+        notes: '',
+        recruiter: { userId: RECRUITER },
+        channelId: CHANNEL,
+        sessionKey: generateSessionKey(),
+      },
+      { jobId: id, attempts: 1 },
+    );
+    await expect
+      .poll(async () => (await queues.queue('booking').getJob(id))?.getState(), { timeout: 20_000 })
+      .toBe('failed');
+    const dm = slack.emulator.messagesIn(slack.emulator.dmChannelFor(RECRUITER).id);
+    expect(dm.map((m) => m.text)).toEqual([
+      ':warning: Max &lt;!channel&gt; is booked, but Panelist could not finish the confirmation (a service it needs did not answer). Check the interview in App Home; the invite email may need a resend.',
+    ]);
+    expect(await db.prisma.interview.count()).toBe(1);
+  });
+});
