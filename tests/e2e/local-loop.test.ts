@@ -13,9 +13,10 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { hasChromium, launchBrowser } from '../helpers/browser.js';
+import { SCREENSHOT_DIR } from '../helpers/screenshots.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
-const SHOTS = path.join(REPO, 'docs/screenshots');
+const SHOTS = SCREENSHOT_DIR;
 const RECRUITER_TZ = 'America/New_York'; // the stand-in's recruiter
 
 async function freePort(): Promise<number> {

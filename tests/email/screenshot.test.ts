@@ -5,13 +5,15 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interviewWindow } from '../../src/domain/window.js';
 import { renderEmail } from '../../src/services/email/render.js';
+import { SCREENSHOT_DIR } from '../helpers/screenshots.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const OUT = new URL('../../docs/screenshots/', import.meta.url);
+const OUT = pathToFileURL(SCREENSHOT_DIR.endsWith('/') ? SCREENSHOT_DIR : `${SCREENSHOT_DIR}/`);
 
 const start = new Date('2030-03-12T14:30:00Z');
 const end = new Date('2030-03-12T15:15:00Z');

@@ -12,6 +12,7 @@ import { renderMrkdwn, renderThreadPage } from '../../src/dev/block-kit-html.js'
 import type { SlackMessage } from '../../src/dev/slack-api/emulator.js';
 import { buildPortal } from '../../src/portal/app.js';
 import { requestHumanReview } from '../../src/services/evaluation/thread-actions.js';
+import { SCREENSHOT_DIR } from '../helpers/screenshots.js';
 import {
   GOOD_TURNS,
   RECRUITER,
@@ -21,7 +22,7 @@ import {
   type THarness,
 } from './harness.js';
 
-const OUT = 'docs/screenshots';
+const OUT = SCREENSHOT_DIR;
 let h: THarness;
 let browser: Browser;
 

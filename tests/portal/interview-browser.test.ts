@@ -7,10 +7,11 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchBrowser } from '../helpers/browser.js';
+import { SCREENSHOT_DIR } from '../helpers/screenshots.js';
 import { evaluationJobs, startPortal, type TPortalHarness } from './harness.js';
 
 const WAV = fileURLToPath(new URL('../fixtures/audio/answer.wav', import.meta.url));
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const SCREENSHOTS = SCREENSHOT_DIR;
 const SPOKEN = 'I led the migration of our billing service to a queue based design.';
 
 let h: TPortalHarness;
