@@ -237,11 +237,15 @@ export async function startServer(
   const pattern = opts.readyPattern ?? /^ready(?: (\S+))?$/m;
   // Node itself with tsx as a loader (not the tsx CLI, which would add a wrapper
   // process): signals and /proc figures then reach the server itself.
-  const proc = spawn(process.execPath, [...(opts.execArgv ?? []), '--import', 'tsx', script, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [...(opts.execArgv ?? profileArgs()), '--import', 'tsx', script, ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let head = '';
   let isReady = false;
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
@@ -283,12 +287,29 @@ export async function startServer(
   };
 }
 
+/** BENCH_PROFILE=<dir>: every server a scenario starts writes a V8 CPU profile there. */
+function profileArgs(): string[] {
+  const dir = process.env.BENCH_PROFILE;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** Resident memory of a process in MB, from /proc (Linux). */
 export async function rssMb(pid: number): Promise<number> {
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
     return kb / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux, 100 Hz ticks). */
+export async function cpuMs(pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return Number.NaN;
   }
@@ -536,7 +557,7 @@ export function adaptInterview(levels: Array<Record<string, unknown>>): TRow {
     addedP95Ms: num(l.addedP95Ms),
     turnP95Ms: num(l.turnP95Ms),
     peakRssMb: num(l.peakRssMb),
-    cpuMsPerTurn: num(l.cpuMsPerTurn),
+    cpuMsPerTurn: num(l.portalCpuMsPerTurn ?? l.cpuMsPerTurn),
     reconnects: num(l.reconnects ?? 0),
     errors: num(l.errors),
     completed: num(l.completed),
@@ -573,7 +594,10 @@ export function adaptInterview(levels: Array<Record<string, unknown>>): TRow {
       maxCandidates: last.candidates,
       thinkMs: num(first.thinkMs),
       questions: num(first.questions),
-      layout: 'portal, model stand-in and simulated candidates in one process (bench/interview.ts)',
+      layout:
+        first.server === 'process'
+          ? 'portal in its own process; simulated candidates and the model stand-in in the load process'
+          : 'portal, model stand-in and simulated candidates in one process',
     },
   };
 }

@@ -20,9 +20,10 @@ import { parseArgs } from 'node:util';
 import { WebClient } from '@slack/web-api';
 import pg from 'pg';
 import WebSocket from 'ws';
+import type { TConfig } from '../src/config.js';
 import { generateSessionKey, hashSessionKey } from '../src/domain/session-key.js';
 import { createAi } from '../src/infra/ai/client.js';
-import { createPrisma } from '../src/infra/db/client.js';
+import { createPrisma, type PrismaClient } from '../src/infra/db/client.js';
 import { migrate } from '../src/infra/db/migrate.js';
 import { createLogger } from '../src/infra/logger.js';
 import { createMetrics } from '../src/infra/metrics.js';
@@ -33,6 +34,7 @@ import { testConfig } from '../tests/helpers/config.js';
 import { startOpenAiServer } from '../tests/helpers/openai-server.js';
 import { ADMIN_URL, databaseUrl } from '../tests/helpers/pg-urls.js';
 import { cleanPrefix, testPrefix } from '../tests/helpers/redis.js';
+import { cpuMs, rssMb, startServer } from './harness.js';
 
 const { values } = parseArgs({
   options: {
@@ -41,6 +43,10 @@ const { values } = parseArgs({
     latency: { type: 'string', default: '200' },
     'think-ms': { type: 'string', default: '1000' },
     'ramp-ms': { type: 'string', default: '1000' },
+    // `process`: the portal runs in a child process, so the simulated browsers and the model
+    // stand-in (this process) do not share its CPU; memory and CPU are then the portal's own.
+    server: { type: 'string', default: 'inline' },
+    serve: { type: 'boolean', default: false },
   },
 });
 const N = Math.min(1000, Math.max(1, Number(values.candidates)));
@@ -56,8 +62,10 @@ function pct(xs: number[], p: number): number {
 
 async function main() {
   let peakRss = process.memoryUsage().rss;
+  let portalPid: number | undefined;
   const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    if (portalPid === undefined) peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    else void rssMb(portalPid).then((mb) => (peakRss = Math.max(peakRss, mb * 1024 * 1024)));
   }, 50);
 
   const dbName = `panelist_bench_${randomBytes(4).toString('hex')}`;
@@ -73,17 +81,20 @@ async function main() {
   const config = testConfig({ OPENAI_BASE_URL: openai.baseURL, LOG_LEVEL: 'silent' });
   const producer = createRedis(config.redis.url, 'producer');
   const queues = new JobQueues(producer, prefix);
-  const app = await buildPortal({
-    config: { ...config, redis: { ...config.redis, prefix } },
-    prisma,
-    queues,
-    slack: new WebClient('xoxb-bench', { slackApiUrl: 'http://127.0.0.1:9/api/' }),
-    ai: createAi(config.ai),
-    logger: createLogger('silent'),
-    metrics: createMetrics(),
-    now: () => new Date(),
-  });
-  const base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
+  const portal =
+    values.server === 'process'
+      ? await startServer('bench/interview.ts', ['--serve'], {
+          BENCH_DATABASE_URL: databaseUrl(dbName),
+          BENCH_QUEUE_PREFIX: prefix,
+          BENCH_OPENAI_BASE_URL: openai.baseURL,
+        })
+      : undefined;
+  const app = portal ? undefined : await benchPortal(config, prisma, queues, prefix);
+  const base = (portal?.url ?? (await app!.listen({ host: '127.0.0.1', port: 0 }))).replace('http', 'ws');
+  if (portal) {
+    portalPid = portal.pid;
+    peakRss = 0;
+  }
 
   const role = await prisma.role.create({ data: { title: 'Bench Engineer', questionCount: QUESTIONS } });
   const start = new Date(Date.now() - 60_000);
@@ -122,6 +133,7 @@ async function main() {
   const errors: string[] = [];
   const began = performance.now();
   const cpuBefore = process.cpuUsage();
+  const portalCpuBefore = portal ? await cpuMs(portal.pid) : 0;
   let reconnects = 0;
   // Like the browser: reconnect after a dropped or refused connection, and on the
   // server's state after a reconnect carry on at its current question.
@@ -183,6 +195,7 @@ async function main() {
   await Promise.all(keys.map((key, c) => candidate(key, c)));
   const wallMs = performance.now() - began;
   const cpu = process.cpuUsage(cpuBefore);
+  const portalCpu = portal ? (await cpuMs(portal.pid)) - portalCpuBefore : undefined;
   clearInterval(sampler);
   const completed = await prisma.interview.count({ where: { status: 'completed' } });
   const added = turnMs.map((t) => t - MODEL_MS);
@@ -209,11 +222,18 @@ async function main() {
       // CPU of this process (portal, model stand-in and simulated browsers) per turn: unlike
       // the latencies, it does not depend on what else the machine is running.
       cpuMsPerTurn: Math.round(((cpu.user + cpu.system) / 1000 / Math.max(1, turnMs.length)) * 10) / 10,
+      ...(portalCpu === undefined
+        ? {}
+        : {
+            server: 'process',
+            // Here peakRssMb is the portal process alone; this is its CPU per turn.
+            portalCpuMsPerTurn: Math.round((portalCpu / Math.max(1, turnMs.length)) * 10) / 10,
+          }),
       wallMs: Math.round(wallMs),
     }),
   );
 
-  await app.close();
+  await (portal ? portal.stop() : app!.close());
   await queues.close();
   producer.disconnect();
   await openai.close();
@@ -223,7 +243,41 @@ async function main() {
   await cleanPrefix(prefix);
 }
 
-main().catch((err) => {
+/** The portal under test, the same in both layouts. */
+function benchPortal(config: TConfig, prisma: PrismaClient, queues: JobQueues, prefix: string) {
+  return buildPortal({
+    config: { ...config, redis: { ...config.redis, prefix } },
+    prisma,
+    queues,
+    slack: new WebClient('xoxb-bench', { slackApiUrl: 'http://127.0.0.1:9/api/' }),
+    ai: createAi(config.ai),
+    logger: createLogger('silent'),
+    metrics: createMetrics(),
+    now: () => new Date(),
+  });
+}
+
+/** Child side of `--server process`: the portal alone, printing `ready <url>`. */
+async function serve() {
+  const env = process.env;
+  const config = testConfig({ OPENAI_BASE_URL: env.BENCH_OPENAI_BASE_URL ?? '', LOG_LEVEL: 'silent' });
+  const prisma = createPrisma(env.BENCH_DATABASE_URL ?? '', { maxConnections: 20 });
+  const producer = createRedis(config.redis.url, 'producer');
+  const queues = new JobQueues(producer, env.BENCH_QUEUE_PREFIX ?? '');
+  const app = await benchPortal(config, prisma, queues, env.BENCH_QUEUE_PREFIX ?? '');
+  process.stdout.write(`ready ${await app.listen({ host: '127.0.0.1', port: 0 })}\n`);
+  process.on('SIGTERM', () => {
+    void (async () => {
+      await app.close();
+      await queues.close();
+      producer.disconnect();
+      await prisma.$disconnect();
+      process.exit(0);
+    })();
+  });
+}
+
+(values.serve ? serve() : main()).catch((err) => {
   console.error(err);
   process.exit(1);
 });

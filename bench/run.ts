@@ -96,7 +96,13 @@ async function medianOf(
   });
 }
 
-const LEVELS = [300, 500, 750, 1000];
+const LEVELS = [300, 650, 1000];
+/**
+ * The portal in its own process (load from this side); candidates think 2.5–7.5 s
+ * before answering (a typed or spoken answer takes at least that), 4 questions,
+ * the model answering after 200 ms. `--think-ms 1000` makes it a stress test.
+ */
+const INTERVIEW_ARGS = ['--server', 'process', '--think-ms', '5000', '--questions', '4', '--latency', '200'];
 
 const SCENARIOS: TScenario[] = [
   {
@@ -136,7 +142,9 @@ const SCENARIOS: TScenario[] = [
         const rows: Array<Record<string, unknown>> = [];
         for (let i = 0; i < times; i++) {
           rows.push(
-            ...(await runScript('interview.ts', ['--candidates', String(n)], { timeoutMs: 240_000 })),
+            ...(await runScript('interview.ts', [...INTERVIEW_ARGS, '--candidates', String(n)], {
+              timeoutMs: 240_000,
+            })),
           );
         }
         const mid = medianRun(rows, (r) => Number(r.addedP95Ms));
