@@ -3,7 +3,8 @@
  * the repository, with a private redis-server started by Panelist itself on a free port: the
  * recruiter schedules in the Slack stand-in, the invite lands in the outbox, the candidate opens
  * its link and takes the interview by typing, and the outcome appears in the interview's thread.
- * Screenshots of the stand-in at each step go to docs/screenshots/stand-in-*.png.
+ * Screenshots of the stand-in at each step: test-results/screenshots/stand-in-*.png, or
+ * docs/screenshots/ with UPDATE_SCREENSHOTS=1.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -33,7 +34,7 @@ async function freePort(): Promise<number> {
 /** A fresh clone, as far as the app can tell: the working tree without data, deps or .env. */
 function copyRepo(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'panelist-loop-'));
-  const skip = new Set(['node_modules', '.data', '.git', '.env', 'coverage', 'dist']);
+  const skip = new Set(['node_modules', '.data', '.git', '.env', 'coverage', 'dist', 'test-results']);
   cpSync(REPO, dir, {
     recursive: true,
     filter: (src) => !skip.has(path.basename(src)) || path.dirname(src) !== REPO,
