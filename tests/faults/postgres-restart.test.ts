@@ -12,6 +12,7 @@ import { createPrisma } from '../../src/infra/db/client.js';
 import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.js';
 import { seed } from '../helpers/stack.js';
 import { startApp, type TAppProcess } from './support/app.js';
+import { createInterview, openRoom } from './support/portal.js';
 import { record } from './support/report.js';
 import { sleep, startPrivatePostgres, type TPrivatePostgres } from './support/services.js';
 import { SlackDriver } from './support/slack-driver.js';
@@ -159,6 +160,76 @@ describe('PostgreSQL restart', () => {
       duplicates: roots.length - total,
       firstAcceptedAfterRestartMs: firstAcceptedMs,
       allConfirmedAfterRestartMs: recoveredMs,
+    });
+  });
+
+  it('a candidate mid-interview: an answer sent during the restart is not half-saved; sent again, it is recorded once and the interview resumes', async () => {
+    const questions = ['First question?', 'Second question?', 'Third question?'];
+    const { id, key } = await createInterview({ prisma }, questions);
+    let room = await openRoom(bot.url, key);
+    await room.next('state');
+    room.send({ type: 'start', consent: true });
+    await room.next('question');
+    room.send({ type: 'answer', seq: 0, clientId: 'client-pg-0000', text: 'Answer zero.', mode: 'typed' });
+    expect(((await room.next('question')).turn as { seq: number }).seq).toBe(1);
+
+    pgc.stop();
+    const down = Date.now();
+    const answer = {
+      type: 'answer',
+      seq: 1,
+      clientId: 'client-pg-0001',
+      text: 'Answer one, sent during the restart.',
+      mode: 'typed',
+    };
+    room.send(answer);
+    // The candidate is told something went wrong (or the connection drops), at once.
+    const told = await Promise.race([
+      room.next('error', 10_000).then((m) => String(m.code)),
+      new Promise<string>((r) => room.ws.once('close', () => r('closed'))),
+    ]);
+    const toldMs = Date.now() - down;
+    expect(toldMs).toBeLessThan(5000);
+    await sleep(Math.max(0, 5000 - (Date.now() - down)));
+    pgc.start();
+    const up = Date.now();
+
+    // The page sends the same answer again (same clientId) until it goes through.
+    let nextSeq: number | undefined;
+    while (nextSeq === undefined) {
+      if (Date.now() - up > 20_000) throw new Error('the interview did not resume 20 s after the restart');
+      if (room.ws.readyState !== room.ws.OPEN) {
+        room = await openRoom(bot.url, key);
+        const state = (await room.next('state').catch(() => undefined))?.state as
+          | { current?: { seq: number } }
+          | undefined;
+        if (state?.current?.seq === 2) nextSeq = 2; // it had been saved after all
+        if (nextSeq !== undefined) break;
+      }
+      room.send(answer);
+      const q = await room.next('question', 1500).catch(() => undefined);
+      if (q) nextSeq = (q.turn as { seq: number }).seq;
+      else await room.next('error', 100).catch(() => undefined);
+    }
+    const resumedMs = Date.now() - up;
+    expect(nextSeq).toBe(2);
+    room.ws.close();
+    const turns = await prisma.interviewTurn.findMany({
+      where: { interviewId: id },
+      orderBy: { seq: 'asc' },
+    });
+    expect(turns.filter((t) => t.answerText !== null).map((t) => t.answerText)).toEqual([
+      'Answer zero.',
+      'Answer one, sent during the restart.',
+    ]);
+    expect((await prisma.interview.findUniqueOrThrow({ where: { id } })).status).toBe('in_progress');
+    record('postgres-restart-candidate', {
+      outageSeconds: 5,
+      told,
+      toldMs,
+      answersLost: 0,
+      duplicates: 0,
+      resumedAfterRestartMs: resumedMs,
     });
   });
 });
