@@ -9,6 +9,7 @@ import { createTestDb, type TTestDb } from '../helpers/db.js';
 import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.js';
 import { seed } from '../helpers/stack.js';
 import { startApp, type TAppEnv, type TAppProcess } from './support/app.js';
+import { createInterview, openRoom } from './support/portal.js';
 import { record } from './support/report.js';
 import { sleep } from './support/services.js';
 import { SlackDriver } from './support/slack-driver.js';
@@ -143,6 +144,50 @@ describe('SIGTERM under load', () => {
       sent: users.length,
       acceptedBeforeExit: accepted,
       refused503OrNotLetIn: refused,
+      lost: 0,
+      duplicates: 0,
+    });
+  });
+
+  it('portal: a live interview survives a restart — the answer in flight is recorded once, the candidate resumes', async () => {
+    const portal = await start(['portal']);
+    const questions = ['First?', 'Second?', 'Third?'];
+    const { id, key } = await createInterview(db, questions);
+    let room = await openRoom(portal.url, key);
+    await room.next('state');
+    room.send({ type: 'start', consent: true });
+    await room.next('question');
+    room.send({ type: 'answer', seq: 0, clientId: 'client-term-0000', text: 'Zero.', mode: 'typed' });
+    await room.next('question');
+    // An answer goes out and the process is told to stop at the same moment.
+    const answer = { type: 'answer', seq: 1, clientId: 'client-term-0001', text: 'One.', mode: 'typed' };
+    room.send(answer);
+    const signalled = Date.now();
+    const code = await portal.stop('SIGTERM');
+    const stopMs = Date.now() - signalled;
+    expect(code).toBe(0);
+    expect(stopMs).toBeLessThan(10_000);
+    // A new portal process; the page reconnects and sends the unacknowledged answer again.
+    const again = await startApp(['portal'], env, portal.port);
+    procs.push(again);
+    room = await openRoom(again.url, key);
+    const state = (await room.next('state')).state as { current: { seq: number } };
+    if (state.current.seq === 1) {
+      room.send(answer);
+      await room.next('question');
+    }
+    room.ws.close();
+    const turns = await db.prisma.interviewTurn.findMany({
+      where: { interviewId: id },
+      orderBy: { seq: 'asc' },
+    });
+    expect(turns.filter((t) => t.answerText !== null).map((t) => t.answerText)).toEqual(['Zero.', 'One.']);
+    expect(turns.map((t) => t.seq)).toEqual([0, 1, 2]);
+    expect((await db.prisma.interview.findUniqueOrThrow({ where: { id } })).status).toBe('in_progress');
+    record('sigterm-portal', {
+      answerInFlight: state.current.seq === 1 ? 'resent after restart' : 'saved before exit',
+      stopMs,
+      exitCode: code,
       lost: 0,
       duplicates: 0,
     });
