@@ -52,3 +52,14 @@ export function scrubLogText(text: string): string {
     .replace(SLACK_TOKEN, '[redacted-token]')
     .replace(EMAIL, '[redacted-email]');
 }
+
+/**
+ * Prisma's "Invalid `prisma.x()` invocation" messages quote the call, and a validation error
+ * quotes its arguments (emails, names): only the last line, the cause, goes to the log.
+ */
+export function loggableMessage(err: unknown): string {
+  const message = scrubLogText(String((err as Error)?.message ?? err));
+  if (!/Invalid `[^`]+` invocation/.test(message)) return message.slice(0, 500);
+  const lines = message.split('\n').filter((l) => l.trim() !== '');
+  return `${lines[0]?.trim()} … ${lines.at(-1)?.trim() ?? ''}`.slice(0, 500);
+}

@@ -6,7 +6,7 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { isAppError } from '../domain/errors.js';
-import type { Logger } from '../infra/logger.js';
+import { type Logger, loggableMessage } from '../infra/logger.js';
 import { JOBS, type TJobData, type TJobName } from '../infra/queue/catalogue.js';
 
 export type TJobContext = {
@@ -75,17 +75,6 @@ export function startWorker<N extends TJobName>(
   );
   worker.on('error', (err) => logger.error({ err: { message: err.message } }, 'worker error'));
   return worker;
-}
-
-/**
- * Prisma's "Invalid `prisma.x()` invocation" messages quote the call, and a validation error
- * quotes its arguments (emails, names): only the last line, the cause, goes to the log.
- */
-export function loggableMessage(err: unknown): string {
-  const message = String((err as Error)?.message ?? err);
-  if (!/Invalid `[^`]+` invocation/.test(message)) return message.slice(0, 500);
-  const lines = message.split('\n').filter((l) => l.trim() !== '');
-  return `${lines[0]?.trim()} … ${lines.at(-1)?.trim() ?? ''}`.slice(0, 500);
 }
 
 /** worker.close() waits for active jobs without a limit; this gives it one. */

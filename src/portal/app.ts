@@ -7,7 +7,7 @@
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { isAppError } from '../domain/errors.js';
-import { scrubLogText } from '../infra/logger.js';
+import { loggableMessage, scrubLogText } from '../infra/logger.js';
 import type { TServiceDeps } from '../services/deps.js';
 import { registerRoutes } from './routes/index.js';
 
@@ -71,8 +71,7 @@ export async function buildPortal(deps: TPortalDeps, options: TPortalOptions = {
       return reply.status(err.status).send({ error: err.code, message: err.publicMessage });
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
-    if (status >= 500)
-      req.log.error({ err: { message: scrubLogText(err.message), stack: err.stack } }, 'request failed');
+    if (status >= 500) req.log.error({ err: { message: loggableMessage(err) } }, 'request failed');
     return reply.status(status).send({
       error: status === 413 ? 'payload_too_large' : 'error',
       message: status >= 500 ? 'Something went wrong on our side.' : err.message,

@@ -15,6 +15,7 @@ import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { AppError, isAppError } from '../domain/errors.js';
 import { synthesize } from '../infra/ai/speech.js';
+import { loggableMessage } from '../infra/logger.js';
 import {
   claimConnection,
   ensureOpenTurn,
@@ -128,7 +129,7 @@ export class InterviewSockets {
         if (err.status >= 500) log.error({ interviewId, code: err.code }, err.message);
         send({ type: 'error', id, code: err.code, message: err.publicMessage });
       } else {
-        log.error({ interviewId, err: { message: (err as Error).message } }, 'interview message failed');
+        log.error({ interviewId, err: { message: loggableMessage(err) } }, 'interview message failed');
         send({
           type: 'error',
           id,
@@ -308,7 +309,10 @@ export class InterviewSockets {
                 },
               })
               .catch((err: Error) =>
-                log.warn({ interviewId: id, err: { message: err.message } }, 'latency estimate not saved'),
+                log.warn(
+                  { interviewId: id, err: { message: loggableMessage(err) } },
+                  'latency estimate not saved',
+                ),
               );
           } else if (result.kind === 'completed') {
             clearTimeout(timer);

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { Prisma } from '../../generated/prisma/client.js';
 import { generatePlan, type TPlannedQuestion } from '../../infra/ai/interviewer.js';
 import { builtInPlan } from '../../infra/ai/question-bank.js';
+import { loggableMessage } from '../../infra/logger.js';
 import type { TServiceDeps } from '../deps.js';
 
 const ZPlan = z.array(z.object({ text: z.string().min(1), competency: z.string().nullable() })).min(1);
@@ -63,7 +64,7 @@ async function buildPlan(
     } catch (err) {
       if (opts.allowFallback === false) throw err;
       deps.logger.warn(
-        { interviewId: log.interviewId, err: { message: (err as Error).message } },
+        { interviewId: log.interviewId, err: { message: loggableMessage(err) } },
         'question plan generation failed; using the built-in plan',
       );
     }
