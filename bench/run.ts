@@ -45,6 +45,9 @@ async function runScript(
   let out = '';
   child.stdout!.on('data', (d: Buffer) => {
     out += d;
+    // Rows go to the log as they come, so a run's figures survive whatever replaces latest.json.
+    for (const line of String(d).split('\n'))
+      if (line.startsWith('BENCH_ROW ')) process.stderr.write(`${line}\n`);
   });
   const timer = setTimeout(() => child.kill('SIGTERM'), opts.timeoutMs ?? 300_000);
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
