@@ -24,6 +24,7 @@ import { closeWorkers } from './jobs/worker.js';
 import { adminQueuesPlugin } from './ops/admin-queues.js';
 import { metricsRoute } from './ops/metrics-route.js';
 import { checkSmtp } from './ops/readiness.js';
+import { scheduleRetention } from './ops/retention-schedule.js';
 import { buildPortal } from './portal/app.js';
 import type { TServiceDeps } from './services/deps.js';
 
@@ -115,6 +116,7 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
       workers = startWorkers({ ...deps, mailer }, workerConnection);
       // Repeating jobs (no-show expiry, retention); an upsert, so every worker may do it.
       await scheduleMaintenance(queues);
+      await scheduleRetention(queues);
       onStop('redis worker', async () => workerConnection.quit());
       onStop('workers', () => closeWorkers(workers, config.shutdownTimeoutMs));
     }

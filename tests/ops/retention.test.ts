@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { scheduleRetention } from '../../src/ops/retention-schedule.js';
 import { applyRetention, DELETED_NAME, DELETED_TEXT, deletedEmail } from '../../src/services/retention.js';
 import { RECRUITER, seed, startStack, type TStack } from '../helpers/stack.js';
 
@@ -144,6 +145,29 @@ describe('retention', () => {
     expect(catRecent.candidate.name).toBe('Cat Both');
 
     expect(await applyRetention(s.deps)).toEqual({ interviews: 0, candidates: 0 });
+  });
+});
+
+describe('the daily retention job', () => {
+  it('is scheduled once however often workers start, and the maintenance worker runs it', async () => {
+    await scheduleRetention(s.deps.queues);
+    await scheduleRetention(s.deps.queues);
+    const schedulers = await s.deps.queues.queue('maintenance').getJobSchedulers();
+    expect(schedulers.map((x) => [x.key, x.pattern, x.tz, x.template?.data])).toEqual([
+      ['retention', '17 3 * * *', 'UTC', { task: 'retention' }],
+    ]);
+    await s.deps.queues.queue('maintenance').obliterate({ force: true });
+
+    const fay = await candidateWith('Fay Old', 'fay@example.com', [
+      { endedDaysAgo: 90, status: 'completed' },
+    ]);
+    s.startWorkers(['maintenance']);
+    await s.deps.queues.enqueue('maintenance', { task: 'retention' }, { jobId: 'retention-now' });
+    await s.waitForJobs('maintenance', (c) => (c.completed ?? 0) >= 1, 10_000);
+    await s.stopWorkers();
+    const after = await snapshot(fay.ids[0]!);
+    expect(after.redactedAt).toEqual(NOW);
+    expect(after.candidate.name).toBe(DELETED_NAME);
   });
 });
 

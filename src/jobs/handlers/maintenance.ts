@@ -10,6 +10,7 @@ import { jobId } from '../../infra/queue/catalogue.js';
 import type { JobQueues } from '../../infra/queue/queues.js';
 import type { TServiceDeps } from '../../services/deps.js';
 import { recordEvent } from '../../services/events.js';
+import { applyRetention } from '../../services/retention.js';
 import type { TJobHandler } from '../worker.js';
 
 const BATCH = 200;
@@ -36,10 +37,12 @@ export function maintenanceHandler(deps: TServiceDeps): TJobHandler<'maintenance
           ctx.logger.info(result, 'closed interviews');
         return result;
       }
-      case 'retention':
-        // Written by someone else; until then it is a no-op rather than a failure.
-        ctx.logger.info('retention task not implemented yet');
-        return { skipped: true };
+      case 'retention': {
+        // Transcripts, quotes and personal data older than RETENTION_DAYS (services/retention.ts).
+        const result = await applyRetention(deps);
+        if (result.interviews + result.candidates > 0) ctx.logger.info(result, 'retention: data deleted');
+        return result;
+      }
     }
   };
 }
