@@ -171,10 +171,16 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
         // Fastify closes the connections that are idle when close() starts; a request still
         // in flight then leaves its keep-alive connection open for keepAliveTimeout (72 s),
         // and SIGTERM under load hit the hard stop (fault suite). Close each one once idle.
-        const sweep = setInterval(() => app!.server.closeIdleConnections(), 100);
+        // The sweep starts after a second: Node counts an upgraded WebSocket as idle, and the
+        // portal's preClose first tells candidates to reconnect (close 1001, handshake ≤ 1 s).
+        let sweep: NodeJS.Timeout | undefined;
+        const startSweep = setTimeout(() => {
+          sweep = setInterval(() => app!.server.closeIdleConnections(), 100);
+        }, 1100);
         try {
           await app!.close();
         } finally {
+          clearTimeout(startSweep);
           clearInterval(sweep);
         }
       });

@@ -70,9 +70,25 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
     options: { maxPayload: 64 * 1024 },
     // Runs before the server stops (onClose is too late: the plugin's default preClose has already
     // closed every socket without a code). 1001 tells the room to reconnect, to another instance.
+    // Waits (at most 1 s) for each close handshake, so the frame is out before the process exits.
     preClose(done) {
-      for (const client of this.websocketServer.clients) client.close(1001, 'server shutting down');
-      this.websocketServer.close(() => done());
+      const wss = this.websocketServer;
+      const clients = [...wss.clients];
+      const closed = clients.map(
+        (client) =>
+          new Promise<void>((resolve) => {
+            if (client.readyState === client.CLOSED) return resolve();
+            client.once('close', () => resolve());
+            client.close(1001, 'server shutting down');
+          }),
+      );
+      const timer = setTimeout(() => {
+        for (const client of clients) client.terminate();
+      }, 1000);
+      void Promise.all(closed).then(() => {
+        clearTimeout(timer);
+        wss.close(() => done());
+      });
     },
   });
 
