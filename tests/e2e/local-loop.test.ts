@@ -114,17 +114,24 @@ afterAll(async () => {
   if (hasFailed) console.error(output.slice(-8000));
   await browser?.close();
   if (child?.pid && child.exitCode === null) {
-    process.kill(-child.pid, 'SIGTERM');
-    await new Promise((r) => {
-      const t = setTimeout(r, 15_000);
-      child.once('exit', () => {
-        clearTimeout(t);
-        r(undefined);
-      });
-    });
+    // The whole group (npm, tsx, the app, its private redis-server), as Ctrl+C would; npm exits
+    // at once, so wait for the group to be empty before deleting the directory it writes to.
+    const group = -child.pid;
+    const isAlive = () => {
+      try {
+        process.kill(group, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    process.kill(group, 'SIGTERM');
+    const deadline = Date.now() + 35_000;
+    while (isAlive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    if (isAlive()) process.kill(group, 'SIGKILL');
   }
   if (dir) rmSync(dir, { recursive: true, force: true });
-}, 30_000);
+}, 45_000);
 
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(SHOTS, `stand-in-${name}.png`) });
