@@ -116,8 +116,8 @@ export function buildScheduleModal(input: TScheduleModalInput): View {
       label: plain('Role', 2000),
       hint: plain(
         input.hasRoles
-          ? 'The interview questions come from the role.'
-          : 'No roles yet: create one with "New role".',
+          ? 'The interview questions come from the role. Missing one? Create it with "New role".'
+          : 'No roles yet: create one with "New role", then pick it here.',
         2000,
       ),
       element: {

@@ -1,9 +1,12 @@
 /** `npm run db:migrate`: applies pending migrations to DATABASE_URL (or the embedded database). */
+
+import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../../config.js';
 import { createLogger } from '../logger.js';
 import { startEmbeddedPostgres } from './embedded.js';
 import { migrate } from './migrate.js';
 
+if (existsSync('.env')) process.loadEnvFile('.env');
 try {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);

@@ -16,7 +16,8 @@ export function userText(s: string, max = 300): string {
 export const STATUS_LABELS: Record<string, string> = {
   scheduled: ':calendar: Scheduled',
   in_progress: ':studio_microphone: In progress',
-  completed: ':hourglass_flowing_sand: Completed, evaluation pending',
+  // The evaluation's own outcome (pending, not configured, failed) is in the message's status note.
+  completed: ':checkered_flag: Interview completed',
   evaluated: ':white_check_mark: Evaluated',
   cancelled: ':x: Cancelled',
   expired: ':ghost: Candidate did not join',
