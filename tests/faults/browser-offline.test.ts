@@ -1,18 +1,11 @@
-/**
- * Fault 6: the candidate's browser loses the network for 20 s in the middle of an answer
- * (Chromium, `context.setOffline`), against `main.ts portal`.
- * Promise: the answer is kept or cleanly re-asked, never half-recorded, and the interview
- * resumes at the right question once the network is back.
- */
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSessionKey, hashSessionKey } from '../../src/domain/session-key.js';
 import { hasChromium, launchBrowser } from '../helpers/browser.js';
 import { createTestDb, type TTestDb } from '../helpers/db.js';
 import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.js';
 import { startApp, type TAppProcess } from './support/app.js';
+import { createInterview } from './support/portal.js';
 import { record } from './support/report.js';
 import { sleep } from './support/services.js';
 import { startSlackPeer, type TSlackPeer } from './support/slack-peer.js';
@@ -44,40 +37,6 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function createInterview(questions: string[]) {
-  const start = new Date(Date.now() - 60_000);
-  const role = await db.prisma.role.create({
-    data: {
-      title: 'Backend Engineer',
-      competencies: [{ key: 'design', name: 'Design', description: 'Designs' }],
-    },
-  });
-  const slot = await db.prisma.slot.create({
-    data: { startsAt: start, durationMinutes: 30, capacity: 1, seatsTaken: 1, timeZone: 'UTC' },
-  });
-  const candidate = await db.prisma.candidate.create({
-    data: { name: 'Ada Lovelace', email: 'ada@example.test', timeZone: 'Europe/London' },
-  });
-  const key = generateSessionKey();
-  const interview = await db.prisma.interview.create({
-    data: {
-      status: 'scheduled',
-      candidateId: candidate.id,
-      roleId: role.id,
-      slotId: slot.id,
-      scheduledStart: start,
-      scheduledEnd: new Date(start.getTime() + 30 * 60_000),
-      sessionKeyHash: hashSessionKey(key),
-      bookingRequestId: `req-${randomBytes(6).toString('hex')}`,
-      recruiterSlackUser: 'U_RECRUITER',
-      slackChannelId: 'C_RECRUITING',
-      questionPlan: questions.map((text) => ({ text, competency: null })),
-      planPreparedAt: new Date(),
-    },
-  });
-  return { id: interview.id, key };
-}
-
 describe.skipIf(!hasChromium())('the browser goes offline mid-answer', () => {
   it(`keeps the answer whole (or re-asks) after ${OFFLINE_MS / 1000} s offline, and resumes`, async () => {
     const questions = [
@@ -85,7 +44,7 @@ describe.skipIf(!hasChromium())('the browser goes offline mid-answer', () => {
       'How do you ship safely?',
       'What would you change?',
     ];
-    const { id, key } = await createInterview(questions);
+    const { id, key } = await createInterview(db, questions);
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await context.grantPermissions(['camera', 'microphone'], { origin: portal.url });
     const page = await context.newPage();
