@@ -5,7 +5,12 @@
  * entry point through `mounts`, so the portal never imports the bot.
  */
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  LogController,
+} from 'fastify';
 import { isAppError } from '../domain/errors.js';
 import { loggableMessage, scrubLogText } from '../infra/logger.js';
 import type { TServiceDeps } from '../services/deps.js';
@@ -23,7 +28,8 @@ export type TPortalOptions = {
 export async function buildPortal(deps: TPortalDeps, options: TPortalOptions = {}): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger.child({ component: 'portal' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Fastify's own request logs would print URLs with session keys; onResponse below logs scrubbed ones.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: true,
     bodyLimit: 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
