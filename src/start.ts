@@ -26,6 +26,7 @@ import { metricsRoute } from './ops/metrics-route.js';
 import { checkSmtp } from './ops/readiness.js';
 import { scheduleRetention } from './ops/retention-schedule.js';
 import { buildPortal } from './portal/app.js';
+import { refreshRootMessage } from './services/booking/notify.js';
 import type { TServiceDeps } from './services/deps.js';
 
 export type TRole = 'bot' | 'portal' | 'worker';
@@ -93,6 +94,8 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
     onStop('queues', () => queues.close());
 
     const metrics = createMetrics({ defaultMetrics: true });
+    // Few retries: a status line that misses one update is fixed by the next one.
+    const statusSlack = createSlackClient({ token: slackToken, apiUrl: slackApiUrl, retries: 2 });
     const deps: TServiceDeps = {
       config: effective,
       prisma: db.prisma,
@@ -102,6 +105,16 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
       logger,
       metrics,
       now: () => new Date(),
+      // The scheduling message shows "In progress" / "Interview completed" as it happens; in the
+      // background, so a slow Slack never delays the candidate.
+      onInterviewStatusChange: (interviewId) => {
+        refreshRootMessage(interviewId, { prisma: db.prisma, slack: statusSlack }).catch((err: Error) =>
+          logger.warn(
+            { interviewId, err: { message: err.message } },
+            'could not update the scheduling message',
+          ),
+        );
+      },
     };
 
     let workers: Worker[] = [];

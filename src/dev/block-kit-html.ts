@@ -36,6 +36,7 @@ const EMOJI: Record<string, string> = {
   calendar: '📆',
   ghost: '👻',
   hourglass_flowing_sand: '⏳',
+  checkered_flag: '🏁',
   studio_microphone: '🎙️',
   lock: '🔒',
   email: '📧',

@@ -20,4 +20,9 @@ export type TServiceDeps = {
   metrics: TMetrics;
   /** The current time; tests move it. */
   now: () => Date;
+  /**
+   * Called (never awaited) after an interview starts or ends, so the scheduling
+   * message in Slack shows its status live. Unset: nothing is told.
+   */
+  onInterviewStatusChange?: ((interviewId: string) => void) | undefined;
 };

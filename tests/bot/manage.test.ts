@@ -252,3 +252,31 @@ describe('App Home', () => {
     expect(s.slack.violations).toEqual([]);
   });
 });
+
+describe('the scheduling message follows the interview', () => {
+  it('shows "In progress" without the buttons once the candidate starts, then "Interview completed"', async () => {
+    const { startInterview, finishInterview } = await import('../../src/services/interview/conduct.js');
+    const { refreshRootMessage } = await import('../../src/services/booking/notify.js');
+    const { interviewId, root } = await book('ivy@example.com', slotIds[1]!);
+    const interview = await s.db.prisma.interview.findUniqueOrThrow({ where: { id: interviewId } });
+    const updates: Array<Promise<void>> = [];
+    const deps = {
+      ...s.deps,
+      now: () => new Date(interview.scheduledStart.getTime() + 60_000),
+      onInterviewStatusChange: (id: string) => {
+        updates.push(refreshRootMessage(id, { prisma: s.deps.prisma, slack: s.deps.slack }));
+      },
+    };
+    await startInterview(deps, interviewId);
+    await Promise.all(updates);
+    let message = JSON.stringify(s.slack.messagesIn(CHANNEL).find((m) => m.ts === root.ts)!.blocks);
+    expect(message).toContain('In progress');
+    expect(message).not.toContain('interview_cancel');
+    expect(message).not.toContain('interview_reschedule');
+    await finishInterview(deps, interviewId, 'finished');
+    await Promise.all(updates);
+    message = JSON.stringify(s.slack.messagesIn(CHANNEL).find((m) => m.ts === root.ts)!.blocks);
+    expect(message).toContain('Interview completed');
+    expect(updates).toHaveLength(2);
+  });
+});

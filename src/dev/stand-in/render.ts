@@ -75,6 +75,7 @@ const EMOJI: Readonly<Record<string, string>> = {
   x: '❌',
   white_check_mark: '✅',
   hourglass_flowing_sand: '⏳',
+  checkered_flag: '🏁',
   grey_question: '❔',
   calendar: '📅',
   studio_microphone: '🎙️',

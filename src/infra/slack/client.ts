@@ -1,9 +1,15 @@
 /** The Web API client used outside Bolt listeners (workers, services). */
 import { LogLevel, WebClient } from '@slack/web-api';
 
-export function createSlackClient(opts: { token: string; apiUrl?: string | undefined }): WebClient {
+export function createSlackClient(opts: {
+  token: string;
+  apiUrl?: string | undefined;
+  /** Retries of a failed call; WebClient's default (10, over about 30 minutes) when unset. */
+  retries?: number;
+}): WebClient {
   return new WebClient(opts.token, {
     ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
+    ...(opts.retries !== undefined ? { retryConfig: { retries: opts.retries, factor: 2 } } : {}),
     logLevel: LogLevel.ERROR,
     // Keep WebClient's default retries: they honour Slack's Retry-After on 429.
   });

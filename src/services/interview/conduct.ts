@@ -15,7 +15,10 @@ import { timingOf } from './session.js';
 
 type TTurnRow = Awaited<ReturnType<PrismaClient['interviewTurn']['create']>>;
 
-type TDeps = Pick<TServiceDeps, 'prisma' | 'ai' | 'logger' | 'config' | 'now' | 'queues' | 'metrics'>;
+type TDeps = Pick<
+  TServiceDeps,
+  'prisma' | 'ai' | 'logger' | 'config' | 'now' | 'queues' | 'metrics' | 'onInterviewStatusChange'
+>;
 
 /** Longest typed or transcribed answer kept (about 20 minutes of speech). */
 const MAX_ANSWER_CHARS = 20_000;
@@ -137,6 +140,7 @@ export async function startInterview(
       data: { consentVersion: consent.consentVersion, mode: consent.mode },
     });
     await createTurn(deps, interviewId, { seq: 0, planIndex: 0, isFollowUp: false, plan });
+    deps.onInterviewStatusChange?.(interviewId);
     return { started: true };
   }
   await ensureOpenTurn(deps, interviewId);
@@ -358,6 +362,7 @@ export async function finishInterview(
     data: { reason, answered: turns.filter((t) => t.answeredAt !== null).length, ...latency },
   });
   deps.logger.info({ interviewId, reason }, 'interview completed');
+  deps.onInterviewStatusChange?.(interviewId);
   await enqueueEvaluation(deps, interviewId);
   return true;
 }
