@@ -4,6 +4,7 @@
  * /interview/assets/interview.js, data for it from a JSON block it reads.
  */
 import { escapeHtml } from '../domain/escape.js';
+import { htmlDocument } from './html.js';
 
 const ASSETS = '/interview/assets';
 
@@ -13,24 +14,14 @@ function layout(title: string, body: string, opts: { script?: boolean; data?: un
       ? ''
       : // JSON in a non-executable block; '<' escaped so no text can close the element.
         `<script type="application/json" id="boot">${JSON.stringify(opts.data).replace(/</g, '\\u003c')}</script>`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<link rel="icon" href="data:,">
-<title>${escapeHtml(title)}</title>
-<link rel="stylesheet" href="${ASSETS}/portal.css">
-${data}${opts.script ? `<script type="module" src="${ASSETS}/interview.js"></script>` : ''}
-</head>
-<body>
-<a class="skip" href="#main">Skip to content</a>
-<main id="main" class="page">
-${body}
-</main>
-</body>
-</html>`;
+  return htmlDocument({
+    title,
+    stylesheet: `${ASSETS}/portal.css`,
+    head: `<link rel="icon" href="data:,">\n${data}${opts.script ? `<script type="module" src="${ASSETS}/interview.js"></script>` : ''}\n`,
+    beforeMain: '<a class="skip" href="#main">Skip to content</a>\n',
+    mainClass: 'page',
+    body,
+  });
 }
 
 export function renderInvalidLink(company: string): string {

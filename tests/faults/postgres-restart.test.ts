@@ -16,7 +16,7 @@ import { createInterview, openRoom } from './support/portal.js';
 import { record } from './support/report.js';
 import { sleep, startPrivatePostgres, type TPrivatePostgres } from './support/services.js';
 import { SlackDriver } from './support/slack-driver.js';
-import { CHANNEL, RECRUITER, startSlackPeer, type TSlackPeer } from './support/slack-peer.js';
+import { CHANNEL, holdCalls, RECRUITER, startSlackPeer, type TSlackPeer } from './support/slack-peer.js';
 
 const OUTAGE_MS = 10_000;
 const prefix = testPrefix();
@@ -56,22 +56,13 @@ afterAll(async () => {
 describe('PostgreSQL restart', () => {
   it(`refuses clearly during a ${OUTAGE_MS / 1000} s restart, finishes the jobs it caught, books every retried form once`, async () => {
     // Eight bookings are accepted and being processed (their confirmation post is held) when PostgreSQL goes.
-    let release!: () => void;
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
-    let heldCalls = 0;
-    slack.hook.before = (m) => {
-      if (m !== 'chat.postMessage') return;
-      heldCalls++;
-      return held;
-    };
+    const { release, held: heldCalls } = holdCalls(slack, 'chat.postMessage');
     for (let i = 1; i <= 8; i++) {
       const r = await driver.schedule({ name: `Early ${i}`, email: `early${i}@example.com`, roleId, slotId });
       expect(r.json).toMatchObject({ response_action: 'update' });
     }
     // A worker runs four booking jobs at a time: four are mid-job, four wait in the queue.
-    await expect.poll(() => heldCalls, { timeout: 10_000 }).toBe(4);
+    await expect.poll(heldCalls, { timeout: 10_000 }).toBe(4);
     // Five recruiters have the form open, to submit while the database is away.
     const users = [1, 2, 3, 4, 5].map((n) => `U_REC${n}`);
     for (const id of users) slack.emulator.addUser({ id, name: id.toLowerCase(), tz: 'Europe/Berlin' });

@@ -13,7 +13,7 @@ import { startApp, type TAppProcess } from './support/app.js';
 import { record } from './support/report.js';
 import { FAULT_SCALE, sleep, startPrivateRedis, type TPrivateRedis } from './support/services.js';
 import { SlackDriver } from './support/slack-driver.js';
-import { CHANNEL, startSlackPeer, type TSlackPeer } from './support/slack-peer.js';
+import { CHANNEL, holdCalls, startSlackPeer, type TSlackPeer } from './support/slack-peer.js';
 
 const OUTAGE_MS = Math.round(30_000 * FAULT_SCALE);
 
@@ -49,16 +49,7 @@ const roots = () => slack.emulator.messagesIn(CHANNEL);
 describe('Redis outage', () => {
   it(`answers Slack within 3 s during a ${OUTAGE_MS / 1000} s outage, loses nothing, and books each form once after`, async () => {
     // Three bookings are mid-job (their Slack post is held) when Redis dies.
-    let release!: () => void;
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
-    let heldCalls = 0;
-    slack.hook.before = (method) => {
-      if (method !== 'chat.postMessage') return;
-      heldCalls++;
-      return held;
-    };
+    const { release, held: heldCalls } = holdCalls(slack, 'chat.postMessage');
     for (const i of [1, 2, 3]) {
       const r = await driver.schedule({
         name: `Before ${i}`,
@@ -68,7 +59,7 @@ describe('Redis outage', () => {
       });
       expect(r.json).toMatchObject({ response_action: 'update' });
     }
-    await expect.poll(() => heldCalls, { timeout: 10_000 }).toBe(3);
+    await expect.poll(heldCalls, { timeout: 10_000 }).toBe(3);
 
     await redis.kill();
     const outageStarted = Date.now();

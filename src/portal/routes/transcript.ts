@@ -16,6 +16,7 @@ import { verifyTranscriptLink } from '../../domain/transcript-link.js';
 import { loadInterviewTranscript } from '../../services/evaluation/transcript.js';
 import { transcriptLinkSecret } from '../../services/evaluation/transcript-link.js';
 import type { TPortalDeps } from '../app.js';
+import { htmlDocument } from '../html.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -39,22 +40,12 @@ table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:6px 8px;
 `;
 
 function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex,nofollow">
-<title>${escapeHtml(title)}</title>
-<link rel="stylesheet" href="/transcripts/assets/transcript.css">
-</head>
-<body>
-<main id="main">
-${body}
-</main>
-</body>
-</html>`;
+  return htmlDocument({
+    title,
+    stylesheet: '/transcripts/assets/transcript.css',
+    head: '<meta name="robots" content="noindex,nofollow">\n',
+    body,
+  });
 }
 
 function errorPage(heading: string, text: string): string {

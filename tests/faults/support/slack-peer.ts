@@ -48,3 +48,21 @@ export async function startSlackPeer(): Promise<TSlackPeer> {
   const port = (app.server.address() as { port: number }).port;
   return { url: `http://127.0.0.1:${port}/api/`, emulator, hook, close: () => app.close() };
 }
+
+/**
+ * Holds every call to `method` until `release()`: the worker making it is then
+ * "in the middle" of its job. `held()` counts the calls waiting.
+ */
+export function holdCalls(peer: TSlackPeer, method: string): { release: () => void; held: () => number } {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  let held = 0;
+  peer.hook.before = (m) => {
+    if (m !== method) return;
+    held++;
+    return gate;
+  };
+  return { release, held: () => held };
+}
