@@ -128,6 +128,8 @@ export async function runEvaluation(
   let result = row.status === 'succeeded' ? (row.result as TEvaluationResult | null) : null;
   let model = row.model ?? deps.ai.chatModel;
   const attempts = row.attempts + 1;
+  // An earlier run that stored a result may have posted it before it was killed; a first run has not.
+  let mayHavePosted = row.status !== 'pending';
   if (!result) {
     await prisma.evaluation.update({ where: { id: row.id }, data: { attempts } });
     const integrity = summarizeIntegrity(loaded.integrityEvents.map((e) => e.type));
@@ -149,7 +151,7 @@ export async function runEvaluation(
       throw err;
     }
     // Conditional: a concurrent run (a stalled job picked up twice) cannot overwrite a stored result.
-    await prisma.evaluation.updateMany({
+    const stored = await prisma.evaluation.updateMany({
       where: { id: row.id, status: 'pending' },
       data: {
         status: 'succeeded',
@@ -162,9 +164,13 @@ export async function runEvaluation(
         error: null,
       },
     });
-    const stored = await prisma.evaluation.findUniqueOrThrow({ where: { id: row.id } });
-    result = stored.result as unknown as TEvaluationResult;
-    model = stored.model ?? model;
+    if (stored.count === 0) {
+      // The other run stored its result first (and may have posted it): use that one.
+      const theirs = await prisma.evaluation.findUniqueOrThrow({ where: { id: row.id } });
+      result = theirs.result as unknown as TEvaluationResult;
+      model = theirs.model ?? model;
+      mayHavePosted = true;
+    }
   }
 
   // --- Post once.
@@ -180,7 +186,7 @@ export async function runEvaluation(
     actions,
     interviewId: interview.id,
   });
-  await post(row.id, row.slackMessageTs, message, 'evaluation', {});
+  await post(row.id, row.slackMessageTs, message, 'evaluation', {}, mayHavePosted);
   await markEvaluated(result);
   return 'posted';
 
@@ -199,19 +205,23 @@ export async function runEvaluation(
         select: { id: true },
       }),
     ]);
-    if (!already)
-      await recordEvent(prisma, {
-        interviewId: interview.id,
-        type: 'evaluation.posted',
-        data: { version: job.version, recommendation: res?.recommendation ?? null },
-      });
-    if (moved.count > 0 && res)
-      await updateSchedulingMessageStatus(
-        deps,
-        interview.id,
-        rootStatusText({ kind: 'evaluated', recommendation: res.recommendation, version: job.version }),
-        log,
-      );
+    await Promise.all([
+      already
+        ? undefined
+        : recordEvent(prisma, {
+            interviewId: interview.id,
+            type: 'evaluation.posted',
+            data: { version: job.version, recommendation: res?.recommendation ?? null },
+          }),
+      moved.count > 0 && res
+        ? updateSchedulingMessageStatus(
+            deps,
+            interview.id,
+            rootStatusText({ kind: 'evaluated', recommendation: res.recommendation, version: job.version }),
+            log,
+          )
+        : undefined,
+    ]);
   }
 
   async function reportFailure(
@@ -243,13 +253,18 @@ export async function runEvaluation(
       await updateSchedulingMessageStatus(deps, interview.id, rootStatusText({ kind: 'failed' }), log);
   }
 
-  /** Posts (or updates) the message and stores its ts together with `data`. */
+  /**
+   * Posts (or updates) the message and stores its ts together with `data`. `mayHavePosted`
+   * false skips looking for an earlier post in the thread (one Slack call) when no earlier run
+   * can have made one.
+   */
   async function post(
     rowId: string,
     existingTs: string | null,
     message: TSlackMessage,
     kind: string,
     data: Prisma.EvaluationUpdateInput,
+    mayHavePosted = true,
   ): Promise<void> {
     const { ts } = await postOrUpdate(
       deps.slack,
@@ -258,6 +273,7 @@ export async function runEvaluation(
       existingTs,
       { interviewId: interview.id, version: job.version, kind },
       log,
+      mayHavePosted,
     );
     if (run.afterPost) await run.afterPost();
     await prisma.evaluation.update({
@@ -276,10 +292,27 @@ function publicReason(reason: string): string {
   return 'The model could not be reached.';
 }
 
+type TEvaluationRow = {
+  id: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  result: unknown;
+  model: string | null;
+  promptVersion: string | null;
+  attempts: number;
+  slackMessageTs: string | null;
+};
+
+/**
+ * The row for (interview, version), created if missing: one INSERT … ON CONFLICT round trip
+ * (Prisma's upsert with an empty update reads, then writes, in a transaction).
+ */
 async function ensureRow(deps: TEvaluationDeps, interviewId: string, version: number) {
-  return deps.prisma.evaluation.upsert({
-    where: { interviewId_version: { interviewId, version } },
-    create: { interviewId, version },
-    update: {},
-  });
+  const rows = await deps.prisma.$queryRaw<TEvaluationRow[]>`
+    INSERT INTO "Evaluation" (id, "interviewId", version, "updatedAt")
+    VALUES (gen_random_uuid(), ${interviewId}::uuid, ${version}, now())
+    ON CONFLICT ("interviewId", version) DO UPDATE SET version = EXCLUDED.version
+    RETURNING id, status::text AS status, result, model, "promptVersion", attempts, "slackMessageTs"`;
+  const row = rows[0];
+  if (!row) throw new Error('the evaluation row was neither inserted nor found');
+  return row;
 }

@@ -69,8 +69,10 @@ export async function postOrUpdate(
   existingTs: string | null,
   key: { interviewId: string; version: number; kind: string },
   logger: Logger,
+  /** False when no earlier run can have posted it: skips reading the thread. */
+  mayHavePosted = true,
 ): Promise<{ ts: string; isNew: boolean }> {
-  const ts = existingTs ?? (await findPostedMessage(slack, where, key, logger));
+  const ts = existingTs ?? (mayHavePosted ? await findPostedMessage(slack, where, key, logger) : undefined);
   if (ts) {
     await slack.chat.update({
       channel: where.slackChannelId,
