@@ -4,17 +4,15 @@
  * writer's row lock, and a CHECK constraint backs it up), then the interview is
  * created. Nothing overbooks, whatever the concurrency or the number of processes.
  */
-import { bookability, type TBookability } from '../../domain/seats.js';
+import { randomUUID } from 'node:crypto';
+import { bookability } from '../../domain/seats.js';
 import { hashSessionKey } from '../../domain/session-key.js';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
-import type { TBookingJob } from '../../infra/queue/catalogue.js';
+import type { TBookingJob, TBookingOutcome } from '../../infra/queue/catalogue.js';
 import { recordEvent } from '../events.js';
 
-export type TBookOutcome =
-  | { outcome: 'booked'; interviewId: string; revision: number }
-  | { outcome: 'duplicate'; interviewId: string; revision: number }
-  | { outcome: 'unavailable'; reason: Exclude<TBookability, 'ok'> | 'gone' }
-  | { outcome: 'stale'; reason: 'not_reschedulable' | 'revision_changed' | 'not_found' };
+/** How a booking ended; the catalogue's schema, since the notify job carries it. */
+export type TBookOutcome = TBookingOutcome;
 
 type TTx = Prisma.TransactionClient;
 
@@ -51,65 +49,128 @@ export async function bookInterview(
   return job.reschedule ? reschedule(job, job.reschedule, deps) : bookNew(job, deps);
 }
 
+/** What the booking statement reports; exactly one of the three shapes is filled. */
+type TBookRow = {
+  bookedId: string | null;
+  bookedRevision: number | null;
+  existingId: string | null;
+  existingRevision: number | null;
+  /** The slot as the statement found it (null: no such slot), for the reason a seat was not taken. */
+  startsAt: Date | null;
+  durationMinutes: number | null;
+  capacity: number | null;
+  seatsTaken: number | null;
+  closedAt: Date | null;
+};
+
+/**
+ * A new booking is one statement: PostgreSQL runs it atomically, so the seat, the
+ * candidate, the interview and its `interview.booked` event are all stored or none is.
+ * - The seat is taken only if no interview exists for this bookingRequestId yet (a rerun
+ *   of the job reports the first run's interview as a duplicate).
+ * - Two runs of the same request at once both see no interview; the second one's insert
+ *   waits for the first and then violates the unique bookingRequestId, which aborts its
+ *   whole statement, seat update included: the seat is never taken twice.
+ * - The slot as the statement saw it comes back too, so the reason for a refusal needs
+ *   no second query (a slot that looked open but was taken meanwhile is `full`).
+ */
 async function bookNew(
   job: TBookingJob,
   deps: { prisma: PrismaClient; now: () => Date },
 ): Promise<TBookOutcome> {
   const { prisma } = deps;
-  const existing = await prisma.interview.findUnique({
-    where: { bookingRequestId: job.bookingRequestId },
-    select: { id: true, revision: true },
-  });
-  if (existing) return { outcome: 'duplicate', interviewId: existing.id, revision: existing.revision };
   const now = deps.now();
+  const email = job.candidate.email.toLowerCase();
+  const actor = `slack:${job.recruiter.userId}`;
+  let row: TBookRow | undefined;
   try {
-    return await prisma.$transaction(async (tx) => {
-      const slot = await takeSeat(tx, job.slotId, now);
-      if (!slot) throw new Rollback({ outcome: 'unavailable', reason: 'full' });
-      const email = job.candidate.email.toLowerCase();
-      const candidate = await tx.candidate.upsert({
-        where: { email },
-        create: { name: job.candidate.name, email, timeZone: job.candidate.timeZone },
-        update: { name: job.candidate.name, timeZone: job.candidate.timeZone },
-      });
-      const interview = await tx.interview.create({
-        data: {
-          candidateId: candidate.id,
-          roleId: job.roleId,
-          slotId: job.slotId,
-          scheduledStart: slot.startsAt,
-          scheduledEnd: new Date(slot.startsAt.getTime() + slot.durationMinutes * 60_000),
-          sessionKeyHash: hashSessionKey(job.sessionKey),
-          notes: job.notes,
-          bookingRequestId: job.bookingRequestId,
-          recruiterSlackUser: job.recruiter.userId,
-          recruiterEmail: job.recruiter.email ?? null,
-          slackTeamId: job.recruiter.teamId ?? null,
-          slackChannelId: job.channelId,
-        },
-      });
-      await recordEvent(tx, {
-        interviewId: interview.id,
-        type: 'interview.booked',
-        actor: `slack:${job.recruiter.userId}`,
-        data: { slotId: job.slotId, roleId: job.roleId },
-      });
-      return { outcome: 'booked' as const, interviewId: interview.id, revision: interview.revision };
-    });
+    [row] = await prisma.$queryRaw<TBookRow[]>`
+      WITH existing AS (
+        SELECT id, revision FROM "Interview" WHERE "bookingRequestId" = ${job.bookingRequestId}::text
+      ), seat AS (
+        UPDATE "Slot" SET "seatsTaken" = "seatsTaken" + 1
+        WHERE id = ${job.slotId}::uuid AND "seatsTaken" < capacity AND "closedAt" IS NULL
+          AND "startsAt" > ${now}::timestamptz AND NOT EXISTS (SELECT 1 FROM existing)
+        RETURNING "startsAt", "durationMinutes"
+      ), candidate AS (
+        INSERT INTO "Candidate" (id, name, email, "timeZone", "updatedAt")
+        SELECT ${randomUUID()}::uuid, ${job.candidate.name}::text, ${email}::text,
+               ${job.candidate.timeZone}::text, now()
+        FROM seat
+        ON CONFLICT (email) DO UPDATE
+          SET name = EXCLUDED.name, "timeZone" = EXCLUDED."timeZone", "updatedAt" = EXCLUDED."updatedAt"
+        RETURNING id
+      ), interview AS (
+        INSERT INTO "Interview" (id, "candidateId", "roleId", "slotId", "scheduledStart", "scheduledEnd",
+          "sessionKeyHash", notes, "bookingRequestId", "recruiterSlackUser", "recruiterEmail",
+          "slackTeamId", "slackChannelId", "updatedAt")
+        SELECT ${randomUUID()}::uuid, candidate.id, ${job.roleId}::uuid, ${job.slotId}::uuid, seat."startsAt",
+               seat."startsAt" + seat."durationMinutes" * interval '1 minute',
+               ${hashSessionKey(job.sessionKey)}::text, ${job.notes}::text, ${job.bookingRequestId}::text,
+               ${job.recruiter.userId}::text, ${job.recruiter.email ?? null}::text,
+               ${job.recruiter.teamId ?? null}::text, ${job.channelId}::text, now()
+        FROM seat, candidate
+        RETURNING id, revision
+      ), booked AS (
+        INSERT INTO "Event" ("interviewId", type, actor, data)
+        SELECT id, 'interview.booked', ${actor}::text,
+               jsonb_build_object('slotId', ${job.slotId}::text, 'roleId', ${job.roleId}::text)
+        FROM interview
+        RETURNING "interviewId"
+      )
+      SELECT i.id AS "bookedId", i.revision AS "bookedRevision",
+             e.id AS "existingId", e.revision AS "existingRevision",
+             s."startsAt", s."durationMinutes", s.capacity, s."seatsTaken", s."closedAt"
+      FROM (SELECT 1) one
+      LEFT JOIN interview i ON true
+      LEFT JOIN existing e ON true
+      LEFT JOIN "Slot" s ON s.id = ${job.slotId}::uuid`;
   } catch (err) {
-    if (err instanceof Rollback) {
-      if (err.result.outcome === 'unavailable') {
-        return { outcome: 'unavailable', reason: await whyUnavailable(prisma, job.slotId, now) };
-      }
-      return err.result;
-    }
     // The same booking ran twice at once (a stalled job re-delivered): the other run won.
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-      const winner = await prisma.interview.findUnique({ where: { bookingRequestId: job.bookingRequestId } });
+    if (isUniqueViolation(err)) {
+      const winner = await prisma.interview.findUnique({
+        where: { bookingRequestId: job.bookingRequestId },
+        select: { id: true, revision: true },
+      });
       if (winner) return { outcome: 'duplicate', interviewId: winner.id, revision: winner.revision };
     }
     throw err;
   }
+  if (!row) throw new Error('the booking statement returned no row');
+  if (row.bookedId)
+    return { outcome: 'booked', interviewId: row.bookedId, revision: row.bookedRevision ?? 1 };
+  if (row.existingId)
+    return { outcome: 'duplicate', interviewId: row.existingId, revision: row.existingRevision ?? 1 };
+  if (!row.startsAt) return { outcome: 'unavailable', reason: 'gone' };
+  const b = bookability(
+    {
+      startsAt: row.startsAt,
+      durationMinutes: row.durationMinutes ?? 0,
+      capacity: row.capacity ?? 0,
+      seatsTaken: row.seatsTaken ?? 0,
+      closedAt: row.closedAt,
+    },
+    now,
+  );
+  return { outcome: 'unavailable', reason: b === 'ok' ? 'full' : b };
+}
+
+/**
+ * A unique violation, as Prisma reports it: P2002 from its model API, P2010 carrying
+ * PostgreSQL's 23505 from a raw query.
+ */
+function isUniqueViolation(err: unknown): boolean {
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (err.code === 'P2002') return true;
+  const meta = err.meta as
+    | { code?: unknown; driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } }
+    | undefined;
+  return (
+    err.code === 'P2010' &&
+    (meta?.code === '23505' ||
+      meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation' ||
+      meta?.driverAdapterError?.cause?.originalCode === '23505')
+  );
 }
 
 async function reschedule(
