@@ -3,17 +3,23 @@
  * workers in 2 processes (the real worker, `tests/helpers/worker-process.ts`,
  * concurrency 2 each), with the Slack emulator in a process of its own.
  *
+ * A booking job decides (seat or reason, one statement) and queues a notify job
+ * that tells Slack and queues email + prepare; the notify workers run in the same
+ * two processes (concurrency 2 each) during the measurement, competing for the
+ * same cores.
+ *
  * Checks: exactly 150 seats taken and 150 interviews, no slot over capacity,
- * no failed job. Figure: bookings/s (jobs finished per second, from enqueue to
- * the last one done). Baseline: the same 2,000 conditional seat updates (the
- * booking's own UPDATE … WHERE "seatsTaken" < capacity) through `pg`, 2
- * processes × 2 connections, as a plain loop.
+ * no failed job (booking or notify). Figure: bookings decided per second (from
+ * enqueue to the last booking job done); the time until the last notify job is
+ * done (every recruiter told) is in the details. Baseline: the same 2,000
+ * conditional seat updates (the booking's own UPDATE … WHERE "seatsTaken" <
+ * capacity) through `pg`, 2 processes × 2 connections, as a plain loop.
  *
  *   npx tsx bench/booking.ts [--runs 3] [--jobs 2000]
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { Queue } from 'bullmq';
+import { type Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { generateSessionKey } from '../src/domain/session-key.js';
@@ -83,12 +89,16 @@ async function sqlLoop(): Promise<void> {
 type TRun = {
   perSecond: number;
   ms: number;
+  /** Enqueue → last notify job done: every recruiter told (pipeline only). */
+  notifiedMs?: number;
   seats: number;
   interviews: number;
   oversold: number;
   failed: number;
   /** Handler time per job (BullMQ processedOn → finishedOn), median, by outcome; a sample of 200. */
   jobMs?: Record<string, number>;
+  /** The same for the notify jobs of that sample. */
+  notifyMs?: Record<string, number>;
 };
 
 async function seedSlots(client: pg.Client): Promise<string[]> {
@@ -149,6 +159,7 @@ async function main(): Promise<void> {
       removeOnFail: { count: 100_000 },
     },
   });
+  const notifyQueue = new Queue('notify', { connection: redis, prefix });
   try {
     await client.connect();
     const role = await client.query<{ id: string }>(
@@ -175,7 +186,7 @@ async function main(): Promise<void> {
       children.push(
         await startServer(
           'tests/helpers/worker-process.ts',
-          ['booking'],
+          ['booking,notify'],
           env,
           values.profile ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] } : {},
         ),
@@ -187,6 +198,7 @@ async function main(): Promise<void> {
       const slotIds = await seedSlots(client);
       const tag = `r${round_++}`;
       const before = await queue.getJobCounts('completed', 'failed');
+      const notifyBefore = await notifyQueue.getJobCounts('completed', 'failed');
       const data = Array.from({ length: count }, (_, i) => {
         const bookingRequestId = `bench-${tag}-${randomUUID()}`;
         return {
@@ -208,32 +220,51 @@ async function main(): Promise<void> {
           opts: { jobId: jobId('booking', bookingRequestId) },
         };
       });
+      const finishedSince = (c: Record<string, number>, b: Record<string, number>): number =>
+        (c.completed ?? 0) - (b.completed ?? 0) + (c.failed ?? 0) - (b.failed ?? 0);
       const t0 = performance.now();
       for (let i = 0; i < data.length; i += 500) await queue.addBulk(data.slice(i, i + 500));
       let counts = before;
       for (;;) {
         counts = await queue.getJobCounts('completed', 'failed', 'active', 'waiting', 'delayed');
-        const finished =
-          (counts.completed ?? 0) - (before.completed ?? 0) + (counts.failed ?? 0) - (before.failed ?? 0);
-        if (finished >= count && (counts.delayed ?? 0) === 0) break;
+        if (finishedSince(counts, before) >= count && (counts.delayed ?? 0) === 0) break;
         await new Promise((r) => setTimeout(r, 20));
       }
       const ms = performance.now() - t0;
+      // Every booking job queues exactly one notify job; wait until all of them are done too.
+      let notifyCounts = notifyBefore;
+      for (;;) {
+        notifyCounts = await notifyQueue.getJobCounts('completed', 'failed', 'delayed');
+        if (finishedSince(notifyCounts, notifyBefore) >= count && (notifyCounts.delayed ?? 0) === 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const notifiedMs = performance.now() - t0;
       const c = await check(client, slotIds);
       const sample = await Promise.all(data.slice(0, 200).map((d) => queue.getJob(d.opts.jobId)));
-      const byOutcome: Record<string, number[]> = {};
-      for (const j of sample) {
-        if (!j?.finishedOn || !j.processedOn) continue;
-        const k = String(j.returnvalue ?? 'failed');
-        byOutcome[k] ??= [];
-        byOutcome[k]!.push(j.finishedOn - j.processedOn);
-      }
+      const byOutcome = (jobs: Array<Job | undefined>) => {
+        const ms: Record<string, number[]> = {};
+        for (const j of jobs) {
+          if (!j?.finishedOn || !j.processedOn) continue;
+          const k = String(j.returnvalue ?? 'failed');
+          ms[k] ??= [];
+          ms[k]!.push(j.finishedOn - j.processedOn);
+        }
+        return Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, median(v)]));
+      };
+      // The newest 200 notify jobs: this run's (a run has far more).
+      const notifySample = await notifyQueue.getCompleted(0, 199);
       return {
         perSecond: (count / ms) * 1000,
         ms,
+        notifiedMs,
         ...c,
-        failed: (counts.failed ?? 0) - (before.failed ?? 0),
-        jobMs: Object.fromEntries(Object.entries(byOutcome).map(([k, v]) => [k, median(v)])),
+        failed:
+          (counts.failed ?? 0) -
+          (before.failed ?? 0) +
+          (notifyCounts.failed ?? 0) -
+          (notifyBefore.failed ?? 0),
+        jobMs: byOutcome(sample),
+        notifyMs: byOutcome(notifySample),
       };
     };
 
@@ -305,6 +336,10 @@ async function main(): Promise<void> {
         pipelineMs: median(result.a.map((r) => r.ms)),
         plainLoopMs: median(result.b.map((r) => r.ms)),
         handlerMsMedianByOutcome: medianRun(result.a, (r) => r.perSecond).jobMs,
+        notifyHandlerMsMedianByOutcome: medianRun(result.a, (r) => r.perSecond).notifyMs,
+        // Enqueue → the last notify job done: when every recruiter has been told.
+        notifiedMs: median(result.a.map((r) => r.notifiedMs ?? 0)),
+        notifiedPerSecond: round((jobs / median(result.a.map((r) => r.notifiedMs ?? 0))) * 1000),
         pipelineRunsPerSecond: result.a.map((r) => round(r.perSecond)),
         plainLoopRunsPerSecond: result.b.map((r) => round(r.perSecond)),
       },
@@ -312,6 +347,7 @@ async function main(): Promise<void> {
   } finally {
     for (const c of children.reverse()) await c.stop();
     await queue.close();
+    await notifyQueue.close();
     redis.disconnect();
     await client.end().catch(() => undefined);
     await cleanPrefix(prefix);

@@ -24,7 +24,7 @@ beforeAll(async () => {
   ]);
   roleId = seeded.role.id;
   slotIds = seeded.slots.map((x) => x.id);
-  s.startWorkers(['booking']);
+  s.startWorkers(['booking', 'notify']);
 });
 afterAll(async () => s.close());
 

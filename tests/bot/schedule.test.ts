@@ -24,7 +24,7 @@ beforeAll(async () => {
   ]);
   roleId = seeded.role.id;
   slotIds = seeded.slots.map((x) => x.id);
-  s.startWorkers(['booking']);
+  s.startWorkers(['booking', 'notify']);
 });
 afterAll(async () => s.close());
 beforeEach(() => {
@@ -119,7 +119,7 @@ describe('/schedule-interview', () => {
     expect(res.json, JSON.stringify(res.json)).toMatchObject({ response_action: 'update' });
     expect(res.ms).toBeLessThan(3000);
 
-    await s.waitForJobs('booking', (c) => c.completed! >= 1);
+    await s.waitForJobs('notify', (c) => c.completed! >= 1);
     const interview = await s.db.prisma.interview.findFirstOrThrow({
       where: { candidate: { email: 'bob@example.com' } },
       include: { slot: true },
@@ -198,7 +198,7 @@ describe('/schedule-interview', () => {
     expect((res.json as { response_action: string }).response_action).toBe('update');
     // Someone else takes the last seat before the worker gets to it.
     await s.db.prisma.slot.update({ where: { id: full.id }, data: { seatsTaken: 1 } });
-    s.startWorkers(['booking']);
+    s.startWorkers(['booking', 'notify']);
     const dm = s.slack.dmChannelFor(RECRUITER).id;
     await s.slack.waitForCall('chat.postMessage', {
       where: (c) => String(c.args.text ?? '').startsWith('Could not book Dan'),

@@ -1,7 +1,7 @@
 /**
- * A booking job that can never finish (here: Slack answers `fatal_error` to the confirmation on every try)
- * must not vanish after the recruiter was told "accepted": its last attempt tells the
- * recruiter, in a DM, what state the booking is in.
+ * A booking that can never finish (here: Slack answers `fatal_error` to the confirmation on every try)
+ * must not vanish after the recruiter was told "accepted": the last attempt of its notify job tells
+ * the recruiter, in a DM, what state the booking is in.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,8 +49,7 @@ describe('a booking that fails for good', () => {
       method === 'chat.postMessage' && args.channel === CHANNEL ? { error: 'fatal_error' } : undefined;
     const requestId = `final-${randomBytes(6).toString('hex')}`;
     const id = jobId('booking', requestId);
-    // The last attempt: as if the earlier ones had failed the same way.
-    await queues.queue('booking').add(
+    await queues.enqueue(
       'booking',
       {
         bookingRequestId: requestId,
@@ -62,11 +61,27 @@ describe('a booking that fails for good', () => {
         channelId: CHANNEL,
         sessionKey: generateSessionKey(),
       },
-      { jobId: id, attempts: 1 },
+      { jobId: id },
     );
+    // The seat is decided at once; telling Slack is the notify job's, and that is what fails.
     await expect
       .poll(async () => (await queues.queue('booking').getJob(id))?.getState(), { timeout: 20_000 })
+      .toBe('completed');
+    const interview = await db.prisma.interview.findFirstOrThrow({ where: { bookingRequestId: requestId } });
+    const notify = jobId('notify', interview.id, 'r1');
+    // Every retry fails the same way; skip the backoff between them (1 + 2 + … + 64 s) to reach the last one.
+    await expect
+      .poll(
+        async () => {
+          const job = await queues.queue('notify').getJob(notify);
+          const state = await job?.getState();
+          if (state === 'delayed') await job!.promote().catch(() => undefined);
+          return state;
+        },
+        { timeout: 30_000, interval: 100 },
+      )
       .toBe('failed');
+    expect((await queues.queue('notify').getJob(notify))!.attemptsMade).toBe(8);
     const dm = slack.emulator.messagesIn(slack.emulator.dmChannelFor(RECRUITER).id);
     expect(dm.map((m) => m.text)).toEqual([
       ':warning: Max &lt;!channel&gt; is booked, but Panelist could not finish the confirmation (a service it needs did not answer). Check the interview in App Home; the invite email may need a resend.',

@@ -1,6 +1,7 @@
 /**
  * Fault 1: a worker process (`main.ts worker`) is SIGKILLed in the middle of a job; a
- * new worker takes the job over. Promises: one seat, one confirmation in Slack, one
+ * new worker takes the job over. (A booking's Slack posts run in its notify job, queued
+ * by the booking job once the seat is decided: that is the job the kill interrupts.) Promises: one seat, one confirmation in Slack, one
  * evaluation post, whatever moment the worker died at.
  *
  * BullMQ notices a dead worker's job when its lock (30 s) has expired and the stalled
@@ -133,10 +134,14 @@ describe('a worker killed mid-job', () => {
     expect(await db.prisma.interview.count({ where: { slotId: slot.id } })).toBe(1);
     expect(rootsFor('Kim Lee')).toHaveLength(0);
 
-    const killedAt = Date.now();
-    await expireLock('booking', id);
-    await startWorker();
+    // The booking job decided and handed the Slack post to its notify job, which died with the worker.
     await waitForState('booking', id, 'completed');
+    const booked = await db.prisma.interview.findFirstOrThrow({ where: { slotId: slot.id } });
+    const notifyId = jobId('notify', booked.id, 'r1');
+    const killedAt = Date.now();
+    await expireLock('notify', notifyId);
+    await startWorker();
+    await waitForState('notify', notifyId, 'completed');
     const recoveryMs = Date.now() - killedAt;
     expect(await db.prisma.interview.count({ where: { slotId: slot.id } })).toBe(1);
     expect((await db.prisma.slot.findUniqueOrThrow({ where: { id: slot.id } })).seatsTaken).toBe(1);
@@ -174,11 +179,14 @@ describe('a worker killed mid-job', () => {
     await hasKilled;
     await w.stop('SIGKILL');
     expect(rootsFor('Lou Park')).toHaveLength(1);
-    const killedAt = Date.now();
-    await expireLock('booking', id);
-    await startWorker();
     await waitForState('booking', id, 'completed');
-    const interview = await db.prisma.interview.findFirstOrThrow({ where: { slotId: slot.id } });
+    const booked = await db.prisma.interview.findFirstOrThrow({ where: { slotId: slot.id } });
+    const notifyId = jobId('notify', booked.id, 'r1');
+    const killedAt = Date.now();
+    await expireLock('notify', notifyId);
+    await startWorker();
+    await waitForState('notify', notifyId, 'completed');
+    const interview = await db.prisma.interview.findUniqueOrThrow({ where: { id: booked.id } });
     const recoveryMs = Date.now() - killedAt;
     expect(rootsFor('Lou Park').map((m) => m.ts)).toEqual([interview.slackThreadTs]);
     expect((await db.prisma.slot.findUniqueOrThrow({ where: { id: slot.id } })).seatsTaken).toBe(1);

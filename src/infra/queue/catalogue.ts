@@ -36,6 +36,27 @@ export const ZBookingJob = z.object({
 });
 export type TBookingJob = z.infer<typeof ZBookingJob>;
 
+/** How a booking job ended: what the follow-on (notify) job tells the recruiter about. */
+export const ZBookingOutcome = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('booked'), interviewId: ZId, revision: z.number().int().min(1) }),
+  /** The interview for this request existed already (a rerun): confirmed like a booking, once. */
+  z.object({ outcome: z.literal('duplicate'), interviewId: ZId, revision: z.number().int().min(1) }),
+  z.object({ outcome: z.literal('unavailable'), reason: z.enum(['full', 'past', 'closed', 'gone']) }),
+  z.object({
+    outcome: z.literal('stale'),
+    reason: z.enum(['not_reschedulable', 'revision_changed', 'not_found']),
+  }),
+]);
+export type TBookingOutcome = z.infer<typeof ZBookingOutcome>;
+
+/**
+ * The Slack side of a decided booking (scheduling message, private link or "slot
+ * unavailable" note) and the email + prepare jobs, out of the seat-taking job so that
+ * a slow or failing Slack never holds a booking decision up.
+ */
+export const ZNotifyJob = z.object({ request: ZBookingJob, result: ZBookingOutcome });
+export type TNotifyJob = z.infer<typeof ZNotifyJob>;
+
 export const EMAIL_KINDS = ['invite', 'update', 'cancel', 'reminder_24h', 'reminder_1h'] as const;
 export const ZEmailJob = z.object({
   interviewId: ZId,
@@ -74,6 +95,8 @@ function job<S extends z.ZodType>(payload: S, attempts: number, backoff: TBackof
 export const JOBS = {
   // 1+2+4+…+64 s: a booking outlasts a database or Slack outage of two minutes (fault suite).
   booking: job(ZBookingJob, 8, { type: 'exponential', delay: 1000 }),
+  // The same budget for telling Slack: a two-minute Slack outage delays the confirmation, never loses it.
+  notify: job(ZNotifyJob, 8, { type: 'exponential', delay: 1000 }),
   email: job(ZEmailJob, 6, { type: 'exponential', delay: 2000 }),
   prepare: job(ZPrepareJob, 4, { type: 'exponential', delay: 2000 }),
   evaluation: job(ZEvaluationJob, 5, { type: 'exponential', delay: 3000 }),

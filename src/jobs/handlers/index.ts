@@ -6,7 +6,7 @@ import type { TMailer } from '../../infra/mail/mailer.js';
 import type { TJobName } from '../../infra/queue/catalogue.js';
 import type { TServiceDeps } from '../../services/deps.js';
 import type { TJobHandler } from '../worker.js';
-import { bookingHandler } from './booking.js';
+import { bookingHandler, notifyHandler } from './booking.js';
 import { emailHandler } from './email.js';
 import { evaluationHandler } from './evaluation.js';
 import { maintenanceHandler } from './maintenance.js';
@@ -20,6 +20,7 @@ export const HANDLERS: THandlerFactories = {
   evaluation: evaluationHandler,
   maintenance: maintenanceHandler,
   booking: bookingHandler,
+  notify: notifyHandler,
   prepare: prepareHandler,
   email: emailHandler,
 };

@@ -65,19 +65,50 @@ export async function postInThread(
   return res.ts;
 }
 
+/**
+ * DM channel ids by client and user. The id of a bot's DM with a user never changes, so
+ * conversations.open (a call per note, and a Tier 3 method) is needed once per process.
+ */
+const dmChannels = new WeakMap<WebClient, Map<string, string>>();
+const DM_CACHE_MAX = 5000;
+
+async function dmChannel(userId: string, slack: WebClient): Promise<string> {
+  let known = dmChannels.get(slack);
+  if (!known) {
+    known = new Map();
+    dmChannels.set(slack, known);
+  }
+  const cached = known.get(userId);
+  if (cached) return cached;
+  const dm = await slack.conversations.open({ users: userId });
+  const channel = dm.channel?.id;
+  if (!channel) throw new Error('Slack did not open a DM with the recruiter');
+  if (known.size >= DM_CACHE_MAX) known.delete(known.keys().next().value!);
+  known.set(userId, channel);
+  return channel;
+}
+
 /** A message only the recruiter sees: in their DM with the app. */
 export async function postToRecruiter(
   userId: string,
   message: { text: string; blocks?: KnownBlock[] },
   slack: WebClient,
 ): Promise<void> {
-  const dm = await slack.conversations.open({ users: userId });
-  const channel = dm.channel?.id;
-  if (!channel) throw new Error('Slack did not open a DM with the recruiter');
-  await slack.chat.postMessage({
-    channel,
-    text: message.text,
-    ...(message.blocks ? { blocks: message.blocks } : {}),
-    unfurl_links: false,
-  });
+  const post = (channel: string) =>
+    slack.chat.postMessage({
+      channel,
+      text: message.text,
+      ...(message.blocks ? { blocks: message.blocks } : {}),
+      unfurl_links: false,
+    });
+  const channel = await dmChannel(userId, slack);
+  try {
+    await post(channel);
+  } catch (err) {
+    // A cached id that Slack no longer knows (the workspace was reinstalled): open it afresh, once.
+    const code = (err as { data?: { error?: string } }).data?.error;
+    if (code !== 'channel_not_found' && code !== 'is_archived') throw err;
+    dmChannels.get(slack)?.delete(userId);
+    await post(await dmChannel(userId, slack));
+  }
 }

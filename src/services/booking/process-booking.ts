@@ -1,13 +1,15 @@
 /**
- * The booking job's use case: take the seat (or say why not), then tell Slack and
- * queue the emails. Every step is safe to run again: the seat is taken once
- * (bookingRequestId / revision), the root message is posted once (its ts is stored
- * conditionally), notes are sent once (recorded as events), and follow-up jobs
- * have deterministic ids.
+ * A booking in two jobs. The booking job decides: it takes the seat (or learns why
+ * not) in one statement and queues a notify job with the outcome. The notify job
+ * tells Slack and queues the emails. Every step is safe to run again: the seat is
+ * taken once (bookingRequestId / revision), the notify job has a deterministic id
+ * (a rerun of the booking job queues it once), the root message is posted once (its
+ * ts is stored conditionally, and a posting record lets a rerun find its own post),
+ * notes are sent once (recorded as events), and follow-up jobs have deterministic ids.
  */
 import type { KnownBlock } from '@slack/types';
 import { escapeMrkdwn } from '../../domain/escape.js';
-import { jobId, type TBookingJob } from '../../infra/queue/catalogue.js';
+import { jobId, type TBookingJob, type TNotifyJob } from '../../infra/queue/catalogue.js';
 import {
   buildBookingConfirmation,
   buildPrivateLinkMessage,
@@ -26,8 +28,29 @@ export function portalLink(publicUrl: string, sessionKey: string): string {
   return `${publicUrl}/interview?session_key=${encodeURIComponent(sessionKey)}`;
 }
 
-export async function processBooking(job: TBookingJob, deps: TDeps): Promise<TBookOutcome> {
+/**
+ * The notify job's id. A booking is told about once per interview revision (a rerun
+ * that finds the interview booked queues the same id); a refusal once per request and
+ * outcome (should a rerun find a seat freed meanwhile, the booking is told too).
+ */
+export function notifyJobId(request: Pick<TBookingJob, 'bookingRequestId'>, result: TBookOutcome): string {
+  return result.outcome === 'booked' || result.outcome === 'duplicate'
+    ? jobId('notify', result.interviewId, `r${result.revision}`)
+    : jobId('notify', request.bookingRequestId, result.outcome);
+}
+
+/** The booking job: decides, then hands the telling to a notify job. */
+export async function processBooking(
+  job: TBookingJob,
+  deps: Pick<TDeps, 'prisma' | 'queues' | 'now'>,
+): Promise<TBookOutcome> {
   const result = await bookInterview(job, deps);
+  await deps.queues.enqueue('notify', { request: job, result }, { jobId: notifyJobId(job, result) });
+  return result;
+}
+
+/** The notify job: tells the recruiter how the booking went; for a booking, queues email and prepare. */
+export async function notifyBooking({ request: job, result }: TNotifyJob, deps: TDeps): Promise<void> {
   if (result.outcome === 'unavailable') {
     const open = await listOpenSlots(deps.prisma, deps.now(), { limit: 10 });
     const message = buildSlotUnavailableMessage({
@@ -47,7 +70,7 @@ export async function processBooking(job: TBookingJob, deps: TDeps): Promise<TBo
     } else {
       await postToRecruiter(job.recruiter.userId, message, deps.slack);
     }
-    return result;
+    return;
   }
   if (result.outcome === 'stale') {
     if (job.reschedule && result.reason !== 'not_found') {
@@ -63,7 +86,7 @@ export async function processBooking(job: TBookingJob, deps: TDeps): Promise<TBo
         deps.slack,
       );
     }
-    return result;
+    return;
   }
 
   const { interviewId, revision } = result;
@@ -121,7 +144,6 @@ export async function processBooking(job: TBookingJob, deps: TDeps): Promise<TBo
     { interviewId, revision },
     { jobId: jobId('prepare', interviewId, `r${revision}`) },
   );
-  return result;
 }
 
 /**
