@@ -2,6 +2,10 @@
  * The calendar part of an invitation (RFC 5545 / iTIP RFC 5546), written by ical-generator.
  * One UID per interview for its whole life; SEQUENCE follows the interview's revision so a
  * calendar client replaces the event on an update and removes it on a cancellation.
+ *
+ * ical-generator 11.1 or later: before it, line folding built a TextEncoder per character, which
+ * made this ~0.85 ms per invite, most of an email's rendering; 11.1 folds it in ~20 µs (same
+ * output, byte for byte). Its `engines` says Node 22, but it uses nothing Node 20 lacks.
  */
 import ical, {
   ICalAttendeeRole,

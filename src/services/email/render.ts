@@ -276,8 +276,7 @@ export function renderEmail(input: TRenderInput): TRenderedEmail {
             description:
               c.calendar === 'CANCEL'
                 ? 'This interview has been cancelled.'
-                : // Kept short: ical-generator folds lines character by character (most of a
-                  // render's CPU); the email itself carries the full instructions.
+                : // Kept short: the email itself carries the full instructions.
                   `Your interview link: ${input.link}\nIt opens ${lobbyMin} minutes before the start. Details are in the invitation email.`,
             url: c.showLink ? input.link : undefined,
             organizer: { name: fromName(input.from, company), email: fromAddress(input.from) },
