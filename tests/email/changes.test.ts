@@ -69,6 +69,12 @@ describe('changes and reminders', () => {
       status: 'skipped',
       reason: 'superseded by revision 2',
     });
+    // A skipped email leaves no delivery row behind (its claim is given back).
+    expect(
+      await env.db.prisma.emailDelivery.count({
+        where: { interviewId: f.interviewId, kind: 'reminder_1h', revision: 1 },
+      }),
+    ).toBe(0);
     const r2 = await env.queues.queue('email').getJob(emailJobId(f.interviewId, 'reminder_1h', 2));
     expect(await r2?.getState()).toBe('delayed');
 
@@ -116,7 +122,7 @@ describe('changes and reminders', () => {
     expect(m!.parsed.attachments.filter((a) => a.mimeType.startsWith('text/calendar'))).toEqual([]);
   });
 
-  it('an update that is the first email the candidate gets reads as an invitation; a cancel with no invite sent is skipped', async () => {
+  it('an update that is the first email the candidate gets reads as an invitation; a cancel with no invite sent, or an email for an interview that is gone, is skipped', async () => {
     const f = await createInterview(env, { start: new Date('2030-04-11T07:00:00Z') });
     await env.db.prisma.interview.update({ where: { id: f.interviewId }, data: { revision: 2 } });
     await run({ interviewId: f.interviewId, kind: 'update', revision: 2, sessionKey: f.sessionKey });
@@ -130,6 +136,11 @@ describe('changes and reminders', () => {
       status: 'skipped',
       reason: 'the candidate was never sent an invite',
     });
+    expect(await env.db.prisma.emailDelivery.count({ where: { interviewId: g.interviewId } })).toBe(0);
+    const missing = crypto.randomUUID();
+    expect(
+      await run({ interviewId: missing, kind: 'invite', revision: 1, sessionKey: generateSessionKey() }),
+    ).toEqual({ status: 'skipped', reason: 'interview not found' });
     expect(env.smtp.messages).toHaveLength(1);
   });
 });

@@ -1,9 +1,9 @@
 /**
- * The email send path's database statements, as fixed SQL. Measured on the 2-core machine, Prisma's
- * query building cost 2.6 ms CPU for the interview load, 4.5 ms for createMany(skipDuplicates)
- * and 4.2 ms for the update+event transaction, against 0.7 ms for the same insert as raw SQL:
- * most of the pipeline's CPU per invite. These three statements are the hot path; everything
- * else stays on the Prisma client.
+ * The email send path's database statements, as fixed SQL: two per email (claim-and-load, then
+ * mark-sent). Measured on the 2-core machine, Prisma's query building cost 2.6 ms CPU for the
+ * interview load, 4.5 ms for createMany(skipDuplicates) and 4.2 ms for the update+event
+ * transaction, against 0.7 ms for the same insert as raw SQL. These statements are the hot path;
+ * everything else (retries, failures, the rare paths) stays on the Prisma client.
  */
 import type { InterviewStatus, PrismaClient } from '../../generated/prisma/client.js';
 import type { TEmailKind } from './render.js';
@@ -23,47 +23,78 @@ export type TEmailInterview = {
   role: { title: string };
 };
 
-type TRow = Omit<TEmailInterview, 'candidate' | 'role'> & {
+type TClaimRow = Omit<
+  TEmailInterview,
+  'candidate' | 'role' | 'scheduledStart' | 'scheduledEnd' | 'redactedAt'
+> & {
+  scheduledStart: string;
+  scheduledEnd: string;
+  redactedAt: string | null;
   candidateName: string;
   candidateEmail: string;
   candidateTimeZone: string;
   roleTitle: string;
+  claimId: string | null;
 };
-
-/** The interview with what an email needs of its candidate and role, in one query. */
-export async function loadEmailInterview(prisma: PrismaClient, id: string): Promise<TEmailInterview | null> {
-  const rows = await prisma.$queryRaw<TRow[]>`
-    SELECT i."id", i."status"::text AS "status", i."revision", i."scheduledStart", i."scheduledEnd",
-           i."recruiterEmail", i."recruiterSlackUser", i."slackChannelId", i."slackThreadTs", i."redactedAt",
-           c."name" AS "candidateName", c."email" AS "candidateEmail", c."timeZone" AS "candidateTimeZone",
-           r."title" AS "roleTitle"
-      FROM "Interview" i
-      JOIN "Candidate" c ON c."id" = i."candidateId"
-      JOIN "Role" r ON r."id" = i."roleId"
-     WHERE i."id" = ${id}::uuid`;
-  const row = rows[0];
-  if (!row) return null;
-  const { candidateName, candidateEmail, candidateTimeZone, roleTitle, ...interview } = row;
-  return {
-    ...interview,
-    scheduledStart: new Date(interview.scheduledStart),
-    scheduledEnd: new Date(interview.scheduledEnd),
-    redactedAt: interview.redactedAt ? new Date(interview.redactedAt) : null,
-    candidate: { name: candidateName, email: candidateEmail, timeZone: candidateTimeZone },
-    role: { title: roleTitle },
-  };
-}
 
 type TKey = { interviewId: string; kind: TEmailKind; revision: number };
 
-/** Inserts the row as `sending`; false when a row for (interview, kind, revision) already exists. */
-export async function insertClaim(prisma: PrismaClient, key: TKey, at: Date): Promise<boolean> {
-  const n = await prisma.$executeRaw`
-    INSERT INTO "EmailDelivery" ("id", "interviewId", "kind", "revision", "status", "attempts", "createdAt", "updatedAt")
-    VALUES (gen_random_uuid(), ${key.interviewId}::uuid, ${key.kind}::"EmailKind", ${key.revision},
-            'sending', 1, ${at}, ${at})
-    ON CONFLICT ("interviewId", "kind", "revision") DO NOTHING`;
-  return n === 1;
+export type TClaim = {
+  interview: TEmailInterview;
+  /** The new `sending` row's id, or null when a row for (interview, kind, revision) already existed. */
+  claimId: string | null;
+};
+
+/**
+ * Claims the email and loads what it needs of the interview, its candidate and role, in one
+ * statement: inserts the EmailDelivery row as `sending` unless one exists, and returns the
+ * interview with the new row's id (null when a row existed). Null when the interview does not
+ * exist (nothing is claimed then). The caller decides whether the email is still wanted and gives
+ * an unwanted claim back with releaseClaim.
+ *
+ * One row of one text column: Prisma's raw queries cost ~0.15 ms of CPU each plus ~30 µs per
+ * column it converts, so the interview comes as JSON (0.2 ms) instead of 14 columns and a second
+ * statement for the claim (0.83 ms).
+ */
+export async function claimAndLoad(prisma: PrismaClient, key: TKey, at: Date): Promise<TClaim | null> {
+  const rows = await prisma.$queryRaw<Array<{ row: string }>>`
+    WITH i AS (
+      SELECT i."id", i."status"::text AS "status", i."revision", i."scheduledStart", i."scheduledEnd",
+             i."recruiterEmail", i."recruiterSlackUser", i."slackChannelId", i."slackThreadTs", i."redactedAt",
+             c."name" AS "candidateName", c."email" AS "candidateEmail", c."timeZone" AS "candidateTimeZone",
+             r."title" AS "roleTitle"
+        FROM "Interview" i
+        JOIN "Candidate" c ON c."id" = i."candidateId"
+        JOIN "Role" r ON r."id" = i."roleId"
+       WHERE i."id" = ${key.interviewId}::uuid
+    ), claim AS (
+      INSERT INTO "EmailDelivery" ("id", "interviewId", "kind", "revision", "status", "attempts", "createdAt", "updatedAt")
+      SELECT gen_random_uuid(), i."id", ${key.kind}::"EmailKind", ${key.revision}, 'sending', 1, ${at}, ${at} FROM i
+      ON CONFLICT ("interviewId", "kind", "revision") DO NOTHING
+      RETURNING "id"
+    )
+    SELECT (to_jsonb(i) || jsonb_build_object('claimId', (SELECT "id" FROM claim)))::text AS "row" FROM i`;
+  const first = rows[0];
+  if (!first) return null;
+  const { candidateName, candidateEmail, candidateTimeZone, roleTitle, claimId, ...row } = JSON.parse(
+    first.row,
+  ) as TClaimRow;
+  return {
+    interview: {
+      ...row,
+      scheduledStart: new Date(row.scheduledStart),
+      scheduledEnd: new Date(row.scheduledEnd),
+      redactedAt: row.redactedAt ? new Date(row.redactedAt) : null,
+      candidate: { name: candidateName, email: candidateEmail, timeZone: candidateTimeZone },
+      role: { title: roleTitle },
+    },
+    claimId,
+  };
+}
+
+/** Gives back a claim made by claimAndLoad for an email that is not wanted: as if it was never made. */
+export async function releaseClaim(prisma: PrismaClient, claimId: string): Promise<void> {
+  await prisma.$executeRaw`DELETE FROM "EmailDelivery" WHERE "id" = ${claimId}::uuid AND "status" = 'sending'`;
 }
 
 /** Records the send and its event in one statement (one commit). */

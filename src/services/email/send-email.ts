@@ -5,6 +5,9 @@
  * The protocol, around the EmailDelivery row (unique on interviewId + kind + revision):
  *   1. Claim: insert the row as `sending` (or move it `failed` → `sending`) with one
  *      conditional statement; only the claimer sends. `updatedAt` is when the claim was made.
+ *      The insert is part of the statement that loads the interview (one round trip); an email
+ *      that is no longer wanted (superseded, cancelled, removed) gives its new claim back at once,
+ *      and whether it is wanted is decided before an existing row is looked at.
  *   2. Send with a deterministic Message-ID.
  *   3. Record `sent` + the server's Message-ID, then schedule reminders and note it in Slack.
  * A rerun reads the row first: `sent` → nothing to send (reminders are re-ensured, they dedupe
@@ -30,7 +33,7 @@ import { jobId } from '../../infra/queue/catalogue.js';
 import { threadOf } from '../../infra/slack/client.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
-import { insertClaim, loadEmailInterview, markSent, type TEmailInterview } from './delivery-store.js';
+import { claimAndLoad, markSent, releaseClaim, type TEmailInterview } from './delivery-store.js';
 import { renderEmail, type TEmailKind } from './render.js';
 import { failureWarning, linkForRecruiter, retryValue, sentNote, unconfirmedWarning } from './slack-notes.js';
 import { classifySendFailure } from './smtp-failure.js';
@@ -99,23 +102,27 @@ async function whyIrrelevant(job: TEmailJob, interview: TInterview, deps: TMailD
 /** Sends the email a job asks for, following the exactly-once protocol above. */
 export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: TCtx): Promise<TSendOutcome> {
   const log = ctx.logger.child({ interviewId: job.interviewId, kind: job.kind, revision: job.revision });
-  const interview = await loadEmailInterview(deps.prisma, job.interviewId);
-  if (!interview) {
+  const key = { interviewId: job.interviewId, kind: job.kind, revision: job.revision };
+  const claimedAt = deps.now();
+  const claim = await claimAndLoad(deps.prisma, key, claimedAt);
+  if (!claim) {
     log.info('email skipped: interview not found');
     return { status: 'skipped', reason: 'interview not found' };
   }
+  const { interview, claimId } = claim;
   const irrelevant = await whyIrrelevant(job, interview, deps);
-  if (irrelevant) {
-    log.info({ reason: irrelevant }, 'email skipped');
-    return { status: 'skipped', reason: irrelevant };
-  }
-  if (job.kind !== 'cancel' && !job.sessionKey) {
+  const lacksKey = job.kind !== 'cancel' && !job.sessionKey;
+  if (irrelevant || lacksKey) {
+    // The load claimed the email in the same statement: give the claim back, leaving no row.
+    if (claimId) await releaseClaim(deps.prisma, claimId);
+    if (irrelevant) {
+      log.info({ reason: irrelevant }, 'email skipped');
+      return { status: 'skipped', reason: irrelevant };
+    }
     throw new EmailSendError(`a ${job.kind} email job needs the session key`, true);
   }
 
-  const key = { interviewId: job.interviewId, kind: job.kind, revision: job.revision };
-  const claimedAt = deps.now();
-  if (!(await insertClaim(deps.prisma, key, claimedAt))) {
+  if (!claimId) {
     const row = await deps.prisma.emailDelivery.findUniqueOrThrow({
       where: { interviewId_kind_revision: key },
     });
