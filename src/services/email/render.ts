@@ -42,18 +42,25 @@ export type TRenderedEmail = TMailMessage;
 
 const MINUTE_MS = 60_000;
 
-// formatInTimeZone is the costliest step of rendering (~20 calls per email, mostly the same
-// instants and patterns); it is pure, so a bounded memo makes a render several times cheaper.
+// formatInTimeZone and zoneLabel are the costliest steps of rendering (~20 calls per email, mostly
+// the same instants, zones and patterns: interviews share slots); both are pure, so a bounded memo
+// makes a render several times cheaper.
 const formatted = new Map<string, string>();
-function fmt(date: Date, tz: string, pattern: string): string {
-  const key = `${date.getTime()}|${tz}|${pattern}`;
+function memo(key: string, compute: () => string): string {
   let out = formatted.get(key);
   if (out === undefined) {
-    out = formatInTimeZone(date, tz, pattern);
+    out = compute();
     if (formatted.size >= 10_000) formatted.clear();
     formatted.set(key, out);
   }
   return out;
+}
+function fmt(date: Date, tz: string, pattern: string): string {
+  return memo(`${date.getTime()}|${tz}|${pattern}`, () => formatInTimeZone(date, tz, pattern));
+}
+/** `EDT (UTC-04:00)`, as domain/time.ts zoneLabel writes it. */
+function label(date: Date, tz: string): string {
+  return memo(`${date.getTime()}|${tz}|label`, () => zoneLabel(date, tz));
 }
 
 /** `Mon 9 Mar 2026` / `14:30`, as domain/time.ts formatInZone writes them. */
@@ -105,8 +112,8 @@ export function formatDuration(minutes: number): string {
 /** `Monday 9 March 2026, 14:30–15:15 EDT (UTC-04:00)`, with both labels when DST changes in between. */
 export function formatWhen(start: Date, end: Date, tz: string): string {
   const day = fmt(start, tz, 'EEEE d MMMM yyyy');
-  const startLabel = zoneLabel(start, tz);
-  const endLabel = zoneLabel(end, tz);
+  const startLabel = label(start, tz);
+  const endLabel = label(end, tz);
   const sameDay = fmt(end, tz, 'yyyy-MM-dd') === fmt(start, tz, 'yyyy-MM-dd');
   const startTime = fmt(start, tz, 'HH:mm');
   const endTime = sameDay ? fmt(end, tz, 'HH:mm') : fmt(end, tz, "EEEE d MMMM yyyy', 'HH:mm");
@@ -133,7 +140,7 @@ type TContent = {
 
 function content(input: TRenderInput, role: string, company: string): TContent {
   const tz = input.candidate.timeZone;
-  const shortWhen = `${fmt(input.start, tz, DATE)} at ${fmt(input.start, tz, TIME)} ${zoneLabel(input.start, tz).split(' ')[0]}`;
+  const shortWhen = `${fmt(input.start, tz, DATE)} at ${fmt(input.start, tz, TIME)} ${label(input.start, tz).split(' ')[0]}`;
   const base = { showDetails: true, showLink: true, showPreparation: true };
   switch (input.kind) {
     case 'invite':
@@ -186,7 +193,7 @@ function content(input: TRenderInput, role: string, company: string): TContent {
     case 'reminder_1h':
       return {
         ...base,
-        subject: `Reminder: your ${role} interview at ${company} starts in 1 hour (${fmt(input.start, tz, TIME)} ${zoneLabel(input.start, tz).split(' ')[0]})`,
+        subject: `Reminder: your ${role} interview at ${company} starts in 1 hour (${fmt(input.start, tz, TIME)} ${label(input.start, tz).split(' ')[0]})`,
         preheader: 'Your interview starts in about an hour. Here is your link.',
         heading: 'Your interview starts in 1 hour',
         intro: [`A reminder: your interview with ${company} for the ${role} role starts in about an hour.`],
@@ -216,7 +223,7 @@ export function renderEmail(input: TRenderInput): TRenderedEmail {
   const when = formatWhen(input.start, input.end, tz);
   const duration = formatDuration(durationMin);
   const lobbyMin = Math.round((input.start.getTime() - input.window.lobbyOpensAt.getTime()) / MINUTE_MS);
-  const zoneShort = zoneLabel(input.window.closesAt, tz).split(' ')[0];
+  const zoneShort = label(input.window.closesAt, tz).split(' ')[0];
   const windowLine =
     `The link opens at ${timeNear(input.window.lobbyOpensAt, input.start, tz)} (${lobbyMin} minutes before the start) ` +
     `so you can check your camera and microphone. You can start the interview from ${timeNear(input.window.joinOpensAt, input.start, tz)} ` +
