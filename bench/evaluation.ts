@@ -5,43 +5,47 @@
  * overhead per job: handler time minus the model's fixed latency (one call per job here).
  * Also checks that every interview got exactly one evaluation post.
  *
- *   npx tsx bench/evaluation.ts [jobs=200] [modelLatencyMs=250] [concurrency=8]
+ *   npx tsx bench/evaluation.ts [jobs=200] [modelLatencyMs=250]
  *
- * Prints one JSON line. Needs PostgreSQL and Redis (as the tests do). The Slack emulator and the
- * model server run in a child process, as they would be elsewhere in production: their work must
- * not land on the measured process's event loop.
+ * Three processes: this one seeds the interviews, enqueues the jobs and reads the results; the
+ * measured one is Panelist's real worker role (`src/main.ts worker`, configured from the
+ * environment as deployed, its default concurrency of 4 evaluation jobs); the Slack emulator
+ * and the model server run in a third, as they would be elsewhere in production.
+ * Handler time per job is BullMQ's own record (processedOn → finishedOn). A warm-up batch runs
+ * first and is not measured.
+ *
+ * Prints one JSON line. Needs PostgreSQL and Redis (as the tests do).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import OpenAI from 'openai';
+import { Queue } from 'bullmq';
 import pg from 'pg';
 import { startSlackApiServer } from '../src/dev/slack-api/server.js';
 import { createPrisma } from '../src/infra/db/client.js';
 import { migrate } from '../src/infra/db/migrate.js';
-import { createLogger } from '../src/infra/logger.js';
-import { createMetrics } from '../src/infra/metrics.js';
 import { jobId } from '../src/infra/queue/catalogue.js';
 import { JobQueues } from '../src/infra/queue/queues.js';
 import { createRedis } from '../src/infra/queue/redis.js';
 import { createSlackClient } from '../src/infra/slack/client.js';
 import { buildBookingConfirmation } from '../src/infra/slack/messages/booking.js';
-import { evaluationHandler } from '../src/jobs/handlers/evaluation.js';
-import { closeWorkers, startWorker } from '../src/jobs/worker.js';
 import { loadSummary } from '../src/services/booking/notify.js';
-import type { TServiceDeps } from '../src/services/deps.js';
 import { GOOD_TURNS, scriptedModel } from '../tests/evaluation/harness.js';
-import { testConfig } from '../tests/helpers/config.js';
 import { startOpenAiServer } from '../tests/helpers/openai-server.js';
 import { ADMIN_URL, databaseUrl } from '../tests/helpers/pg-urls.js';
 import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../tests/helpers/redis.js';
+import { startSmtpServer } from '../tests/helpers/smtp.js';
+import { startServer } from './harness.js';
 
 const IS_PEERS = process.argv[2] === '--peers';
 const JOBS_N = Number(process.argv[2] ?? 200);
 const LATENCY_MS = Number(process.argv[3] ?? 250);
-const CONCURRENCY = Number(process.argv[4] ?? 8);
-const WARMUP = Math.min(10, Math.floor(JOBS_N / 10));
+/** Unmeasured jobs run first, so JIT, pools and connections are warm. */
+const WARMUP = Math.max(5, Math.min(20, Math.floor(JOBS_N / 10)));
+/** The worker role's evaluation concurrency as deployed (src/jobs/index.ts). */
+const CONCURRENCY = 4;
 const CHANNEL = 'C_RECRUITING';
+const TOKEN = 'xoxb-bench-token';
 
 function pct(samples: number[], p: number): number {
   const s = [...samples].sort((a, b) => a - b);
@@ -50,21 +54,26 @@ function pct(samples: number[], p: number): number {
 const r1 = (v: number) => Math.round(v * 10) / 10;
 const stats = (xs: number[]) => ({ p50: r1(pct(xs, 0.5)), p95: r1(pct(xs, 0.95)), max: r1(Math.max(...xs)) });
 
-/** Child process: the peers. Prints `ready <slackUrl> <openaiUrl>`. */
+/** Child process: the peers. Prints `ready <slackUrl> <openaiUrl> <smtpUrl>`. */
 async function peers() {
-  const slack = await startSlackApiServer({ token: 'xoxb-bench-token' });
+  const slack = await startSlackApiServer({ token: TOKEN });
   const openai = await startOpenAiServer({
     latencyMs: Number(process.argv[3]),
     chatHandler: scriptedModel({}),
   });
-  process.stdout.write(`ready ${slack.url} ${openai.baseURL}\n`);
+  // The worker role in production checks its mail server at start-up; nothing is mailed here.
+  const smtp = await startSmtpServer();
+  process.stdout.write(`ready ${slack.url} ${openai.baseURL} ${smtp.url}\n`);
   process.stdin.on('data', (d) => {
     if (d.toString().includes('count')) {
       const posts = slack.emulator.messages.filter((m) => m.thread_ts && m.thread_ts !== m.ts).length;
       process.stdout.write(`count ${openai.calls.length} ${posts}\n`);
     }
   });
-  process.on('SIGTERM', () => void Promise.all([slack.close(), openai.close()]).then(() => process.exit(0)));
+  process.on(
+    'SIGTERM',
+    () => void Promise.all([slack.close(), openai.close(), smtp.close()]).then(() => process.exit(0)),
+  );
 }
 
 async function startPeers() {
@@ -79,10 +88,11 @@ async function startPeers() {
   const waiters: Array<(line: string) => void> = [];
   lines.on('line', (line) => waiters.shift()?.(line));
   const next = () => new Promise<string>((resolve) => waiters.push(resolve));
-  const [, slackUrl = '', openaiUrl = ''] = (await next()).split(' ');
+  const [, slackUrl = '', openaiUrl = '', smtpUrl = ''] = (await next()).split(' ');
   return {
     slackUrl,
     openaiUrl,
+    smtpUrl,
     /** Model calls and thread posts the peers saw. */
     async counts(): Promise<{ calls: number; posts: number }> {
       const line = next();
@@ -100,30 +110,14 @@ async function main() {
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
   await migrate(databaseUrl(dbName));
-  const prisma = createPrisma(databaseUrl(dbName), { maxConnections: 20 });
+  const prisma = createPrisma(databaseUrl(dbName), { maxConnections: 5 });
   const remote = await startPeers();
   const prefix = testPrefix();
   const producer = createRedis(TEST_REDIS_URL, 'producer');
-  const workerConnection = createRedis(TEST_REDIS_URL, 'worker');
   const queues = new JobQueues(producer, prefix);
-  const base = testConfig({});
-  const deps: TServiceDeps = {
-    config: { ...base, redis: { ...base.redis, prefix } },
-    prisma,
-    queues,
-    slack: createSlackClient({ token: 'xoxb-bench-token', apiUrl: remote.slackUrl }),
-    ai: {
-      client: new OpenAI({ baseURL: remote.openaiUrl, apiKey: 'bench', maxRetries: 0, timeout: 30_000 }),
-      chatModel: 'bench-model',
-      sttModel: 'whisper-1',
-      ttsModel: 'tts-1',
-      ttsVoice: 'alloy',
-      timeoutMs: 30_000,
-    },
-    logger: createLogger('silent'),
-    metrics: createMetrics(),
-    now: () => new Date(),
-  };
+  const queue = new Queue('evaluation', { connection: producer, prefix });
+  const slack = createSlackClient({ token: TOKEN, apiUrl: remote.slackUrl });
+  let worker: Awaited<ReturnType<typeof startServer>> | undefined;
 
   try {
     // Interviews as the portal leaves them: completed, six answered turns, a scheduling message.
@@ -136,12 +130,13 @@ async function main() {
         ],
       },
     });
+    const total = WARMUP + JOBS_N;
     const start = new Date(Date.now() - 3600_000);
     const slot = await prisma.slot.create({
-      data: { startsAt: start, durationMinutes: 30, capacity: JOBS_N, seatsTaken: JOBS_N, timeZone: 'UTC' },
+      data: { startsAt: start, durationMinutes: 30, capacity: total, seatsTaken: total, timeZone: 'UTC' },
     });
     const ids: string[] = [];
-    for (let i = 0; i < JOBS_N; i++) {
+    for (let i = 0; i < total; i++) {
       const candidate = await prisma.candidate.create({
         data: {
           name: `Candidate ${i}`,
@@ -181,7 +176,7 @@ async function main() {
           },
         },
       });
-      const root = await deps.slack.chat.postMessage({
+      const root = await slack.chat.postMessage({
         channel: CHANNEL,
         ...buildBookingConfirmation(await loadSummary(prisma, interview.id)),
       });
@@ -192,56 +187,85 @@ async function main() {
       ids.push(interview.id);
     }
 
-    const handlerMs: number[] = [];
-    let failures = 0;
-    const worker = startWorker('evaluation', evaluationHandler(deps), {
-      connection: workerConnection,
-      prefix,
-      logger: deps.logger,
-      concurrency: CONCURRENCY,
-      observe: ({ ms, ok }) => {
-        if (ok) handlerMs.push(ms);
-        else failures++;
+    // The measured process: Panelist's worker role, configured as deployed.
+    worker = await startServer(
+      'src/main.ts',
+      ['worker'],
+      {
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'info',
+        DATA_DIR: `/tmp/panelist-bench-${prefix}`,
+        PUBLIC_URL: 'http://portal.bench',
+        DATABASE_URL: databaseUrl(dbName),
+        REDIS_URL: TEST_REDIS_URL,
+        QUEUE_PREFIX: prefix,
+        SLACK_BOT_TOKEN: TOKEN,
+        SLACK_SIGNING_SECRET: 'bench-signing-secret',
+        SLACK_API_URL: remote.slackUrl,
+        SMTP_URL: remote.smtpUrl,
+        OPENAI_BASE_URL: remote.openaiUrl,
+        OPENAI_API_KEY: 'bench',
+        OPENAI_CHAT_MODEL: 'bench-model',
+        TRANSCRIPT_LINK_SECRET: 'bench-transcript-secret-0123456789abcdef',
       },
-    });
+      { readyPattern: /Panelist is running/ },
+    );
+
+    const runBatch = async (batch: string[]) => {
+      for (const id of batch)
+        await queues.enqueue(
+          'evaluation',
+          { interviewId: id, version: 1, reason: 'completed' },
+          { jobId: jobId('evaluation', id, 'v1') },
+        );
+      const jobs = await waitFor(batch.map((id) => jobId('evaluation', id, 'v1')));
+      return jobs;
+    };
+    const waitFor = async (jobIds: string[]) => {
+      for (;;) {
+        const jobs = await Promise.all(jobIds.map((id) => queue.getJob(id)));
+        if (jobs.every((j) => j?.finishedOn)) return jobs.map((j) => j!);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+
+    await runBatch(ids.slice(0, WARMUP));
     const before = await remote.counts();
     const started = performance.now();
-    for (const id of ids)
-      await queues.enqueue(
-        'evaluation',
-        { interviewId: id, version: 1, reason: 'completed' },
-        { jobId: jobId('evaluation', id, 'v1') },
-      );
-    while (handlerMs.length + failures < JOBS_N) await new Promise((r) => setTimeout(r, 20));
+    const jobs = await runBatch(ids.slice(WARMUP));
     const wallMs = performance.now() - started;
-    await closeWorkers([worker], 5000);
-
     const after = await remote.counts();
+
+    const failures = jobs.filter((j) => j.failedReason).length;
+    const handlerMs = jobs.filter((j) => !j.failedReason).map((j) => j.finishedOn! - j.processedOn!);
     const modelCalls = after.calls - before.calls;
     const perJobModelMs = (LATENCY_MS * modelCalls) / JOBS_N;
-    const overhead = handlerMs.slice(WARMUP).map((ms) => ms - perJobModelMs);
+    const overhead = handlerMs.map((ms) => ms - perJobModelMs);
     const posts = await prisma.evaluation.count({ where: { slackMessageTs: { not: null } } });
     const threadPosts = after.posts;
     console.log(
       JSON.stringify({
         bench: 'evaluation',
         jobs: JOBS_N,
+        warmupJobs: WARMUP,
         concurrency: CONCURRENCY,
         modelLatencyMs: LATENCY_MS,
         modelCalls,
         overheadMs: stats(overhead),
-        handlerMs: stats(handlerMs.slice(WARMUP)),
+        handlerMs: stats(handlerMs),
         throughputPerSec: r1((JOBS_N / wallMs) * 1000),
         failures,
         posts,
         duplicatePosts: threadPosts - posts,
-        peers: 'child process (Slack emulator, OpenAI-compatible server)',
+        layout:
+          'worker role (src/main.ts worker) in its own process; Slack emulator and model server in another',
       }),
     );
   } finally {
+    await worker?.stop();
+    await queue.close();
     await queues.close();
     producer.disconnect();
-    workerConnection.disconnect();
     remote.stop();
     await prisma.$disconnect();
     await cleanPrefix(prefix);
