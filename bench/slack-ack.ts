@@ -13,6 +13,7 @@
  *   npx tsx bench/slack-ack.ts [--runs 3] [--total 2000] [--concurrency 200]
  */
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { App, LogLevel } from '@slack/bolt';
 import Fastify from 'fastify';
@@ -26,6 +27,7 @@ import { cleanPrefix, TEST_REDIS_URL } from '../tests/helpers/redis.js';
 import {
   alternate,
   BENCH_CHANNEL as CHANNEL,
+  cpuMs,
   createBenchDb,
   httpLoad,
   isMain,
@@ -37,6 +39,7 @@ import {
   startServer,
   type TLoadResult,
   BENCH_TOKEN as TOKEN,
+  type TServer,
   writeRow,
 } from './harness.js';
 
@@ -67,6 +70,26 @@ async function serve(kind: string): Promise<void> {
   const url = await server.listen({ host: '127.0.0.1', port: 0 });
   process.stdout.write(`ready ${url}\n`);
   process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
+}
+
+/** CPU time of a process's main thread (its event loop), in ms, from /proc (Linux, 100 Hz ticks). */
+async function mainThreadCpuMs(pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Waits until the process uses (almost) no CPU over 100 ms, at most 5 s. */
+async function settle(pid: number): Promise<void> {
+  for (const started = Date.now(); Date.now() - started < 5000; ) {
+    const before = await cpuMs(pid);
+    await new Promise((r) => setTimeout(r, 100));
+    if ((await cpuMs(pid)) - before <= 10) return;
+  }
 }
 
 /** A well-formed trigger_id (the emulator accepts ones it did not issue). */
@@ -119,7 +142,7 @@ function viewFor(i: number, ids: { slotId: string; roleId: string }) {
   };
 }
 
-/** Even requests are the slash command, odd ones the modal submission; each signed when sent. */
+/** Even requests are the slash command, odd ones the modal submission, signed. */
 function makeRequest(i: number, ids: { slotId: string; roleId: string }, kinds = 'both') {
   const isCommand = kinds === 'command' || (kinds === 'both' && i % 2 === 0);
   const body = isCommand
@@ -156,6 +179,10 @@ function makeRequest(i: number, ids: { slotId: string; roleId: string }, kinds =
 }
 
 type TRun = {
+  /** CPU time (user + system) of the server per request sent, warm-up included. */
+  cpuMsPerRequest: number;
+  /** The same, for the server's main thread alone (its event loop; GC helpers excluded). */
+  loopCpuMsPerRequest: number;
   p50: number;
   p95: number;
   p99: number;
@@ -165,8 +192,10 @@ type TRun = {
   bad: number;
 };
 
-function toRun(r: TLoadResult): TRun {
+function toRun(r: TLoadResult, cpuMsPerRequest: number, loopCpuMsPerRequest: number): TRun {
   return {
+    cpuMsPerRequest,
+    loopCpuMsPerRequest,
     p50: percentile(r.latencies, 0.5),
     p95: percentile(r.latencies, 0.95),
     p99: percentile(r.latencies, 0.99),
@@ -242,30 +271,44 @@ async function main(): Promise<void> {
     // Primary: waves of `concurrency` simultaneous requests (that many recruiters at
     // the same instant), the latency each one sees. Secondary: the saturated server's
     // requests/s with `concurrency` in flight back to back.
-    const measure = async (url: string) =>
-      toRun(
-        await httpLoad({
-          url,
-          concurrency,
-          total,
-          warmup,
-          mode: 'waves',
-          gapMs: 50,
-          make: (i) => makeRequest(i, ids, values.kinds),
-        }),
+    // Every request of a run is built and signed before its clock starts (signatures
+    // stay valid for Slack's 5 minutes), so the load process only sends and reads.
+    const prebuilt = () =>
+      Array.from({ length: warmup + total }, (_, i) => makeRequest(i, ids, values.kinds));
+    const measure = async (server: TServer) => {
+      const requests = prebuilt();
+      const cpuBefore = await cpuMs(server.pid);
+      const loopBefore = await mainThreadCpuMs(server.pid);
+      const load = await httpLoad({
+        url: server.url,
+        concurrency,
+        total,
+        warmup,
+        mode: 'waves',
+        gapMs: 50,
+        make: (i) => requests[i]!,
+      });
+      const sent = total + warmup;
+      // Work a side does after its last answer (modals opened after the ack) is its own
+      // cost: count it here, and never let it run into the other side's measurement.
+      await settle(server.pid);
+      return toRun(
+        load,
+        ((await cpuMs(server.pid)) - cpuBefore) / sent,
+        ((await mainThreadCpuMs(server.pid)) - loopBefore) / sent,
       );
-    const saturate = async (url: string) =>
-      (await httpLoad({ url, concurrency, total, warmup, make: (i) => makeRequest(i, ids, values.kinds) }))
-        .rps;
+    };
+    const saturate = async (server: TServer) => {
+      const requests = prebuilt();
+      const load = await httpLoad({ url: server.url, concurrency, total, warmup, make: (i) => requests[i]! });
+      await settle(server.pid);
+      return load.rps;
+    };
     // One unmeasured pass each: JIT, connection pools, the recruiter's profile cache.
-    await measure(bare.url);
-    await measure(app.url);
-    const result = await alternate(
-      runs,
-      { a: () => measure(app.url), b: () => measure(bare.url) },
-      (r) => r.p99,
-    );
-    const sat = await alternate(runs, { a: () => saturate(app.url), b: () => saturate(bare.url) }, (r) => r);
+    await measure(bare);
+    await measure(app);
+    const result = await alternate(runs, { a: () => measure(app), b: () => measure(bare) }, (r) => r.p99);
+    const sat = await alternate(runs, { a: () => saturate(app), b: () => saturate(bare) }, (r) => r);
     const appP99 = result.medianA;
     const bareP99 = result.medianB;
     const ratio = appP99 / bareP99;
@@ -297,6 +340,10 @@ async function main(): Promise<void> {
         appP95: median(result.a.map((r) => r.p95)),
         appCommandP99: median(result.a.map((r) => r.cmdP99)),
         appViewSubmissionP99: median(result.a.map((r) => r.viewP99)),
+        appCpuMsPerRequest: median(result.a.map((r) => r.cpuMsPerRequest)),
+        bareCpuMsPerRequest: median(result.b.map((r) => r.cpuMsPerRequest)),
+        appLoopCpuMsPerRequest: median(result.a.map((r) => r.loopCpuMsPerRequest)),
+        bareLoopCpuMsPerRequest: median(result.b.map((r) => r.loopCpuMsPerRequest)),
         bareP50: median(result.b.map((r) => r.p50)),
         bareP95: median(result.b.map((r) => r.p95)),
         appSaturatedRps: sat.medianA,
