@@ -79,7 +79,13 @@ function childEnv(o: { databaseUrl: string; smtpUrl: string; slackUrl: string; p
   };
 }
 
-type TSideRun = { ms: number; perSecond: number; cpuMsPerInvite: number; peersCpuMsPerInvite: number };
+type TSideRun = {
+  ms: number;
+  perSecond: number;
+  cpuMsPerInvite: number;
+  peersCpuMsPerInvite: number;
+  postgresCpuMsPerInvite: number;
+};
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -142,17 +148,28 @@ async function main(): Promise<void> {
 
     let expectedMessages = 0;
     let expectedSent = 0;
+    // PostgreSQL's share: the backends serving the bench database, less this process's own (polling).
+    const postgresCpu = async () => {
+      const r = await client.query<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      );
+      const each = await Promise.all(r.rows.map((row) => cpuMs(row.pid)));
+      return new Map(r.rows.map((row, i) => [row.pid, each[i]!]));
+    };
     const measure = async (pid: number, n: number, work: () => Promise<void>): Promise<TSideRun> => {
-      const [cpu0, peers0] = [await cpuMs(pid), await cpuMs(peers!.pid)];
+      const [cpu0, peers0, pg0] = [await cpuMs(pid), await cpuMs(peers!.pid), await postgresCpu()];
       const t0 = performance.now();
       await work();
       const ms = performance.now() - t0;
-      const [cpu1, peers1] = [await cpuMs(pid), await cpuMs(peers!.pid)];
+      const [cpu1, peers1, pg1] = [await cpuMs(pid), await cpuMs(peers!.pid), await postgresCpu()];
+      let pgMs = 0;
+      for (const [backend, after] of pg1) pgMs += after - (pg0.get(backend) ?? 0);
       return {
         ms,
         perSecond: (n / ms) * 1000,
         cpuMsPerInvite: (cpu1 - cpu0) / n,
         peersCpuMsPerInvite: (peers1 - peers0) / n,
+        postgresCpuMsPerInvite: pgMs / n,
       };
     };
     const pipeline = (n: number) =>
@@ -243,6 +260,7 @@ async function main(): Promise<void> {
           pipeline: round(median(result.a.map((r) => r.peersCpuMsPerInvite))),
           direct: round(median(result.b.map((r) => r.peersCpuMsPerInvite))),
         },
+        postgresCpuMsPerInvite: round(median(result.a.map((r) => r.postgresCpuMsPerInvite))),
         messageBytes: tally.bytes,
         workerConcurrency: concurrency,
         directInFlight: inFlight,
