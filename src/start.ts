@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { buildBot } from './bot/app.js';
+import { redisReplayGuard } from './bot/replay-guard.js';
 import type { TConfig } from './config.js';
 import { createAi } from './infra/ai/client.js';
 import { openDatabase } from './infra/db/client.js';
@@ -141,9 +142,7 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
         signingSecret,
         appToken: config.slack.appToken,
         apiUrl: slackApiUrl,
-        // A signed request seen before is a replay; Slack's own retries carry new signatures.
-        isFirstSeen: async (sig) =>
-          (await producer.set(`${config.redis.prefix}-slack-sig-${sig}`, '1', 'EX', 360, 'NX')) === 'OK',
+        isFirstSeen: redisReplayGuard(producer, `${config.redis.prefix}-slack-sig-`),
       });
       if (bot.receiver) mounts.push({ plugin: bot.receiver.plugin });
       else {

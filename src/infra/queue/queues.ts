@@ -3,15 +3,34 @@
  * (the connection has no offline queue), and callers turn that into a clear
  * "try again in a moment" for the user.
  */
-import { type JobsOptions, Queue } from 'bullmq';
+import { type Job, type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AppError } from '../../domain/errors.js';
+import { batchPerTurn } from '../batch-per-turn.js';
 import { JOB_NAMES, JOBS, type TJobName, type TJobPayload } from './catalogue.js';
 
 export type TEnqueueOptions = { jobId: string; delay?: number; priority?: number };
 
+type TBulkItem = { name: string; data: unknown; opts: JobsOptions };
+
+function jobOptions(opts: TEnqueueOptions): JobsOptions {
+  return {
+    jobId: opts.jobId,
+    ...(opts.delay !== undefined ? { delay: Math.max(0, Math.round(opts.delay)) } : {}),
+    ...(opts.priority !== undefined ? { priority: opts.priority } : {}),
+  };
+}
+
+function unavailable(queue: TJobName, err: Error): AppError {
+  return new AppError('unavailable', 'The job queue (Redis) is not answering. Try again in a moment.', {
+    queue,
+    cause: err.message,
+  });
+}
+
 export class JobQueues {
   private readonly queues: Map<TJobName, Queue>;
+  private readonly batchers = new Map<TJobName, (item: TBulkItem) => Promise<Job>>();
 
   constructor(
     readonly connection: Redis,
@@ -40,16 +59,41 @@ export class JobQueues {
   async enqueue<N extends TJobName>(name: N, payload: TJobPayload<N>, opts: TEnqueueOptions) {
     const data = JOBS[name].payload.parse(payload);
     try {
-      return await this.queue(name).add(name, data, {
-        jobId: opts.jobId,
-        ...(opts.delay !== undefined ? { delay: Math.max(0, Math.round(opts.delay)) } : {}),
-        ...(opts.priority !== undefined ? { priority: opts.priority } : {}),
-      });
+      return await this.queue(name).add(name, data, jobOptions(opts));
     } catch (err) {
-      throw new AppError('unavailable', 'The job queue (Redis) is not answering. Try again in a moment.', {
-        queue: name,
-        cause: (err as Error).message,
-      });
+      throw unavailable(name, err as Error);
+    }
+  }
+
+  /**
+   * Like `enqueue`, but adds made in the same turn of the event loop reach Redis
+   * together: one `addBulk` (one pipelined write) per queue and turn, for request
+   * paths that enqueue before they answer (a burst of Slack submissions). Each
+   * caller still gets its own job or its own error: a payload that fails
+   * validation throws for that caller alone, and if the bulk add fails each job
+   * is retried alone (job ids make that idempotent), so the same callers see the
+   * same 'unavailable' error they would have seen from `enqueue`.
+   */
+  async enqueueBatched<N extends TJobName>(name: N, payload: TJobPayload<N>, opts: TEnqueueOptions) {
+    const data = JOBS[name].payload.parse(payload);
+    let add = this.batchers.get(name);
+    if (!add) {
+      add = batchPerTurn((items) => this.addMany(name, items));
+      this.batchers.set(name, add);
+    }
+    return add({ name, data, opts: jobOptions(opts) });
+  }
+
+  private async addMany(name: TJobName, items: TBulkItem[]): Promise<Array<Job | Error>> {
+    const queue = this.queue(name);
+    try {
+      return await queue.addBulk(items);
+    } catch {
+      return Promise.all(
+        items.map((item) =>
+          queue.add(item.name, item.data, item.opts).catch((err: Error) => unavailable(name, err)),
+        ),
+      );
     }
   }
 

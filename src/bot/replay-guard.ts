@@ -1,0 +1,28 @@
+/**
+ * The Slack receiver's replay guard in Redis: a signed request seen before is a
+ * replay (Slack's own retries carry new signatures). Each signature is claimed
+ * with SET NX for 6 minutes, longer than Bolt's 5-minute timestamp window.
+ */
+import type { Redis } from 'ioredis';
+import { batchPerTurn } from '../infra/batch-per-turn.js';
+import type { TReplayGuard } from './receiver.js';
+
+const TTL_SECONDS = 6 * 60;
+
+/**
+ * Checks arriving in the same turn of the event loop (a burst of Slack requests)
+ * go to Redis as one pipeline: one write and one read instead of a round trip
+ * each. Every signature keeps its own answer; two copies of one request in the
+ * same batch still let only the first through.
+ */
+export function redisReplayGuard(redis: Redis, keyPrefix: string): TReplayGuard {
+  return batchPerTurn(async (signatures: string[]) => {
+    const pipeline = redis.pipeline();
+    for (const sig of signatures) pipeline.set(`${keyPrefix}${sig}`, '1', 'EX', TTL_SECONDS, 'NX');
+    const replies = (await pipeline.exec()) ?? [];
+    return signatures.map((_, i) => {
+      const [err, reply] = replies[i] ?? [new Error('Redis gave no reply'), null];
+      return err ?? reply === 'OK';
+    });
+  });
+}
