@@ -7,6 +7,7 @@ import { App, LogLevel } from '@slack/bolt';
 import type { TBotDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
 import { boltLogger, FastifySlackReceiver, type TReplayGuard } from './receiver.js';
+import { slackFetch } from './slack-fetch.js';
 
 export type TBot = { app: App; receiver: FastifySlackReceiver | undefined };
 
@@ -21,9 +22,11 @@ export function buildBot(
   },
 ): TBot {
   const logger = boltLogger(deps.logger.child({ component: 'bot' }));
-  const clientOptions = opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {};
+  const clientOptions = { ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}), fetch: slackFetch };
   let receiver: FastifySlackReceiver | undefined;
   let app: App;
+  // convoStore: false in both modes — no listener keeps conversation state, and Bolt's
+  // default in-memory store is one more middleware (and a lookup) on every request.
   if (opts.appToken) {
     app = new App({
       token: opts.token,
@@ -32,6 +35,7 @@ export function buildBot(
       logger,
       logLevel: LogLevel.INFO,
       clientOptions,
+      convoStore: false,
     });
   } else {
     if (!opts.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required for Slack over HTTP');
@@ -41,7 +45,14 @@ export function buildBot(
       metrics: deps.metrics,
       ...(opts.isFirstSeen ? { isFirstSeen: opts.isFirstSeen } : {}),
     });
-    app = new App({ token: opts.token, receiver, logger, logLevel: LogLevel.INFO, clientOptions });
+    app = new App({
+      token: opts.token,
+      receiver,
+      logger,
+      logLevel: LogLevel.INFO,
+      clientOptions,
+      convoStore: false,
+    });
   }
   app.error(async (error) => {
     deps.logger.error(

@@ -1,10 +1,44 @@
 /** Opening the bot's modals: shared by commands, App Home buttons and message buttons. */
+import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { listOpenSlots, upcomingSlots } from '../services/booking/slots.js';
+import { takeTurnAfterAcks } from './after-ack.js';
 import { buildScheduleModal } from './blocks/schedule-modal.js';
 import { buildSlotsModal } from './blocks/slots-modal.js';
 import type { TBotDeps } from './deps.js';
 import { recruiterProfile } from './recruiter.js';
+
+/**
+ * Commands that arrive together (a team opening the form at the same moment)
+ * share one read of the open slots and the role count: a caller joining a read
+ * already in flight sees the data as of a few milliseconds before its request,
+ * which the submission checks again anyway. Keyed by database client, so
+ * separate stacks (tests) never share.
+ */
+const schedulingReads = new WeakMap<object, Promise<TSchedulingData>>();
+type TSchedulingData = { open: Awaited<ReturnType<typeof listOpenSlots>>; roleCount: number };
+
+function readSchedulingData(deps: TBotDeps, now: Date): Promise<TSchedulingData> {
+  const inFlight = schedulingReads.get(deps.prisma);
+  if (inFlight) return inFlight;
+  const read = Promise.all([
+    listOpenSlots(deps.prisma, now, { limit: 100 }),
+    deps.prisma.role.count({ where: { archivedAt: null } }),
+  ])
+    .then(([open, roleCount]) => ({ open, roleCount }))
+    .finally(() => schedulingReads.delete(deps.prisma));
+  schedulingReads.set(deps.prisma, read);
+  return read;
+}
+
+/**
+ * views.open with the view already JSON-encoded, which is how Slack's API takes it
+ * (the bytes on the wire are the same). Given an object, @slack/web-api 8 first
+ * copies it for a debug line it builds even when debug logging is off.
+ */
+export async function openView(client: WebClient, triggerId: string, view: View): Promise<void> {
+  await client.views.open({ trigger_id: triggerId, view: JSON.stringify(view) as unknown as View });
+}
 
 export async function openScheduleModal(
   client: WebClient,
@@ -12,23 +46,25 @@ export async function openScheduleModal(
   p: { triggerId: string; userId: string; channelId: string; email?: string | undefined },
 ): Promise<void> {
   const now = deps.now();
-  const [profile, open, roleCount] = await Promise.all([
+  const [profile, data] = await Promise.all([
     recruiterProfile(client, p.userId),
-    listOpenSlots(deps.prisma, now, { limit: 100 }),
-    deps.prisma.role.count({ where: { archivedAt: null } }),
+    readSchedulingData(deps, now),
   ]);
-  await client.views.open({
-    trigger_id: p.triggerId,
-    view: buildScheduleModal({
+  // Concurrent callers resume together when the shared read lands; build and send one per turn.
+  await takeTurnAfterAcks();
+  await openView(
+    client,
+    p.triggerId,
+    buildScheduleModal({
       recruiterTz: profile.tz,
       channelId: p.channelId,
       email: p.email,
-      slots: open.slots,
-      totalSlots: open.total,
-      hasRoles: roleCount > 0,
+      slots: data.open.slots,
+      totalSlots: data.open.total,
+      hasRoles: data.roleCount > 0,
       now,
     }),
-  });
+  );
 }
 
 export async function slotsModal(client: WebClient, deps: TBotDeps, userId: string, notice?: string) {

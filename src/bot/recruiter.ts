@@ -4,6 +4,7 @@ import { isValidTimeZone } from '../domain/time.js';
 
 type TProfile = { tz: string; email: string | undefined; at: number };
 const cache = new Map<string, TProfile>();
+const inFlight = new Map<string, Promise<TProfile>>();
 const TTL_MS = 10 * 60_000;
 
 /**
@@ -14,6 +15,16 @@ const TTL_MS = 10 * 60_000;
 export async function recruiterProfile(client: WebClient, userId: string): Promise<TProfile> {
   const hit = cache.get(userId);
   if (hit && Date.now() - hit.at < TTL_MS) return hit;
+  // Requests from one person arriving together (a double submit, a burst) ask Slack once.
+  let lookup = inFlight.get(userId);
+  if (!lookup) {
+    lookup = fetchProfile(client, userId).finally(() => inFlight.delete(userId));
+    inFlight.set(userId, lookup);
+  }
+  return lookup;
+}
+
+async function fetchProfile(client: WebClient, userId: string): Promise<TProfile> {
   try {
     const res = await client.users.info({ user: userId });
     const tz = res.user?.tz && isValidTimeZone(res.user.tz) ? res.user.tz : 'UTC';

@@ -1,5 +1,5 @@
 /** The /schedule-interview modal and the reschedule modal. */
-import type { KnownBlock, View } from '@slack/types';
+import type { KnownBlock, PlainTextOption, View } from '@slack/types';
 import { escapeMrkdwn } from '../../domain/escape.js';
 import { metadata, plain, slotOption, type TSlotOptionInput, timeZoneOption } from './common.js';
 
@@ -29,6 +29,27 @@ export type TScheduleModalInput = {
   now: Date;
 };
 
+/**
+ * Formatting a slot in a zone is the costly part of the modal. Modals opened
+ * together share one list of slots (open-views.ts), so its options are
+ * formatted once per list and zone.
+ */
+const optionsByList = new WeakMap<TSlotOptionInput[], Map<string, PlainTextOption[]>>();
+
+function slotOptions(slots: TSlotOptionInput[], tz: string): PlainTextOption[] {
+  let byZone = optionsByList.get(slots);
+  if (!byZone) {
+    byZone = new Map();
+    optionsByList.set(slots, byZone);
+  }
+  let options = byZone.get(tz);
+  if (!options) {
+    options = slots.map((s) => slotOption(s, tz));
+    byZone.set(tz, options);
+  }
+  return options;
+}
+
 function slotPicker(slots: TSlotOptionInput[], totalSlots: number, tz: string, label: string): KnownBlock {
   const element =
     totalSlots > STATIC_SELECT_MAX
@@ -42,7 +63,7 @@ function slotPicker(slots: TSlotOptionInput[], totalSlots: number, tz: string, l
           type: 'static_select' as const,
           action_id: SCHEDULE.slot,
           placeholder: plain('Pick an open slot'),
-          options: slots.map((s) => slotOption(s, tz)),
+          options: slotOptions(slots, tz),
         };
   return {
     type: 'input',

@@ -1,12 +1,17 @@
-/** Slash commands. Each acks at once (Slack allows 3 s) and then opens its modal. */
+/**
+ * Slash commands. Each acks at once (Slack allows 3 s) and then opens its modal,
+ * after yielding to the acks of the requests that arrived with it.
+ */
 import type { App } from '@slack/bolt';
 import { normalizeEmail } from '../../../domain/email-address.js';
+import { yieldToAcks } from '../../after-ack.js';
 import type { TBotDeps } from '../../deps.js';
-import { openScheduleModal, slotsModal } from '../../open-views.js';
+import { openScheduleModal, openView, slotsModal } from '../../open-views.js';
 
 export function register(app: App, deps: TBotDeps): void {
   app.command('/schedule-interview', async ({ ack, command, client, logger }) => {
     await ack();
+    await yieldToAcks();
     const arg = command.text.trim().split(/\s+/)[0] ?? '';
     const email = arg
       ? (normalizeEmail(arg.replace(/^<mailto:([^|>]+)(\|[^>]*)?>$/, '$1')) ?? undefined)
@@ -26,11 +31,9 @@ export function register(app: App, deps: TBotDeps): void {
 
   app.command('/interview-slots', async ({ ack, command, client, logger }) => {
     await ack();
+    await yieldToAcks();
     try {
-      await client.views.open({
-        trigger_id: command.trigger_id,
-        view: await slotsModal(client, deps, command.user_id),
-      });
+      await openView(client, command.trigger_id, await slotsModal(client, deps, command.user_id));
     } catch (err) {
       logger.error(`slots modal failed: ${(err as Error).message}`);
       await respondError(client, command.channel_id, command.user_id, err);

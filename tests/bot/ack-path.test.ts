@@ -1,0 +1,232 @@
+/**
+ * The pieces that keep Slack's acks fast under a burst: per-turn batching (with
+ * per-caller answers), the pipelined replay guard, batched enqueues, after-ack
+ * work yielding to pending acks, and the bot's Slack transport.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter, once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { takeTurnAfterAcks, trackAck, yieldToAcks } from '../../src/bot/after-ack.js';
+import { redisReplayGuard } from '../../src/bot/replay-guard.js';
+import { slackFetch } from '../../src/bot/slack-fetch.js';
+import { batchPerTurn } from '../../src/infra/batch-per-turn.js';
+import { jobId } from '../../src/infra/queue/catalogue.js';
+import { JobQueues } from '../../src/infra/queue/queues.js';
+import { createRedis } from '../../src/infra/queue/redis.js';
+import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.js';
+
+const prefix = testPrefix();
+const producer = createRedis(TEST_REDIS_URL, 'producer');
+const queues = new JobQueues(producer, prefix);
+afterAll(async () => {
+  await queues.close();
+  await producer.quit();
+  await cleanPrefix(prefix);
+});
+
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+/** Producers have no offline queue: wait until the connection is up. */
+const ready = async (redis: ReturnType<typeof createRedis>) => {
+  if (redis.status !== 'ready') await once(redis, 'ready');
+};
+
+describe('batchPerTurn', () => {
+  it('runs the calls of one turn together and answers each caller with its own result', async () => {
+    const batches: number[][] = [];
+    const double = batchPerTurn(async (xs: number[]) => {
+      batches.push(xs);
+      return xs.map((x) => (x === 3 ? new Error('three is refused') : x * 2));
+    });
+    const first = await Promise.allSettled([double(1), double(2), double(3)]);
+    const later = await double(4);
+    expect(batches).toEqual([[1, 2, 3], [4]]);
+    expect(first).toEqual([
+      { status: 'fulfilled', value: 2 },
+      { status: 'fulfilled', value: 4 },
+      { status: 'rejected', reason: new Error('three is refused') },
+    ]);
+    expect(later).toBe(8);
+  });
+
+  it('rejects every caller of a batch whose run fails, and splits large turns', async () => {
+    const sizes: number[] = [];
+    const failing = batchPerTurn(async (xs: number[]) => {
+      sizes.push(xs.length);
+      throw new Error('database down');
+    }, 2);
+    const results = await Promise.allSettled([1, 2, 3, 4, 5].map((x) => failing(x)));
+    expect(sizes).toEqual([2, 2, 1]);
+    expect(results.every((r) => r.status === 'rejected' && r.reason.message === 'database down')).toBe(true);
+  });
+});
+
+describe('redisReplayGuard', () => {
+  it('lets a signature through once, even when its copies arrive in the same turn', async () => {
+    await ready(producer);
+    const guard = redisReplayGuard(producer, `${prefix}-sig-`);
+    expect(await Promise.all([guard('v0=a'), guard('v0=a'), guard('v0=b')])).toEqual([true, false, true]);
+    expect(await guard('v0=a')).toBe(false);
+    expect(await producer.ttl(`${prefix}-sig-v0=a`)).toBeGreaterThan(300);
+  });
+
+  it('fails (the receiver then lets the request through) when Redis is not answering', async () => {
+    const lost = createRedis(TEST_REDIS_URL, 'producer');
+    lost.on('error', () => undefined);
+    await ready(lost);
+    lost.disconnect();
+    const guard = redisReplayGuard(lost, `${prefix}-sig-`);
+    await expect(guard('v0=c')).rejects.toThrow();
+  });
+});
+
+describe('JobQueues.enqueueBatched', () => {
+  const payload = () => ({ interviewId: randomUUID(), revision: 1 });
+
+  it('adds the jobs of one turn together; a job id already queued is not added twice', async () => {
+    const a = payload();
+    const b = payload();
+    const jobs = await Promise.all([
+      queues.enqueueBatched('prepare', a, { jobId: jobId('prepare', a.interviewId, 'r1') }),
+      queues.enqueueBatched('prepare', b, { jobId: jobId('prepare', b.interviewId, 'r1') }),
+      queues.enqueueBatched('prepare', a, { jobId: jobId('prepare', a.interviewId, 'r1') }),
+    ]);
+    expect(jobs.map((j) => j.id)).toEqual([
+      jobId('prepare', a.interviewId, 'r1'),
+      jobId('prepare', b.interviewId, 'r1'),
+      jobId('prepare', a.interviewId, 'r1'),
+    ]);
+    const stored = await queues.queue('prepare').getJob(jobId('prepare', b.interviewId, 'r1'));
+    expect(stored?.data).toEqual(b);
+    expect(stored?.opts.attempts).toBeGreaterThan(1); // the catalogue's options apply
+    expect(await queues.queue('prepare').count()).toBe(2);
+  });
+
+  it('refuses an invalid payload for its caller alone', async () => {
+    const good = payload();
+    const [bad, ok] = await Promise.allSettled([
+      queues.enqueueBatched('prepare', { interviewId: 'not-a-uuid', revision: 0 }, { jobId: 'prepare-bad' }),
+      queues.enqueueBatched('prepare', good, { jobId: jobId('prepare', good.interviewId, 'r1') }),
+    ]);
+    expect(bad.status).toBe('rejected');
+    expect(ok.status).toBe('fulfilled');
+  });
+
+  it('gives every caller the same "unavailable" error as enqueue when Redis is not answering', async () => {
+    const lost = createRedis(TEST_REDIS_URL, 'producer');
+    lost.on('error', () => undefined);
+    const down = new JobQueues(lost, prefix);
+    await down.queue('prepare').waitUntilReady();
+    lost.disconnect();
+    const results = await Promise.allSettled(
+      [payload(), payload()].map((p) =>
+        down.enqueueBatched('prepare', p, { jobId: jobId('prepare', p.interviewId, 'r1') }),
+      ),
+    );
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'unavailable' });
+    }
+    await down.close().catch(() => undefined);
+  });
+});
+
+describe('after-ack work', () => {
+  it('waits while a request awaits its ack, then goes', async () => {
+    const res = new EventEmitter();
+    trackAck(res);
+    let isDone = false;
+    const waiting = yieldToAcks().then(() => {
+      isDone = true;
+    });
+    for (let i = 0; i < 5; i++) await nextTurn();
+    expect(isDone).toBe(false);
+    res.emit('finish');
+    res.emit('close'); // counted once
+    await waiting;
+    expect(isDone).toBe(true);
+  });
+
+  it('never waits longer than 200 ms, even when acks keep pending', async () => {
+    const stuck = new EventEmitter();
+    trackAck(stuck);
+    const started = performance.now();
+    await yieldToAcks();
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(195);
+    expect(waited).toBeLessThan(1000);
+    stuck.emit('close');
+  });
+
+  it('lets costly steps go one per turn of the event loop', async () => {
+    const order: string[] = [];
+    const steps = [1, 2, 3].map((n) => takeTurnAfterAcks().then(() => order.push(`step ${n}`)));
+    let turns = 0;
+    const counting = (async () => {
+      while (order.length < 3) {
+        await nextTurn();
+        order.push(`turn ${++turns}`);
+      }
+    })();
+    await Promise.all([...steps, counting]);
+    const stepPositions = order.flatMap((e, i) => (e.startsWith('step') ? [i] : []));
+    // Never two steps without a turn between them.
+    expect(stepPositions[1]! - stepPositions[0]!).toBeGreaterThan(1);
+    expect(stepPositions[2]! - stepPositions[1]!).toBeGreaterThan(1);
+  });
+});
+
+describe('slackFetch', () => {
+  it('posts the body with its headers and reads status, headers and text', async () => {
+    const seen: Array<{ method?: string; type?: string; body: string }> = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        seen.push({ method: req.method, type: req.headers['content-type'], body });
+        if (req.url === '/moved') {
+          res.writeHead(302, { location: 'https://elsewhere.example/' });
+          res.end();
+          return;
+        }
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '3' });
+        res.end('{"ok":false,"error":"ratelimited"}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const res = await slackFetch(`${base}/api/views.open`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'view=%7B%7D&trigger_id=1.2.3',
+        redirect: 'error',
+      });
+      expect(res.status).toBe(429);
+      expect(res.ok).toBe(false);
+      expect(res.headers.get('Retry-After')).toBe('3');
+      expect(res.headers.get('x-missing')).toBeNull();
+      expect(Object.fromEntries(res.headers.entries())['content-type']).toBe('application/json');
+      expect(await res.json()).toEqual({ ok: false, error: 'ratelimited' });
+      expect(seen[0]).toEqual({
+        method: 'POST',
+        type: 'application/x-www-form-urlencoded',
+        body: 'view=%7B%7D&trigger_id=1.2.3',
+      });
+      // WebClient asks never to follow a redirect (it would resend the token elsewhere).
+      await expect(
+        slackFetch(`${base}/moved`, { method: 'POST', body: '', redirect: 'error' }),
+      ).rejects.toThrow(/redirect/);
+      const aborted = new AbortController();
+      aborted.abort(new Error('timed out'));
+      await expect(
+        slackFetch(`${base}/x`, { method: 'POST', body: '', signal: aborted.signal }),
+      ).rejects.toThrow('timed out');
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
