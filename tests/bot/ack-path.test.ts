@@ -148,14 +148,14 @@ describe('after-ack work', () => {
     expect(isDone).toBe(true);
   });
 
-  it('never waits longer than 200 ms, even when acks keep pending', async () => {
+  it('never waits longer than 500 ms, even when acks keep pending', async () => {
     const stuck = new EventEmitter();
     trackAck(stuck);
     const started = performance.now();
     await yieldToAcks();
     const waited = performance.now() - started;
-    expect(waited).toBeGreaterThanOrEqual(195);
-    expect(waited).toBeLessThan(1000);
+    expect(waited).toBeGreaterThanOrEqual(495);
+    expect(waited).toBeLessThan(1500);
     stuck.emit('close');
   });
 
