@@ -7,8 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { App } from '@slack/bolt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { takeTurnAfterAcks, trackAck, yieldToAcks } from '../../src/bot/after-ack.js';
+import { routeListeners } from '../../src/bot/listeners/registry.js';
 import { redisReplayGuard } from '../../src/bot/replay-guard.js';
 import { slackFetch } from '../../src/bot/slack-fetch.js';
 import { batchPerTurn } from '../../src/infra/batch-per-turn.js';
@@ -228,5 +230,93 @@ describe('slackFetch', () => {
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }
+  });
+});
+
+describe('routeListeners', () => {
+  it("keeps Bolt's matching: exact ids, patterns, an id registered twice, unknown ids left unacked", async () => {
+    const app = new App({
+      token: 'xoxb-test',
+      // Known bot ids: Bolt then never calls auth.test.
+      botId: 'B_TEST',
+      botUserId: 'U_BOT',
+      tokenVerificationEnabled: false,
+      receiver: { init: () => undefined, start: async () => undefined, stop: async () => undefined },
+    });
+    const calls: string[] = [];
+    routeListeners(app, (r) => {
+      r.command('/alpha', async ({ ack }) => {
+        calls.push('alpha');
+        await ack();
+      });
+      r.command(/^\/be/, async ({ ack }) => {
+        calls.push('pattern');
+        await ack();
+      });
+      r.action('go', async ({ ack }) => {
+        calls.push('go 1');
+        await ack();
+      });
+      r.action('go', async () => {
+        calls.push('go 2');
+      });
+      r.options({ action_id: 'pick' }, async ({ ack }) => {
+        calls.push('pick');
+        await ack({ options: [] });
+      });
+      r.view('form', async ({ ack }) => {
+        calls.push('form');
+        await ack();
+      });
+    });
+    const send = async (body: Record<string, unknown>) => {
+      let acked = false;
+      await app.processEvent({
+        body,
+        ack: async () => {
+          acked = true;
+        },
+      });
+      return acked;
+    };
+    const user = { id: 'U1' };
+    expect(await send({ command: '/alpha', text: '', user_id: 'U1', channel_id: 'C1', team_id: 'T1' })).toBe(
+      true,
+    );
+    expect(await send({ command: '/beta', text: '', user_id: 'U1', channel_id: 'C1', team_id: 'T1' })).toBe(
+      true,
+    );
+    expect(await send({ command: '/gamma', text: '', user_id: 'U1', channel_id: 'C1', team_id: 'T1' })).toBe(
+      false,
+    );
+    expect(
+      await send({
+        type: 'block_actions',
+        user,
+        team: { id: 'T1' },
+        actions: [{ action_id: 'go', block_id: 'b' }],
+      }),
+    ).toBe(true);
+    expect(
+      await send({
+        type: 'block_suggestion',
+        user,
+        team: { id: 'T1' },
+        action_id: 'pick',
+        block_id: 'b',
+        value: '',
+      }),
+    ).toBe(true);
+    expect(
+      await send({ type: 'view_submission', user, team: { id: 'T1' }, view: { callback_id: 'form' } }),
+    ).toBe(true);
+    expect(await send({ type: 'view_closed', user, team: { id: 'T1' }, view: { callback_id: 'form' } })).toBe(
+      false,
+    );
+    expect(
+      await send({ type: 'view_submission', user, team: { id: 'T1' }, view: { callback_id: 'other' } }),
+    ).toBe(false);
+    // Bolt starts all matching listeners together; which 'go' starts first is not kept.
+    expect(calls.sort()).toEqual(['alpha', 'form', 'go 1', 'go 2', 'pattern', 'pick']);
   });
 });

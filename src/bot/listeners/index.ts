@@ -1,6 +1,8 @@
 /**
  * Every Bolt listener, registered in one place. Each module exports
  * `register(app, deps)`; listeners ack first and push slow work to a queue.
+ * They register through registry.ts, which serves the ones with exact ids from
+ * one Bolt listener per kind.
  */
 import type { App } from '@slack/bolt';
 import type { TBotDeps } from '../deps.js';
@@ -11,9 +13,10 @@ import * as actions from './actions/index.js';
 import * as commands from './commands/index.js';
 import * as events from './events/index.js';
 import * as options from './options/index.js';
+import { routeListeners, type TListenerApp } from './registry.js';
 import * as views from './views/index.js';
 
-type TRegister = (app: App, deps: TBotDeps) => void;
+type TRegister = (app: TListenerApp, deps: TBotDeps) => void;
 
 const MODULES: TRegister[] = [
   commands.register,
@@ -27,5 +30,7 @@ const MODULES: TRegister[] = [
 ];
 
 export function registerListeners(app: App, deps: TBotDeps): void {
-  for (const register of MODULES) register(app, deps);
+  routeListeners(app, (registry) => {
+    for (const register of MODULES) register(registry, deps);
+  });
 }

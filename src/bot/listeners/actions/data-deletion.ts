@@ -4,13 +4,13 @@
  * deleted; submitting it redacts every interview and the candidate's name and email, recorded in
  * the event log with who asked (see services/retention.ts).
  */
-import type { App } from '@slack/bolt';
 import type { View } from '@slack/types';
 import { normalizeEmail } from '../../../domain/email-address.js';
 import { escapeMrkdwn } from '../../../domain/escape.js';
 import { deleteCandidateData, describeCandidate } from '../../../services/retention.js';
 import { metadata, plain, readMetadata } from '../../blocks/common.js';
 import type { TBotDeps } from '../../deps.js';
+import type { TListenerApp } from '../registry.js';
 
 const DELETE_COMMAND = '/interview-delete';
 const DELETE_CALLBACK = 'delete_candidate_data';
@@ -62,7 +62,7 @@ function buildDeleteConfirmModal(input: {
   };
 }
 
-export function register(app: App, deps: TBotDeps): void {
+export function register(app: TListenerApp, deps: TBotDeps): void {
   app.command('/interview-delete', async ({ ack, command, client, logger }) => {
     const arg = command.text.trim().replace(/^<mailto:([^|>]+)(\|[^>]*)?>$/, '$1');
     const email = arg ? normalizeEmail(arg) : null;

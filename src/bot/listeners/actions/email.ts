@@ -1,10 +1,11 @@
 /** The Retry email button under an email failure warning in the interview's thread. */
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
 import { retryEmail } from '../../../services/email/retry-email.js';
 import { EMAIL_RETRY_ACTION, parseRetryValue } from '../../../services/email/slack-notes.js';
 import type { TBotDeps } from '../../deps.js';
+import type { TListenerApp } from '../registry.js';
 
-export function register(app: App, deps: TBotDeps): void {
+export function register(app: TListenerApp, deps: TBotDeps): void {
   app.action<BlockAction<ButtonAction>>(EMAIL_RETRY_ACTION, async ({ ack, body, action, client }) => {
     await ack();
     const target = parseRetryValue(action.value ?? '');

@@ -3,16 +3,17 @@
  * still sends an action, which only needs an ack. Re-evaluate and Request human review ack
  * first, then do their (small) work.
  */
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
 import { isAppError } from '../../../domain/errors.js';
 import { EVALUATION_ACTIONS } from '../../../infra/slack/messages/evaluation.js';
 import { requestHumanReview, requestReevaluation } from '../../../services/evaluation/thread-actions.js';
 import type { TBotDeps } from '../../deps.js';
 import { replyToClicker } from '../../reply.js';
+import type { TListenerApp } from '../registry.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function register(app: App, deps: TBotDeps): void {
+export function register(app: TListenerApp, deps: TBotDeps): void {
   app.action<BlockButtonAction>(EVALUATION_ACTIONS.viewTranscript, async ({ ack }) => {
     await ack();
   });

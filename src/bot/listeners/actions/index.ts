@@ -1,5 +1,5 @@
 /** Buttons on the bot's messages, modals and App Home. Each acks first. */
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { escapeMrkdwn } from '../../../domain/escape.js';
 import { jobId } from '../../../infra/queue/catalogue.js';
@@ -16,8 +16,9 @@ import type { TBotDeps } from '../../deps.js';
 import { openScheduleModal, slotsModal } from '../../open-views.js';
 import { recruiterProfile } from '../../recruiter.js';
 import { replyToClicker } from '../../reply.js';
+import type { TListenerApp } from '../registry.js';
 
-export function register(app: App, deps: TBotDeps): void {
+export function register(app: TListenerApp, deps: TBotDeps): void {
   app.action<BlockButtonAction>(ACTION_IDS.cancel, async ({ ack, action, body, client, logger }) => {
     await ack();
     const interviewId = action.value ?? '';

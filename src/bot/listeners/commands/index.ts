@@ -2,13 +2,13 @@
  * Slash commands. Each acks at once (Slack allows 3 s) and then opens its modal,
  * after yielding to the acks of the requests that arrived with it.
  */
-import type { App } from '@slack/bolt';
 import { normalizeEmail } from '../../../domain/email-address.js';
 import { yieldToAcks } from '../../after-ack.js';
 import type { TBotDeps } from '../../deps.js';
 import { openScheduleModal, openView, slotsModal } from '../../open-views.js';
+import type { TListenerApp } from '../registry.js';
 
-export function register(app: App, deps: TBotDeps): void {
+export function register(app: TListenerApp, deps: TBotDeps): void {
   app.command('/schedule-interview', async ({ ack, command, client, logger }) => {
     await ack();
     await yieldToAcks();

@@ -1,11 +1,11 @@
 /** Events API: App Home. */
-import type { App } from '@slack/bolt';
 import { listRoles } from '../../../services/booking/roles.js';
 import { listOpenSlots } from '../../../services/booking/slots.js';
 import { buildHome } from '../../blocks/home.js';
 import type { TBotDeps } from '../../deps.js';
+import type { TListenerApp } from '../registry.js';
 
-export function register(app: App, deps: TBotDeps): void {
+export function register(app: TListenerApp, deps: TBotDeps): void {
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
     const now = deps.now();

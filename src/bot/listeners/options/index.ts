@@ -3,7 +3,6 @@
  * most 100 options): time zones, roles, and slots once there are too many for a
  * static select.
  */
-import type { App } from '@slack/bolt';
 import { listTimeZones } from '../../../domain/time.js';
 import { listRoles } from '../../../services/booking/roles.js';
 import { listOpenSlots } from '../../../services/booking/slots.js';
@@ -11,6 +10,7 @@ import { readMetadata, roleOptionFor, slotOption, timeZoneOption } from '../../b
 import { SCHEDULE } from '../../blocks/schedule-modal.js';
 import { SLOTS } from '../../blocks/slots-modal.js';
 import type { TBotDeps } from '../../deps.js';
+import type { TListenerApp } from '../registry.js';
 
 const ZONES = listTimeZones();
 
@@ -24,7 +24,7 @@ export function searchTimeZones(query: string, limit = 100): string[] {
   }).slice(0, limit);
 }
 
-export function register(app: App, deps: TBotDeps): void {
+export function register(app: TListenerApp, deps: TBotDeps): void {
   for (const actionId of [SCHEDULE.tz, SLOTS.tz]) {
     app.options<'block_suggestion'>({ action_id: actionId }, async ({ ack, body }) => {
       const now = deps.now();

@@ -5,7 +5,6 @@
  * form books once.
  */
 import { createHash } from 'node:crypto';
-import type { App } from '@slack/bolt';
 import { normalizeEmail } from '../../../domain/email-address.js';
 import { isAppError } from '../../../domain/errors.js';
 import { stripControlChars } from '../../../domain/escape.js';
@@ -24,6 +23,7 @@ import type { TBotDeps } from '../../deps.js';
 import { slotsModal } from '../../open-views.js';
 import { recruiterProfile } from '../../recruiter.js';
 import { readInput, type TViewState, withDeadline } from '../../view-state.js';
+import type { TListenerApp } from '../registry.js';
 
 /** Leaves room under Slack's 3 s for the ack itself to travel. */
 const CHECK_DEADLINE_MS = 2000;
@@ -34,7 +34,7 @@ function requestId(...parts: string[]): string {
   return createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 32);
 }
 
-export function register(app: App, deps: TBotDeps): void {
+export function register(app: TListenerApp, deps: TBotDeps): void {
   app.view(SCHEDULE.callbackId, async ({ ack, view, body, client, logger }) => {
     const values = view.state.values as TViewState;
     const meta = readMetadata<{ channelId: string; tz: string }>(view.private_metadata);
