@@ -469,16 +469,14 @@ export function renderMarkdown(results: TResults): string {
 const num = (v: unknown) => (typeof v === 'number' ? v : Number(v));
 
 /**
- * Rows from the scenario scripts that print their own JSON (`bench: 'email'`,
- * `'interview'`, `'evaluation'`) in the harness's shape. Already-shaped rows
+ * Rows from the scenario scripts that print their own JSON (`bench: 'interview'`,
+ * `'evaluation'`) in the harness's shape. Already-shaped rows
  * pass through.
  */
 export function adaptRow(input: TRow | Record<string, unknown>): TRow {
   if ('scenario' in input && 'checks' in input) return input as TRow;
   const raw = input as Record<string, unknown>;
   switch (raw.bench) {
-    case 'email':
-      return adaptEmail(raw);
     case 'evaluation':
       return adaptEvaluation(raw);
     case 'interview':
@@ -486,32 +484,6 @@ export function adaptRow(input: TRow | Record<string, unknown>): TRow {
     default:
       throw new Error(`no adapter for benchmark row ${JSON.stringify(raw).slice(0, 200)}`);
   }
-}
-
-function adaptEmail(raw: Record<string, unknown>): TRow {
-  const value = num(raw.pipeline_per_s);
-  const base = num(raw.baseline_per_s);
-  const ratio = num(raw.ratio ?? value / base);
-  const duplicates = num(raw.duplicates);
-  return {
-    scenario: 'email',
-    figure: `invites/s (${num(raw.invites)} through jobs → SMTP)`,
-    value,
-    unit: '/s',
-    baseline: { label: 'nodemailer sending one pre-rendered message directly', value: base },
-    ratio,
-    better: 'higher',
-    target: '0 duplicates; ≥ 0.7× direct sending',
-    checks: [
-      {
-        label: `${num(raw.delivered)} of ${num(raw.invites)} delivered, ${duplicates} duplicates`,
-        ok: duplicates === 0 && num(raw.delivered) === num(raw.invites),
-      },
-      { label: `throughput ${round(ratio)}× direct sending (target ≥ 0.7×)`, ok: ratio >= 0.7 },
-    ],
-    runs: num(raw.runs ?? 1),
-    details: raw,
-  };
 }
 
 function adaptEvaluation(raw: Record<string, unknown>): TRow {
