@@ -171,11 +171,7 @@ const SCENARIOS: TScenario[] = [
     name: 'email',
     run: async ({ runs, quick }) => {
       // email.ts alternates its own runs (pipeline, direct, …) and writes the median row itself.
-      await runScript('email.ts', [
-        ...(quick ? ['300', '--warmup', '100'] : []),
-        '--runs',
-        String(runs),
-      ]);
+      await runScript('email.ts', [...(quick ? ['300', '--warmup', '100'] : []), '--runs', String(runs)]);
     },
   },
   {
