@@ -183,6 +183,8 @@ type TRun = {
   cpuMsPerRequest: number;
   /** The same, for the server's main thread alone (its event loop; GC helpers excluded). */
   loopCpuMsPerRequest: number;
+  /** CPU of this (load) process per request: what the client itself costs, the same for both sides. */
+  clientCpuMsPerRequest: number;
   p50: number;
   p95: number;
   p99: number;
@@ -192,10 +194,11 @@ type TRun = {
   bad: number;
 };
 
-function toRun(r: TLoadResult, cpuMsPerRequest: number, loopCpuMsPerRequest: number): TRun {
+function toRun(r: TLoadResult, cpu: { server: number; loop: number; client: number }): TRun {
   return {
-    cpuMsPerRequest,
-    loopCpuMsPerRequest,
+    cpuMsPerRequest: cpu.server,
+    loopCpuMsPerRequest: cpu.loop,
+    clientCpuMsPerRequest: cpu.client,
     p50: percentile(r.latencies, 0.5),
     p95: percentile(r.latencies, 0.95),
     p99: percentile(r.latencies, 0.99),
@@ -279,6 +282,7 @@ async function main(): Promise<void> {
       const requests = prebuilt();
       const cpuBefore = await cpuMs(server.pid);
       const loopBefore = await mainThreadCpuMs(server.pid);
+      const clientBefore = process.cpuUsage();
       const load = await httpLoad({
         url: server.url,
         concurrency,
@@ -288,15 +292,16 @@ async function main(): Promise<void> {
         gapMs: 50,
         make: (i) => requests[i]!,
       });
+      const client = process.cpuUsage(clientBefore);
       const sent = total + warmup;
       // Work a side does after its last answer (modals opened after the ack) is its own
       // cost: count it here, and never let it run into the other side's measurement.
       await settle(server.pid);
-      return toRun(
-        load,
-        ((await cpuMs(server.pid)) - cpuBefore) / sent,
-        ((await mainThreadCpuMs(server.pid)) - loopBefore) / sent,
-      );
+      return toRun(load, {
+        server: ((await cpuMs(server.pid)) - cpuBefore) / sent,
+        loop: ((await mainThreadCpuMs(server.pid)) - loopBefore) / sent,
+        client: (client.user + client.system) / 1000 / sent,
+      });
     };
     const saturate = async (server: TServer) => {
       const requests = prebuilt();
@@ -344,6 +349,7 @@ async function main(): Promise<void> {
         bareCpuMsPerRequest: median(result.b.map((r) => r.cpuMsPerRequest)),
         appLoopCpuMsPerRequest: median(result.a.map((r) => r.loopCpuMsPerRequest)),
         bareLoopCpuMsPerRequest: median(result.b.map((r) => r.loopCpuMsPerRequest)),
+        clientCpuMsPerRequest: median([...result.a, ...result.b].map((r) => r.clientCpuMsPerRequest)),
         bareP50: median(result.b.map((r) => r.p50)),
         bareP95: median(result.b.map((r) => r.p95)),
         appSaturatedRps: sat.medianA,
