@@ -1,6 +1,5 @@
 /** Opening the bot's modals: shared by commands, App Home buttons and message buttons. */
-import type { View } from '@slack/types';
-import type { WebClient } from '@slack/web-api';
+import type { ViewsOpenArguments, WebClient } from '@slack/web-api';
 import { listOpenSlots, upcomingSlots } from '../services/booking/slots.js';
 import { takeTurnAfterAcks } from './after-ack.js';
 import { buildScheduleModal } from './blocks/schedule-modal.js';
@@ -31,13 +30,15 @@ function readSchedulingData(deps: TBotDeps, now: Date): Promise<TSchedulingData>
   return read;
 }
 
+type TView = ViewsOpenArguments['view'];
+
 /**
  * views.open with the view already JSON-encoded, which is how Slack's API takes it
  * (the bytes on the wire are the same). Given an object, @slack/web-api 8 first
  * copies it for a debug line it builds even when debug logging is off.
  */
-export async function openView(client: WebClient, triggerId: string, view: View): Promise<void> {
-  await client.views.open({ trigger_id: triggerId, view: JSON.stringify(view) as unknown as View });
+export async function openView(client: WebClient, triggerId: string, view: TView): Promise<void> {
+  await client.views.open({ trigger_id: triggerId, view: JSON.stringify(view) as unknown as TView });
 }
 
 export async function openScheduleModal(
