@@ -4,10 +4,10 @@
  * out to Slack itself.
  */
 import { App, LogLevel } from '@slack/bolt';
+import { slackFetch } from '../infra/slack/fetch.js';
 import type { TBotDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
 import { boltLogger, FastifySlackReceiver, type TReplayGuard } from './receiver.js';
-import { slackFetch } from './slack-fetch.js';
 
 export type TBot = { app: App; receiver: FastifySlackReceiver | undefined };
 

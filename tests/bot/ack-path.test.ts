@@ -12,11 +12,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { takeTurnAfterAcks, trackAck, yieldToAcks } from '../../src/bot/after-ack.js';
 import { routeListeners } from '../../src/bot/listeners/registry.js';
 import { redisReplayGuard } from '../../src/bot/replay-guard.js';
-import { slackFetch } from '../../src/bot/slack-fetch.js';
 import { batchPerTurn } from '../../src/infra/batch-per-turn.js';
 import { jobId } from '../../src/infra/queue/catalogue.js';
 import { JobQueues } from '../../src/infra/queue/queues.js';
 import { createRedis } from '../../src/infra/queue/redis.js';
+import { slackFetch } from '../../src/infra/slack/fetch.js';
 import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.js';
 
 const prefix = testPrefix();

@@ -1,5 +1,5 @@
 /**
- * The transport of the bot's Slack Web API client: @slack/web-api 8 takes any
+ * The transport of every Slack Web API client (the bot's and the workers'): @slack/web-api 8 takes any
  * `fetch` meeting its small FetchFunction interface. Node's built-in fetch
  * (undici behind WHATWG streams, abort signals and transferables) cost about
  * 0.5 ms of CPU per call in bench/slack-ack, more than everything else a slash
