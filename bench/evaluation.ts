@@ -241,8 +241,11 @@ async function main() {
     const modelCalls = after.calls - before.calls;
     const perJobModelMs = (LATENCY_MS * modelCalls) / JOBS_N;
     const overhead = handlerMs.map((ms) => ms - perJobModelMs);
-    const posts = await prisma.evaluation.count({ where: { slackMessageTs: { not: null } } });
-    const threadPosts = after.posts;
+    const measured = ids.slice(WARMUP);
+    const posts = await prisma.evaluation.count({
+      where: { interviewId: { in: measured }, slackMessageTs: { not: null } },
+    });
+    const threadPosts = after.posts - before.posts;
     console.log(
       JSON.stringify({
         bench: 'evaluation',
