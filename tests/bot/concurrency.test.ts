@@ -10,7 +10,7 @@ import { jobId } from '../../src/infra/queue/catalogue.js';
 import { JobQueues } from '../../src/infra/queue/queues.js';
 import { createRedis } from '../../src/infra/queue/redis.js';
 import { createTestDb, type TTestDb } from '../helpers/db.js';
-import { startTsx, type TChild } from '../helpers/processes.js';
+import { startNode, type TChild } from '../helpers/processes.js';
 import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.js';
 import { seed } from '../helpers/stack.js';
 
@@ -51,8 +51,8 @@ describe('booking under concurrency', () => {
     };
     children.push(
       ...(await Promise.all([
-        startTsx('tests/helpers/worker-process.ts', ['booking'], env),
-        startTsx('tests/helpers/worker-process.ts', ['booking'], env),
+        startNode('tests/helpers/worker-process.ts', ['booking'], env),
+        startNode('tests/helpers/worker-process.ts', ['booking'], env),
       ])),
     );
     const ids = Array.from({ length: 200 }, (_, i) => `race-${i}-${randomBytes(4).toString('hex')}`);

@@ -3,16 +3,15 @@
  * docs/screenshots/, and checks a person would make (nothing wider than the screen, the button
  * readable and tappable).
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interviewWindow } from '../../src/domain/window.js';
 import { renderEmail } from '../../src/services/email/render.js';
+import { hasChromium, launchBrowser } from '../helpers/browser.js';
 import { SCREENSHOT_DIR } from '../helpers/screenshots.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUT = pathToFileURL(SCREENSHOT_DIR.endsWith('/') ? SCREENSHOT_DIR : `${SCREENSHOT_DIR}/`);
 
 const start = new Date('2030-03-12T14:30:00Z');
@@ -36,26 +35,15 @@ const email = renderEmail({
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) return;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  if (!hasChromium()) return;
+  browser = await launchBrowser();
   await mkdir(OUT, { recursive: true });
 });
 afterAll(async () => {
   await browser?.close();
 });
 
-describe.skipIf(!existsSync(CHROMIUM))('the HTML invite in a browser', () => {
+describe.skipIf(!hasChromium())('the HTML invite in a browser', () => {
   for (const [name, width] of [
     ['desktop', 1024],
     ['phone', 375],

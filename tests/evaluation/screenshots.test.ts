@@ -6,12 +6,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderMrkdwn, renderThreadPage } from '../../src/dev/block-kit-html.js';
 import type { SlackMessage } from '../../src/dev/slack-api/emulator.js';
 import { buildPortal } from '../../src/portal/app.js';
 import { requestHumanReview } from '../../src/services/evaluation/thread-actions.js';
+import { launchBrowser } from '../helpers/browser.js';
 import { SCREENSHOT_DIR } from '../helpers/screenshots.js';
 import {
   GOOD_TURNS,
@@ -29,18 +30,7 @@ let browser: Browser;
 beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
   h = await startHarness();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchBrowser();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createTestDb, type TTestDb } from '../helpers/db.js';
-import { startTsx, type TChild } from '../helpers/processes.js';
+import { startNode, type TChild } from '../helpers/processes.js';
 import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.js';
 
 const SHUTDOWN_TIMEOUT_MS = 4000;
@@ -34,7 +34,7 @@ beforeAll(async () => {
   prefix = testPrefix();
   dataDir = mkdtempSync(path.join(tmpdir(), 'panelist-shutdown-'));
   port = await freePort();
-  app = await startTsx(
+  app = await startNode(
     'src/main.ts',
     ['portal', 'worker'],
     {

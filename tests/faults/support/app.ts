@@ -1,9 +1,8 @@
 /**
- * Panelist as it runs in production: `tsx src/main.ts <roles>` in its own process,
+ * Panelist as it runs in production: `src/main.ts <roles>` in its own process (`node --import tsx`),
  * configured only by environment variables, talking to the peers a test chose.
  */
-import { spawn } from 'node:child_process';
-import { ROOT, type TChild } from '../../helpers/processes.js';
+import { startNode, type TChild } from '../../helpers/processes.js';
 import { freePort } from './services.js';
 import { SIGNING_SECRET, TOKEN } from './slack-peer.js';
 
@@ -51,56 +50,6 @@ export async function startApp(roles: string[], e: TAppEnv, port?: number): Prom
   const p = port ?? (await freePort());
   const child = await startNode('src/main.ts', roles, appEnv(e, p), 'Panelist is running');
   return Object.assign(child, { url: `http://127.0.0.1:${p}`, port: p, roles });
-}
-
-/**
- * `node --import tsx script`: one process, so the pid a test signals is the app itself
- * (the tsx CLI would put a wrapper in between and a SIGKILL would orphan the app).
- */
-export async function startNode(
-  script: string,
-  args: string[],
-  env: Record<string, string>,
-  readyLine: string,
-  timeoutMs = 60_000,
-): Promise<TChild> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const onData = (d: Buffer) => {
-    out += d;
-  };
-  proc.stdout?.on('data', onData);
-  proc.stderr?.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`${script} did not get ready:\n${out}`));
-    }, timeoutMs);
-    const check = () => {
-      if (out.includes(readyLine)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    proc.stdout?.on('data', check);
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${script} exited with ${code}:\n${out}`));
-    });
-  });
-  return {
-    proc,
-    output: () => out,
-    async stop(signal = 'SIGTERM') {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-      return exited;
-    },
-  };
 }
 
 /** Kills a process at once, without letting it clean up (a crash, an OOM kill, a lost machine). */
