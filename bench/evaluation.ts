@@ -20,10 +20,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { Queue } from 'bullmq';
-import pg from 'pg';
 import { startSlackApiServer } from '../src/dev/slack-api/server.js';
 import { createPrisma } from '../src/infra/db/client.js';
-import { migrate } from '../src/infra/db/migrate.js';
 import { jobId } from '../src/infra/queue/catalogue.js';
 import { JobQueues } from '../src/infra/queue/queues.js';
 import { createRedis } from '../src/infra/queue/redis.js';
@@ -32,10 +30,9 @@ import { buildBookingConfirmation } from '../src/infra/slack/messages/booking.js
 import { loadSummary } from '../src/services/booking/notify.js';
 import { GOOD_TURNS, scriptedModel } from '../tests/evaluation/harness.js';
 import { startOpenAiServer } from '../tests/helpers/openai-server.js';
-import { ADMIN_URL, databaseUrl } from '../tests/helpers/pg-urls.js';
 import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../tests/helpers/redis.js';
 import { startSmtpServer } from '../tests/helpers/smtp.js';
-import { startServer } from './harness.js';
+import { createBenchDb, percentile, round, startServer, BENCH_TOKEN as TOKEN } from './harness.js';
 
 const IS_PEERS = process.argv[2] === '--peers';
 const JOBS_N = Number(process.argv[2] ?? 200);
@@ -45,14 +42,12 @@ const WARMUP = Math.max(5, Math.min(20, Math.floor(JOBS_N / 10)));
 /** The worker role's evaluation concurrency as deployed (src/jobs/index.ts). */
 const CONCURRENCY = 4;
 const CHANNEL = 'C_RECRUITING';
-const TOKEN = 'xoxb-bench-token';
 
-function pct(samples: number[], p: number): number {
-  const s = [...samples].sort((a, b) => a - b);
-  return s.length === 0 ? Number.NaN : s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]!;
-}
-const r1 = (v: number) => Math.round(v * 10) / 10;
-const stats = (xs: number[]) => ({ p50: r1(pct(xs, 0.5)), p95: r1(pct(xs, 0.95)), max: r1(Math.max(...xs)) });
+const stats = (xs: number[]) => ({
+  p50: round(percentile(xs, 0.5)),
+  p95: round(percentile(xs, 0.95)),
+  max: round(Math.max(...xs)),
+});
 
 /** Child process: the peers. Prints `ready <slackUrl> <openaiUrl> <smtpUrl>`. */
 async function peers() {
@@ -105,12 +100,8 @@ async function startPeers() {
 }
 
 async function main() {
-  const dbName = `panelist_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await migrate(databaseUrl(dbName));
-  const prisma = createPrisma(databaseUrl(dbName), { maxConnections: 5 });
+  const db = await createBenchDb();
+  const prisma = createPrisma(db.url, { maxConnections: 5 });
   const remote = await startPeers();
   const prefix = testPrefix();
   const producer = createRedis(TEST_REDIS_URL, 'producer');
@@ -196,7 +187,7 @@ async function main() {
         LOG_LEVEL: 'info',
         DATA_DIR: `/tmp/panelist-bench-${prefix}`,
         PUBLIC_URL: 'http://portal.bench',
-        DATABASE_URL: databaseUrl(dbName),
+        DATABASE_URL: db.url,
         REDIS_URL: TEST_REDIS_URL,
         QUEUE_PREFIX: prefix,
         SLACK_BOT_TOKEN: TOKEN,
@@ -256,7 +247,7 @@ async function main() {
         modelCalls,
         overheadMs: stats(overhead),
         handlerMs: stats(handlerMs),
-        throughputPerSec: r1((JOBS_N / wallMs) * 1000),
+        throughputPerSec: round((JOBS_N / wallMs) * 1000),
         failures,
         posts,
         duplicatePosts: threadPosts - posts,
@@ -272,8 +263,7 @@ async function main() {
     remote.stop();
     await prisma.$disconnect();
     await cleanPrefix(prefix);
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await db.drop();
   }
 }
 

@@ -15,16 +15,13 @@
  * Server and simulated browsers share this process, so the memory figure is an
  * upper bound for the portal alone. Needs PostgreSQL (TEST_DATABASE_URL) and Redis.
  */
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { WebClient } from '@slack/web-api';
-import pg from 'pg';
 import WebSocket from 'ws';
 import type { TConfig } from '../src/config.js';
 import { generateSessionKey, hashSessionKey } from '../src/domain/session-key.js';
 import { createAi } from '../src/infra/ai/client.js';
 import { createPrisma, type PrismaClient } from '../src/infra/db/client.js';
-import { migrate } from '../src/infra/db/migrate.js';
 import { createLogger } from '../src/infra/logger.js';
 import { createMetrics } from '../src/infra/metrics.js';
 import { JobQueues } from '../src/infra/queue/queues.js';
@@ -32,9 +29,8 @@ import { createRedis } from '../src/infra/queue/redis.js';
 import { buildPortal } from '../src/portal/app.js';
 import { testConfig } from '../tests/helpers/config.js';
 import { startOpenAiServer } from '../tests/helpers/openai-server.js';
-import { ADMIN_URL, databaseUrl } from '../tests/helpers/pg-urls.js';
 import { cleanPrefix, testPrefix } from '../tests/helpers/redis.js';
-import { cpuMs, rssMb, startServer } from './harness.js';
+import { cpuMs, createBenchDb, percentile, rssMb, startServer } from './harness.js';
 
 const { values } = parseArgs({
   options: {
@@ -55,11 +51,6 @@ const MODEL_MS = Math.max(0, Number(values.latency));
 const THINK_MS = Math.max(0, Number(values['think-ms']));
 const RAMP_MS = Math.max(0, Number(values['ramp-ms']));
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? Number.NaN;
-}
-
 async function main() {
   let peakRss = process.memoryUsage().rss;
   let portalPid: number | undefined;
@@ -68,12 +59,8 @@ async function main() {
     else void rssMb(portalPid).then((mb) => (peakRss = Math.max(peakRss, mb * 1024 * 1024)));
   }, 50);
 
-  const dbName = `panelist_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await migrate(databaseUrl(dbName));
-  const prisma = createPrisma(databaseUrl(dbName), { maxConnections: 20 });
+  const db = await createBenchDb();
+  const prisma = createPrisma(db.url, { maxConnections: 20 });
 
   // The model never asks a follow-up here, so every turn costs exactly one model call.
   const openai = await startOpenAiServer({ latencyMs: MODEL_MS, chatHandler: () => '{"action":"next"}' });
@@ -84,7 +71,7 @@ async function main() {
   const portal =
     values.server === 'process'
       ? await startServer('bench/interview.ts', ['--serve'], {
-          BENCH_DATABASE_URL: databaseUrl(dbName),
+          BENCH_DATABASE_URL: db.url,
           BENCH_QUEUE_PREFIX: prefix,
           BENCH_OPENAI_BASE_URL: openai.baseURL,
         })
@@ -214,10 +201,10 @@ async function main() {
       errorKinds: Object.fromEntries(
         [...new Set(errors)].slice(0, 5).map((e) => [e, errors.filter((x) => x === e).length]),
       ),
-      turnP50Ms: Math.round(pct(turnMs, 0.5)),
-      turnP95Ms: Math.round(pct(turnMs, 0.95)),
-      addedP50Ms: Math.round(pct(added, 0.5)),
-      addedP95Ms: Math.round(pct(added, 0.95)),
+      turnP50Ms: Math.round(percentile(turnMs, 0.5)),
+      turnP95Ms: Math.round(percentile(turnMs, 0.95)),
+      addedP50Ms: Math.round(percentile(added, 0.5)),
+      addedP95Ms: Math.round(percentile(added, 0.95)),
       peakRssMb: Math.round(peakRss / 1024 / 1024),
       // CPU of this process (portal, model stand-in and simulated browsers) per turn: unlike
       // the latencies, it does not depend on what else the machine is running.
@@ -238,8 +225,7 @@ async function main() {
   producer.disconnect();
   await openai.close();
   await prisma.$disconnect();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
+  await db.drop();
   await cleanPrefix(prefix);
 }
 
