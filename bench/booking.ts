@@ -29,12 +29,11 @@ import {
   alternate,
   BENCH_CHANNEL,
   BENCH_RECRUITER,
-  BENCH_SIGNING_SECRET,
-  BENCH_TOKEN,
   createBenchDb,
   isMain,
   median,
   medianRun,
+  panelistEnv,
   round,
   startServer,
   type TServer,
@@ -168,20 +167,10 @@ async function main(): Promise<void> {
     const roleId = role.rows[0]!.id;
     const slack = await startServer('bench/peers.ts', [], {});
     children.push(slack);
-    const env = {
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      PUBLIC_URL: 'http://portal.bench',
-      DATA_DIR: `/tmp/panelist-bench-${prefix}`,
-      DATABASE_URL: db.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      SLACK_BOT_TOKEN: BENCH_TOKEN,
-      SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET,
-      SLACK_API_URL: slack.url,
-      WORKER_CONCURRENCY: String(PER_PROCESS),
-      TRANSCRIPT_LINK_SECRET: 'bench-transcript-secret-0123456789abcdef',
-    };
+    const env = panelistEnv(
+      { databaseUrl: db.url, prefix, slackApiUrl: slack.url },
+      { LOG_LEVEL: 'warn', WORKER_CONCURRENCY: String(PER_PROCESS) },
+    );
     for (let p = 0; p < PROCESSES; p++) {
       children.push(
         await startServer(

@@ -44,9 +44,11 @@ import { cleanPrefix, TEST_REDIS_URL } from '../tests/helpers/redis.js';
 import { startSmtpServer } from '../tests/helpers/smtp.js';
 import {
   alternate,
+  BENCH_TOKEN,
   cpuMs,
   createBenchDb,
   median,
+  panelistEnv,
   round,
   startServer,
   type TServer,
@@ -55,28 +57,20 @@ import {
 
 /** Parallel SMTP connections, on both sides (the mailer's default). */
 const CONNECTIONS = 5;
-const SLACK_TOKEN = 'xoxb-test-token';
 const TIME_ZONE = 'Europe/Berlin';
 const ROLE = 'Backend Engineer';
 
 /** The environment of the worker and the direct sender: a production configuration. */
 function childEnv(o: { databaseUrl: string; smtpUrl: string; slackUrl: string; prefix: string }) {
-  return {
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'info',
-    PUBLIC_URL: 'https://panelist.acme.test',
-    DATA_DIR: `/tmp/panelist-bench-${o.prefix}`,
-    DATABASE_URL: o.databaseUrl,
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: o.prefix,
-    SLACK_BOT_TOKEN: SLACK_TOKEN,
-    SLACK_SIGNING_SECRET: 'bench-signing-secret-0123456789',
-    SLACK_API_URL: o.slackUrl,
-    SMTP_URL: o.smtpUrl,
-    MAIL_FROM: 'Acme Interviews <interviews@acme.test>',
-    COMPANY_NAME: 'Acme',
-    TRANSCRIPT_LINK_SECRET: 'bench-transcript-secret-0123456789abcdef',
-  };
+  return panelistEnv(
+    { databaseUrl: o.databaseUrl, prefix: o.prefix, slackApiUrl: o.slackUrl },
+    {
+      PUBLIC_URL: 'https://panelist.acme.test',
+      SMTP_URL: o.smtpUrl,
+      MAIL_FROM: 'Acme Interviews <interviews@acme.test>',
+      COMPANY_NAME: 'Acme',
+    },
+  );
 }
 
 type TSideRun = {
@@ -295,7 +289,7 @@ async function seed(
      VALUES (gen_random_uuid(), $1, 45, $2, $2, 'UTC') RETURNING id`,
     [o.start, o.total],
   );
-  const root = await createSlackClient({ token: SLACK_TOKEN, apiUrl: o.slackUrl }).chat.postMessage({
+  const root = await createSlackClient({ token: BENCH_TOKEN, apiUrl: o.slackUrl }).chat.postMessage({
     channel: 'C_RECRUITING',
     text: 'bench',
   });
@@ -507,7 +501,7 @@ async function startPeers(): Promise<TPeers> {
  */
 async function servePeers(): Promise<void> {
   const smtp = await startSmtpServer();
-  const slack = await startSlackApiServer({ token: SLACK_TOKEN });
+  const slack = await startSlackApiServer({ token: BENCH_TOKEN });
   const out = (v: unknown) => process.stdout.write(`${JSON.stringify(v)}\n`);
   const tally = { total: 0, pipeline: 0, ids: new Set<string>(), bytes: {} as Record<string, number> };
   const fold = () => {

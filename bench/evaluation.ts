@@ -32,7 +32,14 @@ import { GOOD_TURNS, scriptedModel } from '../tests/evaluation/harness.js';
 import { startOpenAiServer } from '../tests/helpers/openai-server.js';
 import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../tests/helpers/redis.js';
 import { startSmtpServer } from '../tests/helpers/smtp.js';
-import { createBenchDb, percentile, round, startServer, BENCH_TOKEN as TOKEN } from './harness.js';
+import {
+  createBenchDb,
+  panelistEnv,
+  percentile,
+  round,
+  startServer,
+  BENCH_TOKEN as TOKEN,
+} from './harness.js';
 
 const IS_PEERS = process.argv[2] === '--peers';
 const JOBS_N = Number(process.argv[2] ?? 200);
@@ -182,23 +189,15 @@ async function main() {
     worker = await startServer(
       'src/main.ts',
       ['worker'],
-      {
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'info',
-        DATA_DIR: `/tmp/panelist-bench-${prefix}`,
-        PUBLIC_URL: 'http://portal.bench',
-        DATABASE_URL: db.url,
-        REDIS_URL: TEST_REDIS_URL,
-        QUEUE_PREFIX: prefix,
-        SLACK_BOT_TOKEN: TOKEN,
-        SLACK_SIGNING_SECRET: 'bench-signing-secret',
-        SLACK_API_URL: remote.slackUrl,
-        SMTP_URL: remote.smtpUrl,
-        OPENAI_BASE_URL: remote.openaiUrl,
-        OPENAI_API_KEY: 'bench',
-        OPENAI_CHAT_MODEL: 'bench-model',
-        TRANSCRIPT_LINK_SECRET: 'bench-transcript-secret-0123456789abcdef',
-      },
+      panelistEnv(
+        { databaseUrl: db.url, prefix, slackApiUrl: remote.slackUrl },
+        {
+          SMTP_URL: remote.smtpUrl,
+          OPENAI_BASE_URL: remote.openaiUrl,
+          OPENAI_API_KEY: 'bench',
+          OPENAI_CHAT_MODEL: 'bench-model',
+        },
+      ),
       { readyPattern: /Panelist is running/ },
     );
 

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { migrate } from '../src/infra/db/migrate.js';
 import { ADMIN_URL, databaseUrl } from '../tests/helpers/pg-urls.js';
+import { TEST_REDIS_URL } from '../tests/helpers/redis.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
@@ -322,6 +323,31 @@ export async function cpuMs(pid: number): Promise<number> {
 }
 
 // ---------------------------------------------------------------- databases
+
+/**
+ * Panelist's environment for a scenario's server processes: a production configuration
+ * (src/config.ts) on the bench database and queue prefix, talking to `slackApiUrl`.
+ * `extra` adds or overrides variables (log level, SMTP, the model…).
+ */
+export function panelistEnv(
+  o: { databaseUrl: string; prefix: string; slackApiUrl: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    PUBLIC_URL: 'http://portal.bench',
+    DATA_DIR: `/tmp/panelist-bench-${o.prefix}`,
+    DATABASE_URL: o.databaseUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: o.prefix,
+    SLACK_BOT_TOKEN: BENCH_TOKEN,
+    SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET,
+    SLACK_API_URL: o.slackApiUrl,
+    TRANSCRIPT_LINK_SECRET: 'bench-transcript-secret-0123456789abcdef',
+    ...extra,
+  };
+}
 
 export type TBenchDb = { url: string; name: string; drop(): Promise<void> };
 

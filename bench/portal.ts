@@ -21,15 +21,14 @@ import { openDatabase } from '../src/infra/db/client.js';
 import { createLogger } from '../src/infra/logger.js';
 import { findInterviewByKey } from '../src/services/interview/session.js';
 import { startPanelist } from '../src/start.js';
-import { cleanPrefix, TEST_REDIS_URL } from '../tests/helpers/redis.js';
+import { cleanPrefix } from '../tests/helpers/redis.js';
 import {
   alternate,
-  BENCH_SIGNING_SECRET,
-  BENCH_TOKEN,
   createBenchDb,
   httpLoad,
   isMain,
   median,
+  panelistEnv,
   percentile,
   round,
   startServer,
@@ -136,22 +135,11 @@ async function main(): Promise<void> {
   const servers: TServer[] = [];
   try {
     const keys = await seed(db.url);
-    const env = {
-      NODE_ENV: 'production',
-      LOG_LEVEL: values['log-level']!,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      PUBLIC_URL: 'http://portal.bench',
-      DATA_DIR: `/tmp/panelist-bench-${prefix}`,
-      DATABASE_URL: db.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      // Slack over HTTP settings, so the portal does not start the local Slack stand-in.
-      SLACK_BOT_TOKEN: BENCH_TOKEN,
-      SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET,
-      SLACK_API_URL: 'http://127.0.0.1:9/api/',
-      TRANSCRIPT_LINK_SECRET: 'bench-transcript-secret-0123456789abcdef',
-    };
+    // Slack over HTTP settings (never called here), so the portal does not start the local stand-in.
+    const env = panelistEnv(
+      { databaseUrl: db.url, prefix, slackApiUrl: 'http://127.0.0.1:9/api/' },
+      { LOG_LEVEL: values['log-level']!, HOST: '127.0.0.1', PORT: '0' },
+    );
     const app = await startServer('bench/portal.ts', ['serve', 'app'], env);
     servers.push(app);
     const bare = await startServer('bench/portal.ts', ['serve', 'bare'], env);

@@ -23,7 +23,7 @@ import { loadConfig } from '../src/config.js';
 import { interactionBody, signSlackRequest, slashCommandBody } from '../src/dev/slack-signing.js';
 import { createLogger } from '../src/infra/logger.js';
 import { startPanelist } from '../src/start.js';
-import { cleanPrefix, TEST_REDIS_URL } from '../tests/helpers/redis.js';
+import { cleanPrefix } from '../tests/helpers/redis.js';
 import {
   alternate,
   BENCH_CHANNEL as CHANNEL,
@@ -32,13 +32,13 @@ import {
   httpLoad,
   isMain,
   median,
+  panelistEnv,
   percentile,
   BENCH_RECRUITER as RECRUITER,
   round,
   BENCH_SIGNING_SECRET as SECRET,
   startServer,
   type TLoadResult,
-  BENCH_TOKEN as TOKEN,
   type TServer,
   writeRow,
 } from './harness.js';
@@ -246,21 +246,10 @@ async function main(): Promise<void> {
 
     const slack = await startServer('bench/peers.ts', [], {});
     servers.push(slack);
-    const env = {
-      NODE_ENV: 'production',
-      LOG_LEVEL: values['log-level']!,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      PUBLIC_URL: 'http://portal.bench',
-      DATA_DIR: `/tmp/panelist-bench-${prefix}`,
-      DATABASE_URL: db.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      SLACK_BOT_TOKEN: TOKEN,
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: slack.url,
-      TRANSCRIPT_LINK_SECRET: 'bench-transcript-secret-0123456789abcdef',
-    };
+    const env = panelistEnv(
+      { databaseUrl: db.url, prefix, slackApiUrl: slack.url },
+      { LOG_LEVEL: values['log-level']!, HOST: '127.0.0.1', PORT: '0' },
+    );
     const app = await startServer(
       'bench/slack-ack.ts',
       ['serve', 'app'],
