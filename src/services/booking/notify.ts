@@ -72,7 +72,7 @@ export async function postInThread(
 const dmChannels = new WeakMap<WebClient, Map<string, string>>();
 const DM_CACHE_MAX = 5000;
 
-async function dmChannel(userId: string, slack: WebClient): Promise<string> {
+export async function dmChannel(userId: string, slack: WebClient): Promise<string> {
   let known = dmChannels.get(slack);
   if (!known) {
     known = new Map();

@@ -19,7 +19,7 @@ import { slackDate } from '../../infra/slack/messages/format.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 import { bookInterview, type TBookOutcome } from './book-interview.js';
-import { loadSummary, postInThread, postToRecruiter, refreshRootMessage } from './notify.js';
+import { dmChannel, loadSummary, postInThread, postToRecruiter, refreshRootMessage } from './notify.js';
 import { listOpenSlots } from './slots.js';
 
 type TDeps = Pick<TServiceDeps, 'prisma' | 'slack' | 'queues' | 'config' | 'now' | 'logger'>;
@@ -233,9 +233,8 @@ async function postRoot(
       { code },
       'cannot post in the channel; posting the confirmation to the recruiter instead',
     );
-    const dm = await deps.slack.conversations.open({ users: recruiterId });
     return deps.slack.chat.postMessage({
-      channel: dm.channel?.id ?? recruiterId,
+      channel: await dmChannel(recruiterId, deps.slack),
       text: root.text,
       blocks: [
         ...root.blocks,
