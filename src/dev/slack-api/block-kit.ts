@@ -369,6 +369,23 @@ function checkUniqueActionIds(c: Checker, path: string, elements: unknown[]): vo
   });
 }
 
+/** A block's `elements`: a non-empty array of at most `max`. False when there is no list to check item by item. */
+function checkElementList(
+  c: Checker,
+  path: string,
+  elements: unknown,
+  kind: string,
+  max: number,
+): elements is unknown[] {
+  if (!Array.isArray(elements) || elements.length === 0) {
+    c.add(`${path}/elements`, `${kind} elements must be a non-empty array`);
+    return false;
+  }
+  if (elements.length > max)
+    c.add(`${path}/elements`, `must have at most ${max} elements (got ${elements.length})`);
+  return true;
+}
+
 function checkBlock(c: Checker, path: string, block: unknown, surface: BlockSurface): void {
   const L = BLOCK_KIT_LIMITS;
   if (!isObject(block)) {
@@ -421,13 +438,7 @@ function checkBlock(c: Checker, path: string, block: unknown, surface: BlockSurf
       break;
     case 'context': {
       const elements = block.elements;
-      if (!Array.isArray(elements) || elements.length === 0) {
-        c.add(`${path}/elements`, 'context elements must be a non-empty array');
-        break;
-      }
-      if (elements.length > L.contextElements) {
-        c.add(`${path}/elements`, `must have at most ${L.contextElements} elements (got ${elements.length})`);
-      }
+      if (!checkElementList(c, path, elements, 'context', L.contextElements)) break;
       elements.forEach((element, i) => {
         const ep = `${path}/elements/${i}`;
         if (isObject(element) && element.type === 'image') {
@@ -440,13 +451,7 @@ function checkBlock(c: Checker, path: string, block: unknown, surface: BlockSurf
     }
     case 'actions': {
       const elements = block.elements;
-      if (!Array.isArray(elements) || elements.length === 0) {
-        c.add(`${path}/elements`, 'actions elements must be a non-empty array');
-        break;
-      }
-      if (elements.length > L.actionsElements) {
-        c.add(`${path}/elements`, `must have at most ${L.actionsElements} elements (got ${elements.length})`);
-      }
+      if (!checkElementList(c, path, elements, 'actions', L.actionsElements)) break;
       elements.forEach((element, i) => {
         checkElement(c, `${path}/elements/${i}`, element, ACTIONS_ELEMENTS, 'an actions block');
       });
