@@ -147,6 +147,21 @@ function tzInfo(tz: string, at: Date): { label: string; offset: number } {
   return { label: part('long'), offset };
 }
 
+/** The fields WebClient sends as JSON strings, parsed; `onBad` runs for one that is not JSON. */
+function decodeJsonFields(args: Json, onBad: (key: string) => void): Json {
+  const decoded: Json = { ...args };
+  for (const key of ['blocks', 'attachments', 'view', 'metadata']) {
+    const value = decoded[key];
+    if (typeof value !== 'string') continue;
+    try {
+      decoded[key] = JSON.parse(value);
+    } catch {
+      onBad(key);
+    }
+  }
+  return decoded;
+}
+
 export class SlackApiEmulator {
   readonly token: string;
   readonly isStrict: boolean;
@@ -449,34 +464,17 @@ export class SlackApiEmulator {
 
   /** Form-encoded calls carry objects as JSON strings and booleans as "true"/"false" (WebClient.serializeBody). */
   private decodeArgs(method: string, args: Json): Json {
-    const decoded: Json = { ...args };
-    for (const key of ['blocks', 'attachments', 'view', 'metadata']) {
-      const value = decoded[key];
-      if (typeof value !== 'string') continue;
-      try {
-        decoded[key] = JSON.parse(value);
-      } catch {
-        const code =
-          key === 'blocks' ? 'invalid_blocks_format' : key === 'view' ? 'invalid_arguments' : 'invalid_json';
-        this.violate(`${method}: ${key} is not valid JSON`);
-        throw new ApiError(code, { response_metadata: { messages: [`[ERROR] ${key} is not valid JSON`] } });
-      }
-    }
-    return decoded;
+    return decodeJsonFields(args, (key) => {
+      const code =
+        key === 'blocks' ? 'invalid_blocks_format' : key === 'view' ? 'invalid_arguments' : 'invalid_json';
+      this.violate(`${method}: ${key} is not valid JSON`);
+      throw new ApiError(code, { response_metadata: { messages: [`[ERROR] ${key} is not valid JSON`] } });
+    });
   }
 
+  /** For the call log: keeps a field's raw string where it is not JSON (the call was refused for it). */
   private safeDecode(args: Json): Json {
-    const decoded: Json = { ...args };
-    for (const key of ['blocks', 'attachments', 'view', 'metadata']) {
-      const value = decoded[key];
-      if (typeof value !== 'string') continue;
-      try {
-        decoded[key] = JSON.parse(value);
-      } catch {
-        // keep the raw string: the call was already refused for it
-      }
-    }
-    return decoded;
+    return decodeJsonFields(args, () => undefined);
   }
 
   private readonly methods: Record<string, (args: Json) => SlackApiResponse> = {
