@@ -38,11 +38,12 @@ export type TTiming = {
 
 export function timingOf(
   deps: Pick<TServiceDeps, 'config' | 'now'>,
-  interview: { scheduledStart: Date; scheduledEnd: Date; startedAt: Date | null },
+  interview: { scheduledStart: Date; scheduledEnd: Date; startedAt: Date | null; extraMinutes?: number },
 ): TTiming {
-  const window = interviewWindow(interview.scheduledStart, interview.scheduledEnd, deps.config.interview);
+  const end = accommodatedEnd(interview);
+  const window = interviewWindow(interview.scheduledStart, end, deps.config.interview);
   const now = deps.now();
-  const durationMs = interview.scheduledEnd.getTime() - interview.scheduledStart.getTime();
+  const durationMs = end.getTime() - interview.scheduledStart.getTime();
   const endsAt = interview.startedAt
     ? new Date(Math.min(interview.startedAt.getTime() + durationMs, window.closesAt.getTime()))
     : null;
@@ -55,4 +56,12 @@ export function timingOf(
       ? Math.max(0, endsAt.getTime() - now.getTime())
       : Math.min(durationMs, Math.max(0, window.closesAt.getTime() - now.getTime())),
   };
+}
+
+/**
+ * The scheduled end plus the extra minutes an accommodation granted (candidate requests, issue
+ * 14): the interview's length, the room's timer and the window's close all follow it.
+ */
+export function accommodatedEnd(interview: { scheduledEnd: Date; extraMinutes?: number }): Date {
+  return new Date(interview.scheduledEnd.getTime() + (interview.extraMinutes ?? 0) * 60_000);
 }
