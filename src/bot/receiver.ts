@@ -20,7 +20,7 @@ import {
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from '../infra/logger.js';
 import type { TMetrics } from '../infra/metrics.js';
-import { trackAck } from './after-ack.js';
+import { trackAck } from './pending-acks.js';
 
 /** Slack's payloads are small; anything this large is not from Slack. */
 const BODY_LIMIT = 256 * 1024;

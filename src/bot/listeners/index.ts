@@ -1,7 +1,7 @@
 /**
  * Every Bolt listener, registered in one place. Each module exports
  * `register(app, deps)`; listeners ack first and push slow work to a queue.
- * They register through registry.ts, which serves the ones with exact ids from
+ * They register through route-listeners.ts, which serves the ones with exact ids from
  * one Bolt listener per kind.
  */
 import type { App } from '@slack/bolt';
@@ -13,7 +13,7 @@ import * as actions from './actions/index.js';
 import * as commands from './commands/index.js';
 import * as events from './events/index.js';
 import * as options from './options/index.js';
-import { routeListeners, type TListenerApp } from './registry.js';
+import { routeListeners, type TListenerApp } from './route-listeners.js';
 import * as views from './views/index.js';
 
 type TRegister = (app: TListenerApp, deps: TBotDeps) => void;

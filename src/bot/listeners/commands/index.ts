@@ -3,10 +3,10 @@
  * after yielding to the acks of the requests that arrived with it.
  */
 import { normalizeEmail } from '../../../domain/email-address.js';
-import { yieldToAcks } from '../../after-ack.js';
 import type { TBotDeps } from '../../deps.js';
-import { openScheduleModal, openView, slotsModal } from '../../open-views.js';
-import type { TListenerApp } from '../registry.js';
+import { openScheduleModal, openView, slotsModal } from '../../modals.js';
+import { yieldToAcks } from '../../pending-acks.js';
+import type { TListenerApp } from '../route-listeners.js';
 
 export function register(app: TListenerApp, deps: TBotDeps): void {
   app.command('/schedule-interview', async ({ ack, command, client, logger }) => {

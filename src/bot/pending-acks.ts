@@ -9,6 +9,8 @@
  * (`trackAck`). `yieldToAcks()` and `takeTurnAfterAcks()` resolve when none is
  * left, and in any case once they have waited `MAX_DEFER_MS` (500 ms): under sustained
  * load the work is delayed, never starved.
+ *
+ * Why it exists: bench/slack-ack — modal building between acks pushed a wave's ack p99 past Slack's budget.
  */
 
 /**

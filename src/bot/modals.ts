@@ -1,10 +1,10 @@
 /** Opening the bot's modals: shared by commands, App Home buttons and message buttons. */
 import type { ViewsOpenArguments, WebClient } from '@slack/web-api';
+import { buildScheduleModal } from '../block-kit/schedule-modal.js';
+import { buildSlotsModal } from '../block-kit/slots-modal.js';
 import { listOpenSlots, upcomingSlots } from '../services/booking/slots.js';
-import { takeTurnAfterAcks } from './after-ack.js';
-import { buildScheduleModal } from './blocks/schedule-modal.js';
-import { buildSlotsModal } from './blocks/slots-modal.js';
 import type { TBotDeps } from './deps.js';
+import { takeTurnAfterAcks } from './pending-acks.js';
 import { recruiterProfile } from './recruiter.js';
 
 /**
