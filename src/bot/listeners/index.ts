@@ -6,6 +6,7 @@
  */
 import type { App } from '@slack/bolt';
 import type { TBotDeps } from '../deps.js';
+import type { PendingAcks } from '../pending-acks.js';
 import * as dataDeletion from './actions/data-deletion.js';
 import * as emailActions from './actions/email.js';
 import * as evaluation from './actions/evaluation.js';
@@ -16,7 +17,7 @@ import * as options from './options/index.js';
 import { routeListeners, type TListenerApp } from './route-listeners.js';
 import * as views from './views/index.js';
 
-type TRegister = (app: TListenerApp, deps: TBotDeps) => void;
+type TRegister = (app: TListenerApp, deps: TBotDeps, acks: PendingAcks) => void;
 
 const MODULES: TRegister[] = [
   commands.register,
@@ -29,8 +30,8 @@ const MODULES: TRegister[] = [
   dataDeletion.register,
 ];
 
-export function registerListeners(app: App, deps: TBotDeps): void {
+export function registerListeners(app: App, deps: TBotDeps, acks: PendingAcks): void {
   routeListeners(app, (registry) => {
-    for (const register of MODULES) register(registry, deps);
+    for (const register of MODULES) register(registry, deps, acks);
   });
 }

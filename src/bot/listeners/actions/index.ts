@@ -14,11 +14,12 @@ import { postInThread, refreshRootMessage } from '../../../services/booking/sche
 import { closeSlot, listOpenSlots } from '../../../services/booking/slots.js';
 import type { TBotDeps } from '../../deps.js';
 import { openScheduleModal, slotsModal } from '../../modals.js';
+import type { PendingAcks } from '../../pending-acks.js';
 import { recruiterProfile } from '../../recruiter.js';
 import { replyToClicker } from '../../reply.js';
 import type { TListenerApp } from '../route-listeners.js';
 
-export function register(app: TListenerApp, deps: TBotDeps): void {
+export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): void {
   app.action<BlockButtonAction>(ACTION_IDS.cancel, async ({ ack, action, body, client, logger }) => {
     await ack();
     const interviewId = action.value ?? '';
@@ -150,7 +151,7 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
 
   app.action<BlockButtonAction>(HOME.schedule, async ({ ack, body, client }) => {
     await ack();
-    await openScheduleModal(client, deps, {
+    await openScheduleModal(client, deps, acks, {
       triggerId: body.trigger_id,
       userId: body.user.id,
       channelId: body.user.id,
