@@ -1,6 +1,6 @@
 /** The /interview-slots form opens on the next quarter hour of the recruiter's own clock. */
 import { describe, expect, it } from 'vitest';
-import { buildSlotsModal, nextQuarterHour } from '../../src/bot/blocks/slots-modal.js';
+import { buildSlotsModal, nextQuarterHour } from '../../src/block-kit/slots-modal.js';
 
 describe('the slots form default start', () => {
   it('is the next quarter hour in the recruiter’s zone, across a day boundary and in odd offsets', () => {

@@ -9,17 +9,17 @@
  * real app, so the demo shows the product and not a shortcut around it.
  */
 
-import { saveRole } from '../../services/booking/roles.js';
-import { addSlots } from '../../services/booking/slots.js';
-import type { TServiceDeps } from '../../services/deps.js';
-import type { SlackApiEmulator } from '../slack-api/emulator.js';
-import type { ViewInput } from '../slack-api/view-state.js';
+import type { SlackApiEmulator } from '../../tools/slack-emulator/emulator.js';
 import {
   interactionBody,
   type SlackRequestResult,
   slashCommandBody,
   viewSubmissionPayload,
-} from '../slack-signing.js';
+} from '../../tools/slack-emulator/signing.js';
+import type { ViewInput } from '../../tools/slack-emulator/view-state.js';
+import { saveRole } from '../services/booking/roles.js';
+import { addSlots } from '../services/booking/slots.js';
+import type { TServiceDeps } from '../services/deps.js';
 
 export const DEMO_ROLE = {
   title: 'Demo: Customer Support Engineer',
