@@ -6,12 +6,12 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { SlackMessage } from '../../src/dev/slack-api/emulator.js';
 import { evaluateTranscript } from '../../src/infra/ai/evaluator.js';
 import { createMailer } from '../../src/infra/mail/mailer.js';
 import type { TWorkerDeps } from '../../src/jobs/handlers/index.js';
 import { loadInterviewTranscript } from '../../src/services/evaluation/transcript.js';
 import { transcriptLinkFor } from '../../src/services/evaluation/transcript-link.js';
+import type { SlackMessage } from '../../tools/slack-emulator/emulator.js';
 import { type OpenAiServer, startOpenAiServer } from '../helpers/openai-server.js';
 import { type CapturedMail, type SmtpTestServer, startSmtpServer } from '../helpers/smtp.js';
 import { CHANNEL, RECRUITER, seed, startStack, type TStack } from '../helpers/stack.js';
@@ -176,10 +176,11 @@ describe('notice and opting out', () => {
     expect(text).toContain('No emotion, tone-of-voice or facial analysis.');
     expect(text).toContain('deleted 180 days after the interview');
     expect(invite.parsed.html).toContain('An alternative or an accommodation');
-    const events = await s.db.prisma.event.findMany({
-      where: { interviewId: interview.id, type: 'email.sent' },
-    });
-    expect(events[0]?.data).toMatchObject({ kind: 'invite', noticeVersion: '2026-12-03.no-model' });
+    // The send is recorded just after the server accepts it.
+    const sentEvent = await until('the email.sent event', () =>
+      s.db.prisma.event.findFirst({ where: { interviewId: interview.id, type: 'email.sent' } }),
+    );
+    expect(sentEvent?.data).toMatchObject({ kind: 'invite', noticeVersion: '2026-12-03.no-model' });
 
     const form = await get(linkIn(invite, '/my-data/request'));
     expect(form.status).toBe(200);

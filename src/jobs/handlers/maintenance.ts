@@ -5,14 +5,14 @@
  * portal ending the same interview at the same moment cannot make it twice; only the winner
  * enqueues, and the job id is the portal's own (`evaluation-<id>-v1`), so BullMQ dedupes anyway.
  */
-import { interviewWindow } from '../../domain/window.js';
+import { accommodatedEnd, interviewWindow } from '../../domain/window.js';
 import { jobId } from '../../infra/queue/catalogue.js';
 import type { JobQueues } from '../../infra/queue/queues.js';
 import { runDueDeletions } from '../../services/candidate/deletion.js';
 import { redactSlackMessages } from '../../services/candidate/slack-redaction.js';
 import type { TServiceDeps } from '../../services/deps.js';
 import { recordEvent } from '../../services/events.js';
-import { accommodatedEnd } from '../../services/interview/session.js';
+import { transitionInterview } from '../../services/lifecycle/transition-interview.js';
 import { applyRetention } from '../../services/retention.js';
 import type { TJobHandler } from '../worker.js';
 
@@ -82,11 +82,10 @@ export async function expireNoShows(
     const { closesAt } = interviewWindow(interview.scheduledStart, accommodatedEnd(interview), settings);
     if (closesAt.getTime() > now.getTime()) continue;
     if (interview.status === 'scheduled') {
-      const moved = await prisma.interview.updateMany({
-        where: { id: interview.id, status: 'scheduled' },
-        data: { status: 'expired', endReason: 'window_closed' },
+      const isMoved = await transitionInterview(prisma, interview.id, 'scheduled', 'expired', {
+        endReason: 'window_closed',
       });
-      if (moved.count === 0) continue;
+      if (!isMoved) continue;
       expired++;
       await recordEvent(prisma, {
         interviewId: interview.id,
@@ -95,11 +94,12 @@ export async function expireNoShows(
       });
       await enqueueNoShow(queues, interview.id);
     } else {
-      const moved = await prisma.interview.updateMany({
-        where: { id: interview.id, status: 'in_progress' },
-        data: { status: 'completed', endedAt: now, endReason: 'window_closed', activeConnectionId: null },
+      const isMoved = await transitionInterview(prisma, interview.id, 'in_progress', 'completed', {
+        endedAt: now,
+        endReason: 'window_closed',
+        activeConnectionId: null,
       });
-      if (moved.count === 0) continue;
+      if (!isMoved) continue;
       completed++;
       await recordEvent(prisma, {
         interviewId: interview.id,

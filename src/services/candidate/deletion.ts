@@ -7,7 +7,7 @@
 import { AppError } from '../../domain/errors.js';
 import type { CandidateRequest } from '../../generated/prisma/client.js';
 import { jobId } from '../../infra/queue/catalogue.js';
-import { cancelInterview } from '../booking/book-interview.js';
+import { cancelInterview } from '../booking/cancel-interview.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 import { deleteCandidateData } from '../retention.js';

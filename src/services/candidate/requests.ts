@@ -11,6 +11,8 @@
  * Requests are posted into the recruiter's thread by the `candidate_request` job (the portal never
  * calls Slack itself); the post's ts is stored on the request, so a decision updates it in place.
  */
+
+import { buildRequestPost, type TRequestPost } from '../../block-kit/candidate-requests.js';
 import { AppError } from '../../domain/errors.js';
 import { stripControlChars } from '../../domain/escape.js';
 import { hashSessionKey, isWellFormedSessionKey } from '../../domain/session-key.js';
@@ -18,9 +20,8 @@ import { verifyLink } from '../../domain/transcript-link.js';
 import type { CandidateRequest, PrismaClient } from '../../generated/prisma/client.js';
 import { jobId } from '../../infra/queue/catalogue.js';
 import { threadOf } from '../../infra/slack/client.js';
-import { buildRequestPost, type TRequestPost } from '../../infra/slack/messages/candidate-requests.js';
-import { cancelInterview } from '../booking/book-interview.js';
-import { refreshRootMessage } from '../booking/notify.js';
+import { cancelInterview } from '../booking/cancel-interview.js';
+import { refreshRootMessage } from '../booking/scheduling-message.js';
 import type { TServiceDeps } from '../deps.js';
 import { emailJobId } from '../email/send-email.js';
 import { transcriptLinkSecret } from '../evaluation/transcript-link.js';

@@ -17,7 +17,7 @@ import {
   buildRedactedEvaluation,
   buildRedactedReply,
   buildRedactedRoot,
-} from '../../infra/slack/messages/candidate-requests.js';
+} from '../../block-kit/candidate-requests.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 

@@ -6,12 +6,10 @@
  */
 import type { BlockButtonAction } from '@slack/bolt';
 import type { View } from '@slack/types';
+import { ACCOMMODATION_MODAL, CANDIDATE_REQUEST_ACTIONS } from '../../../block-kit/candidate-requests.js';
+import { metadata, plain, readMetadata } from '../../../block-kit/common.js';
 import { isAppError } from '../../../domain/errors.js';
 import { escapeMrkdwn } from '../../../domain/escape.js';
-import {
-  ACCOMMODATION_MODAL,
-  CANDIDATE_REQUEST_ACTIONS,
-} from '../../../infra/slack/messages/candidate-requests.js';
 import { setLegalHold } from '../../../services/candidate/deletion.js';
 import {
   accommodationDefaults,
@@ -20,11 +18,10 @@ import {
   offerHumanInterview,
   type TDecision,
 } from '../../../services/candidate/requests.js';
-import { metadata, plain, readMetadata } from '../../blocks/common.js';
 import type { TBotDeps } from '../../deps.js';
 import { replyToClicker } from '../../reply.js';
 import { readInput, type TViewState } from '../../view-state.js';
-import type { TListenerApp } from '../registry.js';
+import type { TListenerApp } from '../route-listeners.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EXTRA_CHOICES = [0, 10, 15, 20, 30, 45, 60, 90, 120].filter((m) => m <= MAX_EXTRA_MINUTES);
