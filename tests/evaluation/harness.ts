@@ -10,7 +10,7 @@ import OpenAI from 'openai';
 import type { TConfig } from '../../src/config.js';
 import type { SlackApiEmulator, SlackMessage } from '../../src/dev/slack-api/emulator.js';
 import { startSlackApiServer } from '../../src/dev/slack-api/server.js';
-import type { TCompetency } from '../../src/domain/evaluation-schema.js';
+import type { TCompetency } from '../../src/domain/evaluation/rubric.js';
 import type { TAi } from '../../src/infra/ai/client.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { createMetrics } from '../../src/infra/metrics.js';
