@@ -1,7 +1,7 @@
 /**
  * The candidate's pages, rendered on the server with everything escaped. No
  * inline script or style (the CSP forbids both): behaviour comes from
- * /interview/assets/interview.js, data for it from a JSON block it reads.
+ * /interview/assets/interview.js (bundled from ./client), data for it from a JSON block it reads.
  */
 import { escapeHtml } from '../domain/escape.js';
 import { htmlDocument } from './html.js';
@@ -92,7 +92,7 @@ export function renderCompleted(p: TPageInterview): string {
   );
 }
 
-/** The lobby and the interview room: one page, switched by interview.js. */
+/** The lobby and the interview room: one page, switched by the client script (./client). */
 export function renderRoom(
   p: TPageInterview & { questionCount: number; retentionDays: number },
   boot: Record<string, unknown>,
@@ -127,6 +127,7 @@ export function renderRoom(
 <legend>How would you like to answer?</legend>
 <label><input type="radio" name="mode" value="voice" checked> By speaking</label>
 <label><input type="radio" name="mode" value="typed"> By typing</label>
+<p id="mode-note" class="status" hidden></p>
 </fieldset>
 
 <h2>Before you begin</h2>

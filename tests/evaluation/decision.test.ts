@@ -9,15 +9,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { register as registerEvaluationActions } from '../../src/bot/listeners/actions/evaluation.js';
 import { FastifySlackReceiver } from '../../src/bot/receiver.js';
-import type { SlackMessage, SlackViewOutput } from '../../src/dev/slack-api/emulator.js';
+import { requestReevaluation } from '../../src/services/evaluation/thread-actions.js';
+import type { SlackMessage, SlackViewOutput } from '../../tools/slack-emulator/emulator.js';
 import {
   actionFromBlocks,
   blockActionsPayload,
   interactionBody,
   sendSlackRequest,
   viewSubmissionPayload,
-} from '../../src/dev/slack-signing.js';
-import { requestReevaluation } from '../../src/services/evaluation/thread-actions.js';
+} from '../../tools/slack-emulator/signing.js';
 import {
   CHANNEL,
   GOOD_TURNS,

@@ -1,7 +1,7 @@
 /** The pure rules: quote checking, injection and garble detection, link signing, message limits. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BLOCK_KIT_LIMITS, validateBlocks } from '../../src/dev/slack-api/block-kit.js';
+import { blocksSize, buildEvaluationMessage } from '../../src/block-kit/evaluation-messages.js';
 import { looksLikeInjection, protectedAttributeMention } from '../../src/domain/evaluation/injection.js';
 import { modelResponseJsonSchema } from '../../src/domain/evaluation/model-output.js';
 import { assessTranscript, isGarbled } from '../../src/domain/evaluation/quality-gate.js';
@@ -10,7 +10,7 @@ import type { TEvaluationResult } from '../../src/domain/evaluation/result.js';
 import type { TTranscriptTurn } from '../../src/domain/evaluation/transcript.js';
 import { signTranscriptLink, verifyTranscriptLink } from '../../src/domain/transcript-link.js';
 import { parseModelContent, splitTurns } from '../../src/infra/ai/evaluator.js';
-import { blocksSize, buildEvaluationMessage } from '../../src/infra/slack/messages/evaluation.js';
+import { BLOCK_KIT_LIMITS, validateBlocks } from '../../tools/slack-emulator/block-kit-checker.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON Schema read back as plain JSON.
 type B = any;

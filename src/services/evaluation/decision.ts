@@ -4,6 +4,8 @@
  * Says so in the thread and updates the scheduling message. Never emails the candidate: telling
  * them is the hiring team's own step.
  */
+
+import { decisionNote } from '../../block-kit/evaluation-messages.js';
 import {
   DECIDABLE_STATUSES,
   DECISION_EVENT_TYPES,
@@ -15,7 +17,6 @@ import {
 import { AppError } from '../../domain/errors.js';
 import { stripControlChars } from '../../domain/escape.js';
 import type { Logger } from '../../infra/logger.js';
-import { decisionNote } from '../../infra/slack/messages/evaluation.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 import { loadDecision } from './decision-state.js';

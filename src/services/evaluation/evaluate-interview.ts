@@ -4,19 +4,20 @@
  * retry or a rerun after a crash reuses the stored result and updates the post instead of
  * posting again.
  */
-import { summarizeIntegrity, type TEvaluationResult } from '../../domain/evaluation/result.js';
-import { buildRubric, EVALUATION_PROMPT_VERSION, rubricVersion } from '../../domain/evaluation/rubric.js';
-import type { Prisma } from '../../generated/prisma/client.js';
-import { EvaluatorError, type TEvaluatorErrorKind } from '../../infra/ai/evaluator.js';
-import type { Logger } from '../../infra/logger.js';
-import type { TEvaluationJob } from '../../infra/queue/catalogue.js';
+
 import {
   buildEvaluationFailedMessage,
   buildEvaluationMessage,
   buildNoShowMessage,
   buildNotConfiguredMessage,
   type TSlackMessage,
-} from '../../infra/slack/messages/evaluation.js';
+} from '../../block-kit/evaluation-messages.js';
+import { summarizeIntegrity, type TEvaluationResult } from '../../domain/evaluation/result.js';
+import { buildRubric, EVALUATION_PROMPT_VERSION, rubricVersion } from '../../domain/evaluation/rubric.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { EvaluatorError, type TEvaluatorErrorKind } from '../../infra/ai/evaluator.js';
+import type { Logger } from '../../infra/logger.js';
+import type { TEvaluationJob } from '../../infra/queue/catalogue.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 import { loadDecision } from './decision-state.js';

@@ -3,16 +3,16 @@
  * the scheduling message's status line current.
  */
 import type { WebClient } from '@slack/web-api';
-import type { TEvaluationResult } from '../../domain/evaluation/result.js';
-import type { PrismaClient } from '../../generated/prisma/client.js';
-import type { Logger } from '../../infra/logger.js';
 import {
   EVALUATION_EVENT_TYPE,
   rootStatusText,
   type TRootEvaluation,
   type TSlackMessage,
-} from '../../infra/slack/messages/evaluation.js';
-import { refreshRootMessage } from '../booking/notify.js';
+} from '../../block-kit/evaluation-messages.js';
+import type { TEvaluationResult } from '../../domain/evaluation/result.js';
+import type { PrismaClient } from '../../generated/prisma/client.js';
+import type { Logger } from '../../infra/logger.js';
+import { refreshRootMessage } from '../booking/scheduling-message.js';
 import { loadDecision } from './decision-state.js';
 
 type TThreadRef = { slackChannelId: string; slackThreadTs: string | null };

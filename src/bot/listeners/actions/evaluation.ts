@@ -6,18 +6,18 @@
 import type { BlockButtonAction, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import type { TDecisionAction } from '../../../domain/decision.js';
-import { isAppError } from '../../../domain/errors.js';
 import {
   buildDecisionModal,
   DECISION_MODAL,
   EVALUATION_ACTIONS,
-} from '../../../infra/slack/messages/evaluation.js';
+} from '../../../block-kit/evaluation-messages.js';
+import type { TDecisionAction } from '../../../domain/decision.js';
+import { isAppError } from '../../../domain/errors.js';
 import { recordDecision, type TDecisionResult } from '../../../services/evaluation/decision.js';
 import { requestHumanReview, requestReevaluation } from '../../../services/evaluation/thread-actions.js';
 import type { TBotDeps } from '../../deps.js';
 import { replyToClicker } from '../../reply.js';
-import type { TListenerApp } from '../registry.js';
+import type { TListenerApp } from '../route-listeners.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -5,15 +5,11 @@
  * mrkdwn, and every message is shrunk until it fits Slack's limits, whatever the transcript.
  */
 
-import { DECISION_LABELS, type TDecisionAction, type TDecisionOutcome } from '../../../domain/decision.js';
-import { escapeMrkdwn, truncate } from '../../../domain/escape.js';
-import { NOTHING_DISCARDED } from '../../../domain/evaluation/model-output.js';
-import {
-  hasAnyScore,
-  type TEvaluationFlag,
-  type TEvaluationResult,
-} from '../../../domain/evaluation/result.js';
-import { RECOMMENDATION_LABELS, SCORE_MAX, SCORE_MIN } from '../../../domain/evaluation/rubric.js';
+import { DECISION_LABELS, type TDecisionAction, type TDecisionOutcome } from '../domain/decision.js';
+import { escapeMrkdwn, truncate } from '../domain/escape.js';
+import { NOTHING_DISCARDED } from '../domain/evaluation/model-output.js';
+import { hasAnyScore, type TEvaluationFlag, type TEvaluationResult } from '../domain/evaluation/result.js';
+import { RECOMMENDATION_LABELS, SCORE_MAX, SCORE_MIN } from '../domain/evaluation/rubric.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON is checked by the limits below and by Slack.
 export type TBlock = { type: string; block_id?: string; [key: string]: any };
