@@ -26,6 +26,23 @@ export type TListedSlot = {
   seatsTaken: number;
 };
 
+/**
+ * The form's default start: the next quarter hour on the recruiter's wall clock, strictly after
+ * `now` (every zone's offset is a multiple of 15 minutes, so minute steps find it).
+ */
+export function nextQuarterHour(now: Date, tz: string): { date: string; time: string } {
+  const minute = Math.floor(now.getTime() / 60_000) * 60_000;
+  for (let k = 1; k <= 15; k++) {
+    const at = new Date(minute + k * 60_000);
+    const time = formatInZone(at, tz, 'time');
+    if (Number(time.slice(3)) % 15 === 0) return { date: localDateIn(at, tz), time };
+  }
+  return { date: localDateIn(now, tz), time: formatInZone(now, tz, 'time') };
+}
+
+const repeatLabel = (n: number) =>
+  n === 2 ? 'This day and the next weekday' : `This day and the next ${n - 1} weekdays`;
+
 export function buildSlotsModal(input: {
   tz: string;
   now: Date;
@@ -33,6 +50,7 @@ export function buildSlotsModal(input: {
   notice?: string | undefined;
 }): View {
   const { tz, now } = input;
+  const start = nextQuarterHour(now, tz);
   const blocks: KnownBlock[] = [];
   if (input.notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: input.notice } });
   blocks.push({ type: 'header', text: plain('Upcoming slots', 150) });
@@ -81,13 +99,14 @@ export function buildSlotsModal(input: {
       type: 'input',
       block_id: SLOTS.date,
       label: plain('Date', 2000),
-      element: { type: 'datepicker', action_id: SLOTS.date, initial_date: localDateIn(now, tz) },
+      element: { type: 'datepicker', action_id: SLOTS.date, initial_date: start.date },
     },
     {
       type: 'input',
       block_id: SLOTS.time,
       label: plain('Start time', 2000),
-      element: { type: 'timepicker', action_id: SLOTS.time, initial_time: '10:00' },
+      hint: plain(`In the time zone below (${tz} unless you change it).`, 2000),
+      element: { type: 'timepicker', action_id: SLOTS.time, initial_time: start.time },
     },
     {
       type: 'input',
@@ -138,7 +157,7 @@ export function buildSlotsModal(input: {
         initial_option: option('Just this day', '1'),
         options: [
           option('Just this day', '1'),
-          ...[2, 3, 5, 10, 15, 20].map((n) => option(`This day and the next ${n - 1} weekdays`, String(n))),
+          ...[2, 3, 5, 10, 15, 20].map((n) => option(repeatLabel(n), String(n))),
         ],
       },
     },

@@ -27,7 +27,9 @@ import {
 } from '../../tools/slack-emulator/signing.js';
 import type { ViewInput } from '../../tools/slack-emulator/view-state.js';
 import { EMULATED_WORKSPACE as WS } from '../../tools/slack-emulator/workspace.js';
+import { formatInZone, zoneLabel } from '../domain/time.js';
 import type { TServiceDeps } from '../services/deps.js';
+import { startDemo } from './demo.js';
 import { listOutbox } from './outbox.js';
 import { blocksHtml, messageHtml, modalHtml } from './stand-in-render.js';
 
@@ -66,6 +68,7 @@ const ZAction = z.object({
 });
 const ZSubmit = z.object({ viewId: z.string().max(40), values: ZValues });
 const ZClose = z.object({ viewId: z.string().max(40) });
+const ZDemo = z.object({ channel: z.string().min(1).max(40).default('C_RECRUITING') });
 const ZOptions = z.object({
   viewId: z.string().max(40).optional(),
   blockId: z.string().max(255),
@@ -352,6 +355,28 @@ export function standInRoutes(opts: {
       };
     });
 
+    // "Try a demo interview": a role, a slot starting now, a demo candidate booked through the
+    // real form; the candidate's link comes back to the page and into the channel.
+    app.post('/ui/demo', async (req, reply) => {
+      const input = ZDemo.parse(req.body ?? {});
+      const channel = emulator.channels.get(input.channel) ?? emulator.channels.get('C_RECRUITING')!;
+      try {
+        const demo = await startDemo({ deps, emulator, send, userId, channelId: channel.id });
+        const when = `${formatInZone(demo.startsAt, demo.timeZone, 'time')} ${zoneLabel(demo.startsAt, demo.timeZone)}`;
+        addEphemeral(
+          channel.id,
+          `:tada: *Demo booked.* ${demo.candidateName} is scheduled for *${demo.roleTitle}* at ${when}. ` +
+            `Open <${demo.link}|the candidate's link> to take the interview as the candidate (typing is fine). ` +
+            'When it ends, the result appears in the thread of the confirmation above.',
+        );
+        return { ok: true, link: demo.link, startsAt: demo.startsAt.toISOString(), when };
+      } catch (err) {
+        const message = (err as Error).message;
+        addEphemeral(channel.id, `:warning: ${message}`);
+        return reply.status(500).send({ ok: false, error: 'demo_failed', message });
+      }
+    });
+
     app.post('/ui/home', async () => {
       const current = homeView();
       const res = await send(
@@ -393,12 +418,16 @@ function pageHtml(): string {
     <section id="messages" class="messages" aria-live="polite"></section>
     <section id="home" class="home" hidden></section>
     <section id="outbox" class="outbox" hidden></section>
+    <div id="demo-ready" class="demo-ready" role="status" hidden>
+      <p><b>Demo booked: the interview starts at <span class="when"></span>.</b> Take it as the candidate (typing is fine); the result appears in the thread of the confirmation in # recruiting.</p>
+      <p><a class="btn primary" target="_blank" rel="noopener noreferrer">Open the candidate link</a> <button type="button" class="btn" id="demo-dismiss">Dismiss</button></p>
+    </div>
     <form id="composer" class="composer" autocomplete="off">
       <input id="command" name="command" list="command-list" placeholder="Type /schedule-interview or /interview-slots and press Enter" aria-label="Message or command">
       <datalist id="command-list"></datalist>
       <button type="submit" class="btn primary">Send</button>
     </form>
-    <div class="hints">Try: <button type="button" class="chip" data-command="/interview-slots">/interview-slots</button> <button type="button" class="chip" data-command="/schedule-interview">/schedule-interview</button></div>
+    <div class="hints"><button type="button" class="btn primary" id="demo">Try a demo interview</button> or try: <button type="button" class="chip" data-command="/interview-slots">/interview-slots</button> <button type="button" class="chip" data-command="/schedule-interview">/schedule-interview</button></div>
   </main>
   <aside id="thread-pane" class="thread" hidden aria-label="Thread">
     <header><b>Thread</b> <button type="button" class="btn" id="thread-close">Close</button></header>

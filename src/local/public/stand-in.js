@@ -85,7 +85,15 @@ async function refresh() {
   }
   const messages = $('messages');
   const atBottom = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
-  if (setHtml('messages', messages, state.messages || '<p class="empty">No messages yet.</p>') && atBottom)
+  if (
+    setHtml(
+      'messages',
+      messages,
+      state.messages ||
+        '<p class="empty">No messages yet. New here? Press <b>Try a demo interview</b> below: it books a demo candidate into a slot starting now and gives you their link.</p>',
+    ) &&
+    atBottom
+  )
     messages.scrollTop = messages.scrollHeight;
   if (ui.thread) setHtml('thread', $('thread'), state.thread);
   renderHome(state.home);
@@ -369,6 +377,37 @@ async function runCommand(line) {
   setTimeout(refresh, 200);
 }
 
+/** "Try a demo interview": the server books it through the real form; the link comes back. */
+async function runDemo(button) {
+  showTab('channel');
+  if (ui.channel.startsWith('D')) {
+    ui.channel = 'C_RECRUITING';
+    ui.channelLabel = '# recruiting';
+    ui.html.messages = null;
+  }
+  button.disabled = true;
+  button.textContent = 'Booking the demo…';
+  try {
+    const result = await post('/demo', { channel: ui.channel });
+    showDemoLink(result);
+  } catch (e) {
+    toast(e.message);
+  } finally {
+    button.disabled = false;
+    button.textContent = 'Try a demo interview';
+  }
+  await refresh();
+}
+
+function showDemoLink(result) {
+  const box = $('demo-ready');
+  const a = box.querySelector('a');
+  a.href = result.link;
+  box.querySelector('.when').textContent = result.when;
+  box.hidden = false;
+  a.focus();
+}
+
 function showTab(tab) {
   ui.tab = tab;
   $('messages').hidden = tab !== 'channel';
@@ -406,6 +445,8 @@ document.addEventListener('click', (event) => {
     $('thread-pane').hidden = false;
   } else if (target.id === 'thread-close') closeThread();
   else if (target.dataset.command) void runCommand(target.dataset.command);
+  else if (target.id === 'demo') void runDemo(target);
+  else if (target.id === 'demo-dismiss') $('demo-ready').hidden = true;
   else if (target.dataset.modal === 'submit') void submitModal();
   else if (target.dataset.modal === 'close') {
     void post('/close', { viewId: modalViewId() })

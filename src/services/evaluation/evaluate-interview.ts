@@ -20,6 +20,7 @@ import type { Logger } from '../../infra/logger.js';
 import type { TEvaluationJob } from '../../infra/queue/catalogue.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
+import { transitionInterview } from '../lifecycle/transition-interview.js';
 import { loadDecision } from './decision-state.js';
 import { scoreTranscript } from './score-transcript.js';
 import { NOT_CONFIGURED_ERROR, postOrUpdate, updateSchedulingMessageStatus } from './thread.js';
@@ -202,11 +203,8 @@ export async function runEvaluation(
   return 'posted';
 
   async function markEvaluated(res: TEvaluationResult | null): Promise<void> {
-    const [moved, already] = await Promise.all([
-      prisma.interview.updateMany({
-        where: { id: interview.id, status: { in: ['completed', 'failed', 'evaluated'] } },
-        data: { status: 'evaluated' },
-      }),
+    const [isMoved, already] = await Promise.all([
+      transitionInterview(prisma, interview.id, ['completed', 'failed', 'evaluated'], 'evaluated'),
       prisma.event.findFirst({
         where: {
           interviewId: interview.id,
@@ -224,7 +222,7 @@ export async function runEvaluation(
             type: 'evaluation.posted',
             data: { version: job.version, recommendation: res?.recommendation ?? null },
           }),
-      moved.count > 0 && res ? updateSchedulingMessageStatus(deps, interview.id, log) : undefined,
+      isMoved && res ? updateSchedulingMessageStatus(deps, interview.id, log) : undefined,
     ]);
   }
 
@@ -247,16 +245,13 @@ export async function runEvaluation(
       status: 'failed',
       error: failure.message.slice(0, 500),
     });
-    const moved = await prisma.interview.updateMany({
-      where: { id: interview.id, status: 'completed' },
-      data: { status: 'failed' },
-    });
+    const isMoved = await transitionInterview(prisma, interview.id, 'completed', 'failed');
     await recordEvent(prisma, {
       interviewId: interview.id,
       type: 'evaluation.failed',
       data: { version: job.version, attempts: attemptsMade },
     });
-    if (moved.count > 0) await updateSchedulingMessageStatus(deps, interview.id, log);
+    if (isMoved) await updateSchedulingMessageStatus(deps, interview.id, log);
   }
 
   /**
