@@ -48,7 +48,7 @@ import { findInterviewByKey, timingOf } from '../services/interview/session.js';
 import { SpeechCache } from '../services/interview/speech-cache.js';
 import { refreshTurnAnswer, retryPendingTranscripts } from '../services/interview/transcripts.js';
 import { type TVoiceOutcome, VoiceTurn } from '../services/interview/voice-turn.js';
-import type { TPortalDeps } from './app.js';
+import type { TPortalDeps } from './deps.js';
 import { LegacyInterviewSockets } from './interview-socket-v1.js';
 import type { KeyGuard } from './key-guard.js';
 import {

@@ -14,8 +14,8 @@ import { transcribe } from '../../infra/ai/speech.js';
 import { finishInterview } from '../../services/interview/conduct.js';
 import { readPlan } from '../../services/interview/plan.js';
 import { findInterviewByKey, type TKeyedInterview, timingOf } from '../../services/interview/session.js';
-import type { TPortalDeps } from '../app.js';
 import { clientBundle } from '../client-bundle.js';
+import type { TPortalDeps } from '../deps.js';
 import { InterviewSockets } from '../interview-socket.js';
 import { KeyGuard } from '../key-guard.js';
 import {
