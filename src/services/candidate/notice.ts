@@ -5,7 +5,7 @@
  */
 import type { TConfig } from '../../config.js';
 import { buildNotice, type TNotice } from '../../domain/candidate-notice.js';
-import { ZCompetency } from '../booking/roles.js';
+import { ZCompetency } from '../../domain/evaluation/rubric.js';
 import { candidatePageUrl } from './links.js';
 
 /** Role.competencies as stored (JSON); entries that do not parse are left out. */
