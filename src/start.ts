@@ -25,6 +25,7 @@ import { closeWorkers } from './jobs/worker.js';
 import { loadLocalMode } from './load-local-mode.js';
 import { adminQueuesPlugin } from './ops/admin-queues.js';
 import { metricsRoute } from './ops/metrics-route.js';
+import { checkModelEndpoint } from './ops/model-readiness.js';
 import { checkSmtp } from './ops/readiness.js';
 import { scheduleRetention } from './ops/retention-schedule.js';
 import { buildPortal } from './portal/app.js';
@@ -51,6 +52,13 @@ async function localSecret(dataDir: string, name: string): Promise<string> {
     await writeFile(file, secret, { mode: 0o600 });
     return secret;
   }
+}
+
+/** /readyz checks for the configured model endpoint(s); none without a model. */
+function modelChecks(ai: TConfig['ai']): Record<string, () => Promise<void>> {
+  if (!ai.baseUrl) return {};
+  const chat = { baseUrl: ai.baseUrl, apiKey: ai.apiKey };
+  return { model: () => checkModelEndpoint('chat model', chat) };
 }
 
 export async function startPanelist(config: TConfig, roles: TRole[], logger: Logger): Promise<TRunning> {
@@ -172,6 +180,7 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
             if ((await producer.ping()) !== 'PONG') throw new Error('Redis did not answer PING');
           },
           ...(config.mail.smtpUrl ? { smtp: () => checkSmtp(config.mail.smtpUrl!) } : {}),
+          ...modelChecks(config.ai),
         },
       };
       app = await buildPortal(portalDeps, {
