@@ -124,7 +124,9 @@ export function initRoom(mic: Microphone, lobby: { readonly micOk: boolean }): T
     st.answering = false;
     setText('progress', `Question ${number} of ${st.total}${turn.isFollowUp ? ' (follow-up)' : ''}`);
     setText('question', turn.question);
-    setText('caption', greeting ? `${greeting} ${turn.question}` : turn.question);
+    // The question is on screen already: the caption carries only the words around it (the greeting).
+    setText('caption', greeting ?? '');
+    show('caption', greeting !== null);
     $<HTMLTextAreaElement>('answer-text').value = '';
     activity('The interviewer is asking…');
     $('question').focus({ preventScroll: false });
@@ -175,6 +177,7 @@ export function initRoom(mic: Microphone, lobby: { readonly micOk: boolean }): T
     st.listening = true;
     recorder.start(250);
     activity('Listening… answer when you are ready. Press "Done" when you have finished.');
+    show('caption', false);
     const threshold = () => Number($<HTMLSelectElement>('thinking').value || 2500);
     const watch = setInterval(() => {
       const now = performance.now();
@@ -273,7 +276,7 @@ export function initRoom(mic: Microphone, lobby: { readonly micOk: boolean }): T
         if (seq >= 0) afterSpoken();
       },
     };
-    const text = msg.text ?? $('caption').textContent ?? '';
+    const text = msg.text ?? `${$('caption').textContent ?? ''} ${$('question').textContent ?? ''}`.trim();
     if (!msg.fallback && msg.audio) {
       const bytes = Uint8Array.from(atob(msg.audio), (c) => c.charCodeAt(0));
       speaker.playFile(bytes, msg.mime ?? 'audio/mpeg', text, handlers);

@@ -10,12 +10,13 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { modelOffer } from '../../domain/model-offer.js';
 import { formatInZone } from '../../domain/time.js';
+import { timeOutReason } from '../../domain/window.js';
 import { transcribe } from '../../infra/ai/speech.js';
 import { finishInterview } from '../../services/interview/conduct.js';
 import { readPlan } from '../../services/interview/plan.js';
 import { findInterviewByKey, type TKeyedInterview, timingOf } from '../../services/interview/session.js';
-import type { TPortalDeps } from '../app.js';
 import { clientBundle } from '../client-bundle.js';
+import type { TPortalDeps } from '../deps.js';
 import { InterviewSockets } from '../interview-socket.js';
 import { KeyGuard } from '../key-guard.js';
 import {
@@ -122,9 +123,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
     const t = timingOf(deps, interview);
     if (interview.status === 'in_progress' && t.remainingMs <= 0) {
       // Started, and its time (or the window) has run out while nobody was connected: end it now.
-      const reason =
-        t.endsAt && t.endsAt.getTime() >= t.window.closesAt.getTime() ? 'window_closed' : 'time_up';
-      await finishInterview(deps, interview.id, reason);
+      await finishInterview(deps, interview.id, timeOutReason(t));
       return reply.send(renderCompleted(p));
     }
     if (interview.status !== 'scheduled' && interview.status !== 'in_progress') {

@@ -6,16 +6,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { escapeHtml } from '../../domain/escape.js';
-import {
-  RECOMMENDATION_LABELS,
-  SCORE_ANCHORS,
-  SCORE_MAX,
-  type TEvaluationResult,
-} from '../../domain/evaluation-schema.js';
+import type { TEvaluationResult } from '../../domain/evaluation/result.js';
+import { RECOMMENDATION_LABELS, SCORE_ANCHORS, SCORE_MAX } from '../../domain/evaluation/rubric.js';
 import { verifyTranscriptLink } from '../../domain/transcript-link.js';
 import { loadInterviewTranscript } from '../../services/evaluation/transcript.js';
 import { transcriptLinkSecret } from '../../services/evaluation/transcript-link.js';
-import type { TPortalDeps } from '../app.js';
+import type { TPortalDeps } from '../deps.js';
 import { htmlDocument } from '../html.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,7 +1,8 @@
 /** Loads what an evaluation or the transcript page needs: the interview, its rubric, turns and integrity events. */
 
 import { AppError } from '../../domain/errors.js';
-import { type TCompetency, type TTranscript, ZCompetency } from '../../domain/evaluation-schema.js';
+import { readCompetencies, type TCompetency } from '../../domain/evaluation/rubric.js';
+import type { TTranscript } from '../../domain/evaluation/transcript.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 
 export async function loadInterviewTranscript(prisma: PrismaClient, interviewId: string) {
@@ -45,11 +46,7 @@ export async function loadInterviewTranscript(prisma: PrismaClient, interviewId:
 
 /** Role.competencies as stored; malformed entries are skipped, and a role without any gets one general competency. */
 function parseCompetencies(raw: unknown): TCompetency[] {
-  const list = Array.isArray(raw) ? raw : [];
-  const parsed = list.flatMap((c) => {
-    const r = ZCompetency.safeParse(c);
-    return r.success ? [r.data] : [];
-  });
+  const parsed = readCompetencies(raw);
   return parsed.length > 0
     ? parsed
     : [{ key: 'overall', name: 'Overall', description: 'Overall quality of the answers for the role.' }];
