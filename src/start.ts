@@ -54,6 +54,13 @@ async function localSecret(dataDir: string, name: string): Promise<string> {
   }
 }
 
+/** host:port/database of a connection URL, for logs: never the user name or password. */
+function addressOf(url: string): string {
+  const u = new URL(url);
+  const db = u.pathname.length > 1 ? u.pathname : '';
+  return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.protocol.startsWith('redis') ? '' : db}`;
+}
+
 /** /readyz checks for the configured model endpoint(s); none without a model. */
 function modelChecks(ai: TConfig['ai']): Record<string, () => Promise<void>> {
   if (!ai.baseUrl) return {};
@@ -78,6 +85,15 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
     const localRedis = await ensureRedis({ ...config.redis, dataDir: config.dataDir, logger });
     if (localRedis) onStop('local redis', localRedis.close);
     const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+    logger.info(
+      {
+        database: db.isEmbedded
+          ? `embedded PGlite in ${path.join(config.dataDir, 'pglite')}`
+          : addressOf(db.url),
+        redis: `${addressOf(config.redis.url)}${localRedis ? ' (private redis-server started for this run)' : ''}`,
+      },
+      `database: ${db.isEmbedded ? 'embedded PGlite' : `PostgreSQL at ${addressOf(db.url)}`}; Redis at ${addressOf(config.redis.url)}`,
+    );
     onStop('database', db.close);
 
     const isLocalSlack = config.slack.mode === 'local';
@@ -145,6 +161,7 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
     }
 
     const mounts: Array<{ plugin: FastifyPluginAsync; prefix?: string }> = [];
+    let initLocalBot: (() => Promise<void>) | undefined;
     if (roles.includes('bot')) {
       const bot = buildBot(deps, {
         token: slackToken,
@@ -152,7 +169,9 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
         appToken: config.slack.appToken,
         apiUrl: slackApiUrl,
         isFirstSeen: redisReplayGuard(producer, `${config.redis.prefix}-slack-sig-`),
+        deferInit: isLocalSlack,
       });
+      if (isLocalSlack) initLocalBot = () => bot.app.init();
       if (bot.receiver) mounts.push({ plugin: bot.receiver.plugin });
       else {
         await bot.app.start();
@@ -187,6 +206,8 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
         mounts: [...mounts, { plugin: metricsRoute(deps) }, { plugin: adminQueuesPlugin(deps) }],
       });
       await app.listen({ host: config.host, port: config.port });
+      // The stand-in's Slack API answers now: Bolt's auth.test can run (no ECONNREFUSED warning).
+      await initLocalBot?.();
       const address = app.server.address();
       url = typeof address === 'object' && address ? `http://${config.host}:${address.port}` : undefined;
       onStop('http server', async () => {

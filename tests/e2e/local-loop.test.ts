@@ -102,11 +102,11 @@ beforeAll(async () => {
   const started = Date.now();
   while (!output.includes('Stop with Ctrl+C')) {
     if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
-    if (Date.now() - started > 60_000) throw new Error(`npm start did not come up in 60 s:\n${output}`);
+    if (Date.now() - started > 120_000) throw new Error(`npm start did not come up in 120 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   if (hasChromium()) browser = await launchBrowser();
-}, 90_000);
+}, 150_000);
 
 let hasFailed = false;
 afterAll(async () => {
@@ -148,6 +148,9 @@ describe.skipIf(!hasChromium())('local mode, from `npm start`', () => {
     expect(output).toContain('started a private redis-server for this local run');
     expect(output).toContain('No AI evaluation runs: no model is set up (README, "Connect a model").');
     expect(output).toContain('using the embedded database (PGlite)');
+    // Which database and Redis, by address; and a normal start warns about nothing.
+    expect(output).toMatch(/database: embedded PGlite; Redis at 127\.0\.0\.1:\d+/);
+    expect(output).not.toContain('ECONNREFUSED');
   });
 
   it('schedule in the stand-in → invite in the outbox → typed interview → outcome in the thread', async () => {
