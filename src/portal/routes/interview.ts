@@ -246,6 +246,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
   );
 
   app.addHook('onClose', async () => {
+    sockets.close();
     for (const client of app.websocketServer?.clients ?? []) client.close(1001, 'server shutting down');
   });
 }
