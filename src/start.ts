@@ -63,9 +63,19 @@ function addressOf(url: string): string {
 
 /** /readyz checks for the configured model endpoint(s); none without a model. */
 function modelChecks(ai: TConfig['ai']): Record<string, () => Promise<void>> {
-  if (!ai.baseUrl) return {};
-  const chat = { baseUrl: ai.baseUrl, apiKey: ai.apiKey };
-  return { model: () => checkModelEndpoint('chat model', chat) };
+  const checks: Record<string, () => Promise<void>> = {};
+  if (ai.baseUrl) {
+    const chat = { baseUrl: ai.baseUrl, apiKey: ai.apiKey };
+    checks.model = () => checkModelEndpoint('chat model', chat);
+  }
+  // The audio servers get their own check when they are not the chat endpoint.
+  const stt = ai.stt;
+  if (stt && stt.baseUrl !== ai.baseUrl)
+    checks.speech_to_text = () => checkModelEndpoint('speech-to-text', stt);
+  const tts = ai.tts;
+  if (tts && tts.baseUrl !== ai.baseUrl && tts.baseUrl !== stt?.baseUrl)
+    checks.text_to_speech = () => checkModelEndpoint('text-to-speech', tts);
+  return checks;
 }
 
 export async function startPanelist(config: TConfig, roles: TRole[], logger: Logger): Promise<TRunning> {

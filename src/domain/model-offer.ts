@@ -13,16 +13,14 @@ export type TModelOffer = {
 };
 
 /**
- * From the configuration's model settings: a chat endpoint evaluates; speech needs a
- * speech-to-text endpoint too (its own, or the chat one it falls back to).
+ * From the configuration's model settings: a chat endpoint evaluates; spoken answers need a
+ * speech-to-text server (its own, or the chat one it falls back to; null when there is none).
  */
 export function modelOffer(ai: {
   baseUrl: string | undefined;
-  stt?: { baseUrl: string | undefined } | undefined;
-  sttBaseUrl?: string | undefined;
+  stt: { baseUrl: string } | null;
 }): TModelOffer {
-  const stt = ai.stt?.baseUrl ?? ai.sttBaseUrl ?? ai.baseUrl;
-  return { evaluates: ai.baseUrl !== undefined, speaks: stt !== undefined };
+  return { evaluates: ai.baseUrl !== undefined, speaks: ai.stt !== null };
 }
 
 /** Where an operator learns to connect one (README section). */
