@@ -5,6 +5,7 @@
  */
 import type { TNotice } from '../domain/candidate-notice.js';
 import { escapeHtml } from '../domain/escape.js';
+import { consentCheckboxText, consentText, type TModelOffer } from '../domain/model-offer.js';
 import { htmlDocument } from './html.js';
 
 const ASSETS = '/interview/assets';
@@ -148,6 +149,7 @@ export function renderRoom(
     retentionDays: number;
     notice?: TNotice | undefined;
     afterLinks?: TAfterLinks | undefined;
+    offer: TModelOffer;
   },
   boot: Record<string, unknown>,
 ): string {
@@ -187,8 +189,8 @@ export function renderRoom(
 ${p.notice ? renderNotice(p.notice) : ''}
 <h2>Before you begin</h2>
 <div class="consent">
-<p>This interview is conducted by an AI on behalf of ${company}. Your spoken answers are converted to text; the questions, your answers as text and their timing are stored and evaluated by AI, then reviewed by people on the hiring team. Video is only shown to you and is not recorded or sent. Audio is used to make the transcript and is not kept. Your interview data is kept for ${p.retentionDays} days and then deleted. Some events are noted for the hiring team, such as leaving this tab or pasting text.</p>
-<label class="consent-box"><input type="checkbox" id="consent"> I understand and agree to take this interview with an AI interviewer.</label>
+<p>${escapeHtml(consentText(p.offer, p.company, p.retentionDays))}</p>
+<label class="consent-box"><input type="checkbox" id="consent"> ${escapeHtml(consentCheckboxText(p.offer))}</label>
 </div>
 <p id="lobby-error" class="error" role="alert"></p>
 <button type="button" id="start" class="primary" disabled>Start interview</button>

@@ -12,6 +12,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAppError } from '../../domain/errors.js';
+import { modelOffer } from '../../domain/model-offer.js';
 import { ZSelfIdentification } from '../../domain/self-identification.js';
 import { formatInZone } from '../../domain/time.js';
 import { requestDeletion } from '../../services/candidate/deletion.js';
@@ -293,7 +294,7 @@ export async function candidateRoutes(app: FastifyInstance, deps: TPortalDeps): 
       company: deps.config.mail.companyName,
       roleTitle: interview.role.title,
       whenText: inZone(interview.scheduledStart, interview.candidate.timeZone, 'long'),
-      hasModel: deps.ai !== undefined,
+      hasModel: modelOffer(deps.config.ai).evaluates,
       access: accessString(req.query),
       error,
     });

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { modelOffer } from '../../domain/model-offer.js';
 import { formatInZone } from '../../domain/time.js';
 import { timeOutReason } from '../../domain/window.js';
 import { transcribe } from '../../infra/ai/speech.js';
@@ -150,7 +151,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
       interview,
       roleTitle: interview.role.title,
       competencies: interview.role.competencies,
-      hasModel: deps.ai !== undefined,
+      hasModel: modelOffer(deps.config.ai).evaluates,
       now: deps.now(),
     });
     // Asked for a human interview instead: this AI interview does not start (issue 14).
@@ -162,7 +163,14 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
     await recordNoticeShown(deps, interview.id, notice.version);
     return reply.send(
       renderRoom(
-        { ...p, questionCount, retentionDays: deps.config.retentionDays, notice, afterLinks },
+        {
+          ...p,
+          questionCount,
+          retentionDays: deps.config.retentionDays,
+          offer: modelOffer(deps.config.ai),
+          notice,
+          afterLinks,
+        },
         {
           status: interview.status,
           joinOpensAt: t.window.joinOpensAt.toISOString(),

@@ -9,6 +9,7 @@
 import { formatInTimeZone } from 'date-fns-tz';
 import { noticeTextLines, type TNotice } from '../../domain/candidate-notice.js';
 import { escapeHtml, sanitizeHeaderValue, stripControlChars } from '../../domain/escape.js';
+import { interviewFormatText, type TModelOffer } from '../../domain/model-offer.js';
 import { zoneLabel } from '../../domain/time.js';
 import type { TInterviewWindow } from '../../domain/window.js';
 import type { TMailMessage } from '../../infra/mail/mailer.js';
@@ -43,6 +44,8 @@ export type TRenderInput = {
   dataLink?: string | undefined;
   /** A cancel email for an interview the candidate asked to replace with a human interview. */
   isHumanAlternative?: boolean | undefined;
+  /** What this installation's model can do; the preparation list says how questions are asked. */
+  offer?: TModelOffer | undefined;
 };
 
 export type TRenderedEmail = TMailMessage;
@@ -229,8 +232,12 @@ const PREPARATION = [
   'Use a computer with an up-to-date Chrome, Edge, Firefox or Safari (a phone works too).',
   'Allow the camera and microphone when your browser asks; headphones help.',
   'Find a quiet place with a stable internet connection.',
-  'The interviewer is an AI that asks its questions aloud and in writing. You can answer by speaking, or type your answers if you prefer.',
 ];
+
+/** How to prepare; the last line says how questions are asked, as this installation can ask them. */
+function preparation(offer: TModelOffer | undefined): string[] {
+  return [...PREPARATION, interviewFormatText(offer ?? { evaluates: true, speaks: true })];
+}
 
 /** Renders one candidate email, ready for the mailer. */
 export function renderEmail(input: TRenderInput): TRenderedEmail {
@@ -272,7 +279,7 @@ export function renderEmail(input: TRenderInput): TRenderedEmail {
   if (c.showLink && input.link) {
     text.push('Your interview link:', input.link, '', windowLine, '');
   }
-  if (c.showPreparation) text.push('How to prepare', ...PREPARATION.map((p) => `- ${p}`), '');
+  if (c.showPreparation) text.push('How to prepare', ...preparation(input.offer).map((p) => `- ${p}`), '');
   const notice = c.showLink ? input.notice : undefined;
   if (notice) text.push(...noticeTextLines(notice), '');
   if (c.showLink) text.push(helpLine, '');
@@ -282,6 +289,7 @@ export function renderEmail(input: TRenderInput): TRenderedEmail {
   text.push(`— The ${company} hiring team`, '');
 
   const html = renderHtml({
+    prepare: preparation(input.offer),
     c,
     name,
     role,
@@ -346,6 +354,7 @@ type THtmlParts = {
   calendarNote: string;
   notice: TNotice | undefined;
   dataLink: string | undefined;
+  prepare: string[];
 };
 
 const FONT = "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
@@ -388,11 +397,13 @@ function renderHtml(p: THtmlParts): string {
   const prep = p.c.showPreparation
     ? `<h2 style="margin:8px 0 8px 0;${FONT};font-size:18px;line-height:24px;color:#111827">How to prepare</h2>` +
       `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 16px 0">` +
-      PREPARATION.map(
-        (item) =>
-          `<tr><td style="padding:0 8px 8px 0;${FONT};font-size:16px;line-height:24px;color:#1d4ed8;vertical-align:top">&#8226;</td>` +
-          `<td style="padding:0 0 8px 0;${FONT};font-size:16px;line-height:24px;color:#1f2937;vertical-align:top">${e(item)}</td></tr>`,
-      ).join('') +
+      p.prepare
+        .map(
+          (item) =>
+            `<tr><td style="padding:0 8px 8px 0;${FONT};font-size:16px;line-height:24px;color:#1d4ed8;vertical-align:top">&#8226;</td>` +
+            `<td style="padding:0 0 8px 0;${FONT};font-size:16px;line-height:24px;color:#1f2937;vertical-align:top">${e(item)}</td></tr>`,
+        )
+        .join('') +
       `</table>`
     : '';
   const help = p.link ? `<p style="${P}">${e(p.helpLine)}</p>` : '';

@@ -25,6 +25,7 @@
  */
 
 import { normalizeEmail } from '../../domain/email-address.js';
+import { modelOffer } from '../../domain/model-offer.js';
 import { interviewWindow } from '../../domain/window.js';
 import type { Logger } from '../../infra/logger.js';
 import type { TMailer } from '../../infra/mail/mailer.js';
@@ -182,7 +183,7 @@ export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: T
         interview,
         roleTitle: interview.role.title,
         competencies: interview.role.competencies,
-        hasModel: deps.ai !== undefined,
+        hasModel: modelOffer(deps.config.ai).evaluates,
         now,
       })
     : undefined;
@@ -204,6 +205,7 @@ export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: T
     notice,
     dataLink: candidatePageUrl(deps.config, 'data', interview, now),
     isHumanAlternative: job.kind === 'cancel' && interview.aiOptOutAt !== null,
+    offer: modelOffer(deps.config.ai),
   });
 
   let messageId: string;
