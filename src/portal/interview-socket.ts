@@ -22,6 +22,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { AppError, isAppError } from '../domain/errors.js';
+import { timeOutReason } from '../domain/window.js';
 import { sttOf, ttsOf } from '../infra/ai/client.js';
 import { chooseNextStream, type TNextDecision } from '../infra/ai/interviewer.js';
 import { synthesizeStream } from '../infra/ai/speech.js';
@@ -464,8 +465,7 @@ export class InterviewSockets {
             if (!row) return;
             const t = timingOf(deps, row);
             if (t.remainingMs > 0) return armTimer();
-            const reason: TEndReason =
-              t.endsAt && t.endsAt.getTime() >= t.window.closesAt.getTime() ? 'window_closed' : 'time_up';
+            const reason: TEndReason = timeOutReason(t);
             await finishInterview(deps, id, reason);
             sendCompleted(reason);
           });

@@ -5,11 +5,14 @@
  */
 import { AppError } from '../../domain/errors.js';
 import { stripControlChars } from '../../domain/escape.js';
+import type { TCompletionReason } from '../../domain/interview-state.js';
+import { timeOutReason } from '../../domain/window.js';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import { chooseNext } from '../../infra/ai/interviewer.js';
 import { jobId } from '../../infra/queue/catalogue.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
+import { transitionInterview } from '../lifecycle/transition-interview.js';
 import { ensurePlan, readPlan, type TPlan } from './plan.js';
 import { timingOf } from './session.js';
 
@@ -25,7 +28,8 @@ const MAX_ANSWER_CHARS = 20_000;
 /** A follow-up is only worth asking with this much time left. */
 const FOLLOW_UP_MIN_REMAINING_MS = 90_000;
 
-export type TEndReason = 'finished' | 'time_up' | 'window_closed';
+/** Why a started interview ended (domain/interview-state.ts). */
+export type TEndReason = TCompletionReason;
 
 export type TTurnView = {
   seq: number;
@@ -129,11 +133,10 @@ export async function startInterview(
   }
   const plan = await ensurePlan(deps, interviewId);
   const now = deps.now();
-  const moved = await deps.prisma.interview.updateMany({
-    where: { id: interviewId, status: 'scheduled' },
-    data: { status: 'in_progress', startedAt: now },
+  const isStarted = await transitionInterview(deps.prisma, interviewId, 'scheduled', 'in_progress', {
+    startedAt: now,
   });
-  if (moved.count === 1) {
+  if (isStarted) {
     await recordEvent(deps.prisma, {
       interviewId,
       type: 'interview.started',
@@ -318,10 +321,7 @@ export async function askNext(
   const interviewId = interview.id;
   const timing = timingOf(deps, interview);
   if (timing.remainingMs <= 0) {
-    const reason: TEndReason =
-      timing.endsAt && timing.endsAt.getTime() >= timing.window.closesAt.getTime()
-        ? 'window_closed'
-        : 'time_up';
+    const reason = timeOutReason(timing);
     await finishInterview(deps, interviewId, reason);
     return { kind: 'completed', reason };
   }
@@ -388,11 +388,12 @@ export async function finishInterview(
   interviewId: string,
   reason: TEndReason,
 ): Promise<boolean> {
-  const moved = await deps.prisma.interview.updateMany({
-    where: { id: interviewId, status: 'in_progress' },
-    data: { status: 'completed', endedAt: deps.now(), endReason: reason, activeConnectionId: null },
+  const isFinished = await transitionInterview(deps.prisma, interviewId, 'in_progress', 'completed', {
+    endedAt: deps.now(),
+    endReason: reason,
+    activeConnectionId: null,
   });
-  if (moved.count !== 1) {
+  if (!isFinished) {
     const row = await deps.prisma.interview.findUnique({
       where: { id: interviewId },
       select: { status: true },
