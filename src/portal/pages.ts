@@ -4,6 +4,7 @@
  * /interview/assets/interview.js (bundled from ./client), data for it from a JSON block it reads.
  */
 import { escapeHtml } from '../domain/escape.js';
+import { consentCheckboxText, consentText, type TModelOffer } from '../domain/model-offer.js';
 import { htmlDocument } from './html.js';
 
 const ASSETS = '/interview/assets';
@@ -94,7 +95,7 @@ export function renderCompleted(p: TPageInterview): string {
 
 /** The lobby and the interview room: one page, switched by the client script (./client). */
 export function renderRoom(
-  p: TPageInterview & { questionCount: number; retentionDays: number },
+  p: TPageInterview & { questionCount: number; retentionDays: number; offer: TModelOffer },
   boot: Record<string, unknown>,
 ): string {
   const company = escapeHtml(p.company);
@@ -132,8 +133,8 @@ export function renderRoom(
 
 <h2>Before you begin</h2>
 <div class="consent">
-<p>This interview is conducted by an AI on behalf of ${company}. Your spoken answers are converted to text; the questions, your answers as text and their timing are stored and evaluated by AI, then reviewed by people on the hiring team. Video is only shown to you and is not recorded or sent. Audio is used to make the transcript and is not kept. Your interview data is kept for ${p.retentionDays} days and then deleted. Some events are noted for the hiring team, such as leaving this tab or pasting text.</p>
-<label class="consent-box"><input type="checkbox" id="consent"> I understand and agree to take this interview with an AI interviewer.</label>
+<p>${escapeHtml(consentText(p.offer, p.company, p.retentionDays))}</p>
+<label class="consent-box"><input type="checkbox" id="consent"> ${escapeHtml(consentCheckboxText(p.offer))}</label>
 </div>
 <p id="lobby-error" class="error" role="alert"></p>
 <button type="button" id="start" class="primary" disabled>Start interview</button>

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { modelOffer } from '../../domain/model-offer.js';
 import { formatInZone } from '../../domain/time.js';
 import { timeOutReason } from '../../domain/window.js';
 import { transcribe } from '../../infra/ai/speech.js';
@@ -143,7 +144,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
     const questionCount = readPlan(interview.questionPlan)?.length ?? interview.role.questionCount;
     return reply.send(
       renderRoom(
-        { ...p, questionCount, retentionDays: deps.config.retentionDays },
+        { ...p, questionCount, retentionDays: deps.config.retentionDays, offer: modelOffer(deps.config.ai) },
         {
           status: interview.status,
           joinOpensAt: t.window.joinOpensAt.toISOString(),

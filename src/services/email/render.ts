@@ -8,6 +8,7 @@
  */
 import { formatInTimeZone } from 'date-fns-tz';
 import { escapeHtml, sanitizeHeaderValue, stripControlChars } from '../../domain/escape.js';
+import { interviewFormatText, type TModelOffer } from '../../domain/model-offer.js';
 import { zoneLabel } from '../../domain/time.js';
 import type { TInterviewWindow } from '../../domain/window.js';
 import type { TMailMessage } from '../../infra/mail/mailer.js';
@@ -36,6 +37,8 @@ export type TRenderInput = {
   /** MAIL_FROM, e.g. `Panelist <interviews@panelist.local>`. */
   from: string;
   now: Date;
+  /** What this installation's model can do; the preparation list says how questions are asked. */
+  offer?: TModelOffer | undefined;
 };
 
 export type TRenderedEmail = TMailMessage;
@@ -206,8 +209,12 @@ const PREPARATION = [
   'Use a computer with an up-to-date Chrome, Edge, Firefox or Safari (a phone works too).',
   'Allow the camera and microphone when your browser asks; headphones help.',
   'Find a quiet place with a stable internet connection.',
-  'The interviewer is an AI that asks its questions aloud and in writing. You can answer by speaking, or type your answers if you prefer.',
 ];
+
+/** How to prepare; the last line says how questions are asked, as this installation can ask them. */
+function preparation(offer: TModelOffer | undefined): string[] {
+  return [...PREPARATION, interviewFormatText(offer ?? { evaluates: true, speaks: true })];
+}
 
 /** Renders one candidate email, ready for the mailer. */
 export function renderEmail(input: TRenderInput): TRenderedEmail {
@@ -249,12 +256,13 @@ export function renderEmail(input: TRenderInput): TRenderedEmail {
   if (c.showLink && input.link) {
     text.push('Your interview link:', input.link, '', windowLine, '');
   }
-  if (c.showPreparation) text.push('How to prepare', ...PREPARATION.map((p) => `- ${p}`), '');
+  if (c.showPreparation) text.push('How to prepare', ...preparation(input.offer).map((p) => `- ${p}`), '');
   if (c.showLink) text.push(helpLine, '');
   if (calendarNote) text.push(calendarNote, '');
   text.push(`— The ${company} hiring team`, '');
 
   const html = renderHtml({
+    prepare: preparation(input.offer),
     c,
     name,
     role,
@@ -315,6 +323,7 @@ type THtmlParts = {
   windowLine: string;
   helpLine: string;
   calendarNote: string;
+  prepare: string[];
 };
 
 const FONT = "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
@@ -357,11 +366,13 @@ function renderHtml(p: THtmlParts): string {
   const prep = p.c.showPreparation
     ? `<h2 style="margin:8px 0 8px 0;${FONT};font-size:18px;line-height:24px;color:#111827">How to prepare</h2>` +
       `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 16px 0">` +
-      PREPARATION.map(
-        (item) =>
-          `<tr><td style="padding:0 8px 8px 0;${FONT};font-size:16px;line-height:24px;color:#1d4ed8;vertical-align:top">&#8226;</td>` +
-          `<td style="padding:0 0 8px 0;${FONT};font-size:16px;line-height:24px;color:#1f2937;vertical-align:top">${e(item)}</td></tr>`,
-      ).join('') +
+      p.prepare
+        .map(
+          (item) =>
+            `<tr><td style="padding:0 8px 8px 0;${FONT};font-size:16px;line-height:24px;color:#1d4ed8;vertical-align:top">&#8226;</td>` +
+            `<td style="padding:0 0 8px 0;${FONT};font-size:16px;line-height:24px;color:#1f2937;vertical-align:top">${e(item)}</td></tr>`,
+        )
+        .join('') +
       `</table>`
     : '';
   const help = p.link ? `<p style="${P}">${e(p.helpLine)}</p>` : '';

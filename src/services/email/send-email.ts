@@ -25,6 +25,7 @@
  */
 
 import { normalizeEmail } from '../../domain/email-address.js';
+import { modelOffer } from '../../domain/model-offer.js';
 import { interviewWindow } from '../../domain/window.js';
 import type { Logger } from '../../infra/logger.js';
 import type { TMailer } from '../../infra/mail/mailer.js';
@@ -188,6 +189,7 @@ export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: T
     recruiterEmail,
     from: deps.config.mail.from,
     now: deps.now(),
+    offer: modelOffer(deps.config.ai),
   });
 
   let messageId: string;
