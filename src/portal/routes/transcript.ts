@@ -9,6 +9,7 @@ import { escapeHtml } from '../../domain/escape.js';
 import type { TEvaluationResult } from '../../domain/evaluation/result.js';
 import { RECOMMENDATION_LABELS, SCORE_ANCHORS, SCORE_MAX } from '../../domain/evaluation/rubric.js';
 import { verifyTranscriptLink } from '../../domain/transcript-link.js';
+import { succeededEvaluations } from '../../services/evaluation/stored-evaluations.js';
 import { loadInterviewTranscript } from '../../services/evaluation/transcript.js';
 import { transcriptLinkSecret } from '../../services/evaluation/transcript-link.js';
 import type { TPortalDeps } from '../deps.js';
@@ -164,10 +165,7 @@ export async function transcriptRoutes(app: FastifyInstance, deps: TPortalDeps):
               'This interview’s personal data was deleted under the retention policy.',
             ),
           );
-      const evaluations = await deps.prisma.evaluation.findMany({
-        where: { interviewId, status: 'succeeded' },
-        orderBy: { version: 'desc' },
-      });
+      const evaluations = await succeededEvaluations(deps, interviewId);
       const latest = evaluations.find((e) => (e.result as { kind?: string } | null)?.kind === 'scored');
       const started = transcript.startedAt;
       const names = new Map(loaded.competencies.map((c) => [c.key, c.name]));
