@@ -216,6 +216,11 @@ ${
 <p class="meta">Facts recorded by the interview page, not judgements.</p>
 ${integrity}
 <h2>Transcript</h2>
+${
+  loaded.corrections.length > 0
+    ? `<div class="warn">The candidate added ${loaded.corrections.length === 1 ? 'a correction' : `${loaded.corrections.length} corrections`} to this transcript. Each appears with the answer it is about, marked “Correction from the candidate”, and is given to any later evaluation.</div>`
+    : ''
+}
 ${turns || '<p class="meta">The candidate answered no questions.</p>'}`;
       return reply.send(page(`Transcript: ${interview.candidate.name}`, body));
     },
