@@ -155,15 +155,25 @@ export async function transcriptRoutes(app: FastifyInstance, deps: TPortalDeps):
         return reply.status(404).send(errorPage('Interview not found', 'This interview no longer exists.'));
       }
       const { interview, transcript, integrityEvents } = loaded;
-      if (interview.redactedAt)
+      if (interview.redactedAt) {
+        // Say why it went: the candidate asked, or the retention period ran out.
+        const deletion = await deps.prisma.event.findFirst({
+          where: { interviewId, type: 'data.deleted' },
+          orderBy: { createdAt: 'desc' },
+          select: { data: true },
+        });
+        const onRequest = (deletion?.data as { reason?: string } | null)?.reason === 'request';
         return reply
           .status(410)
           .send(
             errorPage(
               'Transcript removed',
-              'This interview’s personal data was deleted under the retention policy.',
+              onRequest
+                ? 'This interview’s personal data was deleted at the candidate’s request.'
+                : 'This interview’s personal data was deleted under the retention policy.',
             ),
           );
+      }
       const evaluations = await deps.prisma.evaluation.findMany({
         where: { interviewId, status: 'succeeded' },
         orderBy: { version: 'desc' },
