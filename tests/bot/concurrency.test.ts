@@ -4,11 +4,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSlackApiServer } from '../../src/dev/slack-api/server.js';
 import { generateSessionKey } from '../../src/domain/session-key.js';
 import { jobId } from '../../src/infra/queue/catalogue.js';
 import { JobQueues } from '../../src/infra/queue/queues.js';
 import { createRedis } from '../../src/infra/queue/redis.js';
+import { startSlackApiServer } from '../../tools/slack-emulator/server.js';
 import { createTestDb, type TTestDb } from '../helpers/db.js';
 import { startNode, type TChild } from '../helpers/processes.js';
 import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.js';

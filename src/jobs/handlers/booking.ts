@@ -1,7 +1,7 @@
+import { userText } from '../../block-kit/format.js';
 import type { TBookingJob } from '../../infra/queue/catalogue.js';
-import { userText } from '../../infra/slack/messages/format.js';
-import { postToRecruiter } from '../../services/booking/notify.js';
 import { notifyBooking, processBooking } from '../../services/booking/process-booking.js';
+import { postToRecruiter } from '../../services/booking/scheduling-message.js';
 import type { TServiceDeps } from '../../services/deps.js';
 import type { TJobContext, TJobHandler } from '../worker.js';
 

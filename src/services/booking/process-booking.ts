@@ -8,18 +8,24 @@
  * notes are sent once (recorded as events), and follow-up jobs have deterministic ids.
  */
 import type { KnownBlock } from '@slack/types';
-import { escapeMrkdwn } from '../../domain/escape.js';
-import { jobId, type TBookingJob, type TNotifyJob } from '../../infra/queue/catalogue.js';
 import {
   buildBookingConfirmation,
   buildPrivateLinkMessage,
   buildSlotUnavailableMessage,
-} from '../../infra/slack/messages/booking.js';
-import { slackDate } from '../../infra/slack/messages/format.js';
+} from '../../block-kit/booking-messages.js';
+import { slackDate } from '../../block-kit/format.js';
+import { escapeMrkdwn } from '../../domain/escape.js';
+import { jobId, type TBookingJob, type TNotifyJob } from '../../infra/queue/catalogue.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 import { bookInterview, type TBookOutcome } from './book-interview.js';
-import { dmChannel, loadSummary, postInThread, postToRecruiter, refreshRootMessage } from './notify.js';
+import {
+  dmChannel,
+  loadSummary,
+  postInThread,
+  postToRecruiter,
+  refreshRootMessage,
+} from './scheduling-message.js';
 import { listOpenSlots } from './slots.js';
 
 type TDeps = Pick<TServiceDeps, 'prisma' | 'slack' | 'queues' | 'config' | 'now' | 'logger'>;

@@ -4,6 +4,15 @@
  * retry or a rerun after a crash reuses the stored result and updates the post instead of
  * posting again.
  */
+
+import {
+  buildEvaluationFailedMessage,
+  buildEvaluationMessage,
+  buildNoShowMessage,
+  buildNotConfiguredMessage,
+  rootStatusText,
+  type TSlackMessage,
+} from '../../block-kit/evaluation-messages.js';
 import {
   buildRubric,
   EVALUATION_PROMPT_VERSION,
@@ -14,14 +23,6 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { EvaluatorError } from '../../infra/ai/evaluator.js';
 import type { Logger } from '../../infra/logger.js';
 import type { TEvaluationJob } from '../../infra/queue/catalogue.js';
-import {
-  buildEvaluationFailedMessage,
-  buildEvaluationMessage,
-  buildNoShowMessage,
-  buildNotConfiguredMessage,
-  rootStatusText,
-  type TSlackMessage,
-} from '../../infra/slack/messages/evaluation.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 import { scoreTranscript } from './score-transcript.js';

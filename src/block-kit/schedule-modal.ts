@@ -1,6 +1,6 @@
 /** The /schedule-interview modal and the reschedule modal. */
 import type { KnownBlock, PlainTextOption, View } from '@slack/types';
-import { escapeMrkdwn } from '../../domain/escape.js';
+import { escapeMrkdwn } from '../domain/escape.js';
 import { metadata, plain, slotOption, type TSlotOptionInput, timeZoneOption } from './common.js';
 
 export const SCHEDULE = {
@@ -31,7 +31,7 @@ export type TScheduleModalInput = {
 
 /**
  * Formatting a slot in a zone is the costly part of the modal. Modals opened
- * together share one list of slots (open-views.ts), so its options are
+ * together share one list of slots (bot/modals.ts), so its options are
  * formatted once per list and zone.
  */
 const optionsByList = new WeakMap<TSlotOptionInput[], Map<string, PlainTextOption[]>>();

@@ -1,6 +1,6 @@
 /** /interview-slots: upcoming slots with seats left (each closable) and a form to add more. */
 import type { KnownBlock, View } from '@slack/types';
-import { formatInZone, localDateIn, zoneLabel } from '../../domain/time.js';
+import { formatInZone, localDateIn, zoneLabel } from '../domain/time.js';
 import { metadata, option, plain, timeZoneOption } from './common.js';
 
 export const SLOTS = {

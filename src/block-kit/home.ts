@@ -1,8 +1,8 @@
 /** App Home: what is coming up, the roles, and the ways to act. */
 import type { KnownBlock, View } from '@slack/types';
-import { escapeMrkdwn, truncate } from '../../domain/escape.js';
-import { STATUS_LABELS, slackDate } from '../../infra/slack/messages/format.js';
+import { escapeMrkdwn, truncate } from '../domain/escape.js';
 import { plain } from './common.js';
+import { STATUS_LABELS, slackDate } from './format.js';
 import { ROLE } from './role-modal.js';
 
 export const HOME = { schedule: 'home_schedule', slots: 'home_slots', newRole: 'role_new' } as const;

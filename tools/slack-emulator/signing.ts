@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { SlackViewOutput } from './slack-api/emulator.js';
-import { EMULATED_WORKSPACE } from './slack-api/workspace.js';
+import type { SlackViewOutput } from './emulator.js';
+import { EMULATED_WORKSPACE } from './workspace.js';
 
 /**
  * Requests as Slack sends them to an app: bodies, payload shapes and signatures.

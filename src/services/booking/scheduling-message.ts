@@ -4,8 +4,8 @@
  */
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
+import { buildBookingConfirmation, type TInterviewSummary } from '../../block-kit/booking-messages.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
-import { buildBookingConfirmation, type TInterviewSummary } from '../../infra/slack/messages/booking.js';
 
 export async function loadSummary(
   prisma: PrismaClient,

@@ -7,7 +7,7 @@
  * every string goes through escapeHtml; mrkdwn markup is applied on the escaped text only. Nothing
  * here emits a script or an event handler: the page's JS finds controls by their data-* attributes.
  */
-import { escapeHtml } from '../../domain/escape.js';
+import { escapeHtml } from '../domain/escape.js';
 
 type Json = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BLOCK_KIT_LIMITS, blocksJsonLength, validateBlocks, validateView } from './block-kit.js';
+import { BLOCK_KIT_LIMITS, blocksJsonLength, validateBlocks, validateView } from './block-kit-checker.js';
 import { fillViewState, type ViewInput, type ViewStateValues } from './view-state.js';
 import { EMULATED_WORKSPACE, TRIGGER_ID_PATTERN } from './workspace.js';
 

@@ -3,11 +3,11 @@
  * configured: the Web API emulator the bot's WebClient talks to (/dev/slack/api/:method) and the
  * stand-in page where a person plays the recruiter (/dev/slack, JSON under /dev/slack/ui/).
  */
-import type { FastifyPluginAsync } from 'fastify';
-import type { TServiceDeps } from '../services/deps.js';
-import { SlackApiEmulator } from './slack-api/emulator.js';
-import { buildSlackApiPlugin } from './slack-api/server.js';
-import { standInRoutes } from './stand-in/ui-routes.js';
+
+import { SlackApiEmulator } from '../../tools/slack-emulator/emulator.js';
+import { buildSlackApiPlugin } from '../../tools/slack-emulator/server.js';
+import type { TLocalSlackModule } from '../load-local-mode.js';
+import { standInRoutes } from './stand-in-routes.js';
 
 /** The address this process reaches itself at (a wildcard listen address is not one). */
 function selfHost(host: string): string {
@@ -18,11 +18,7 @@ function selfHost(host: string): string {
       : host;
 }
 
-export async function localSlackPlugin(opts: {
-  deps: TServiceDeps;
-  token: string;
-  signingSecret: string;
-}): Promise<FastifyPluginAsync> {
+export const localSlackPlugin: TLocalSlackModule['localSlackPlugin'] = async (opts) => {
   const emulator = new SlackApiEmulator({ token: opts.token });
   const { config } = opts.deps;
   const eventsUrl = `http://${selfHost(config.host)}:${config.port}/slack/events`;
@@ -42,4 +38,4 @@ export async function localSlackPlugin(opts: {
       { logLevel: 'warn' },
     );
   };
-}
+};

@@ -5,13 +5,13 @@
  * mrkdwn, and every message is shrunk until it fits Slack's limits, whatever the transcript.
  */
 
-import { escapeMrkdwn, truncate } from '../../../domain/escape.js';
+import { escapeMrkdwn, truncate } from '../domain/escape.js';
 import {
   RECOMMENDATION_LABELS,
   SCORE_MAX,
   type TEvaluationFlag,
   type TEvaluationResult,
-} from '../../../domain/evaluation-schema.js';
+} from '../domain/evaluation-schema.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON is checked by the limits below and by Slack.
 export type TBlock = { type: string; block_id?: string; [key: string]: any };

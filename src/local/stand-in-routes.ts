@@ -12,10 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import type { TServiceDeps } from '../../services/deps.js';
-import type { SlackApiEmulator, SlackMessage, SlackViewOutput } from '../slack-api/emulator.js';
-import type { ViewInput } from '../slack-api/view-state.js';
-import { EMULATED_WORKSPACE as WS } from '../slack-api/workspace.js';
+import type { SlackApiEmulator, SlackMessage, SlackViewOutput } from '../../tools/slack-emulator/emulator.js';
 import {
   actionFromBlocks,
   appHomeOpenedEvent,
@@ -27,9 +24,12 @@ import {
   sendSlackRequest,
   slashCommandBody,
   viewSubmissionPayload,
-} from '../slack-signing.js';
+} from '../../tools/slack-emulator/signing.js';
+import type { ViewInput } from '../../tools/slack-emulator/view-state.js';
+import { EMULATED_WORKSPACE as WS } from '../../tools/slack-emulator/workspace.js';
+import type { TServiceDeps } from '../services/deps.js';
 import { listOutbox } from './outbox.js';
-import { blocksHtml, messageHtml, modalHtml } from './render.js';
+import { blocksHtml, messageHtml, modalHtml } from './stand-in-render.js';
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 const ASSETS: Record<string, string> = {

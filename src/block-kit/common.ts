@@ -1,7 +1,7 @@
 /** Block Kit pieces shared by the bot's views. Pure functions. */
 import type { PlainTextOption } from '@slack/types';
-import { truncate } from '../../domain/escape.js';
-import { formatInZone, zoneAbbreviation, zoneLabel } from '../../domain/time.js';
+import { truncate } from '../domain/escape.js';
+import { formatInZone, zoneAbbreviation, zoneLabel } from '../domain/time.js';
 
 export const plain = (text: string, max = 75) => ({
   type: 'plain_text' as const,

@@ -6,7 +6,7 @@
  * time zone), and `&amp; &lt; &gt;` as the only entities; plain_text is shown as typed.
  * Everything is HTML-escaped: text from a message can never become markup here.
  */
-import { escapeHtml } from '../domain/escape.js';
+import { escapeHtml } from '../../src/domain/escape.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON as Slack stores it.
 type Json = Record<string, any>;

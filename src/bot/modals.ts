@@ -1,10 +1,10 @@
 /** Opening the bot's modals: shared by commands, App Home buttons and message buttons. */
 import type { ViewsOpenArguments, WebClient } from '@slack/web-api';
+import { buildScheduleModal } from '../block-kit/schedule-modal.js';
+import { buildSlotsModal } from '../block-kit/slots-modal.js';
 import { listOpenSlots, upcomingSlots } from '../services/booking/slots.js';
-import { takeTurnAfterAcks } from './after-ack.js';
-import { buildScheduleModal } from './blocks/schedule-modal.js';
-import { buildSlotsModal } from './blocks/slots-modal.js';
 import type { TBotDeps } from './deps.js';
+import type { PendingAcks } from './pending-acks.js';
 import { recruiterProfile } from './recruiter.js';
 
 /**
@@ -44,6 +44,7 @@ export async function openView(client: WebClient, triggerId: string, view: TView
 export async function openScheduleModal(
   client: WebClient,
   deps: TBotDeps,
+  acks: PendingAcks,
   p: { triggerId: string; userId: string; channelId: string; email?: string | undefined },
 ): Promise<void> {
   const now = deps.now();
@@ -52,7 +53,7 @@ export async function openScheduleModal(
     readSchedulingData(deps, now),
   ]);
   // Concurrent callers resume together when the shared read lands; build and send one per turn.
-  await takeTurnAfterAcks();
+  await acks.takeTurnAfterAcks();
   await openView(
     client,
     p.triggerId,

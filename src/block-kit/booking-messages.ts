@@ -3,7 +3,7 @@
  * notes around it. Pure builders: data in, { text, blocks } out.
  */
 import type { KnownBlock } from '@slack/types';
-import { formatInZone, zoneLabel } from '../../../domain/time.js';
+import { formatInZone, zoneLabel } from '../domain/time.js';
 import { STATUS_LABELS, slackDate, userText } from './format.js';
 
 export type TInterviewSummary = {

@@ -1,6 +1,6 @@
 /** Small Block Kit/mrkdwn helpers shared by message builders. */
-import { escapeMrkdwn, truncate } from '../../../domain/escape.js';
-import { formatInZone } from '../../../domain/time.js';
+import { escapeMrkdwn, truncate } from '../domain/escape.js';
+import { formatInZone } from '../domain/time.js';
 
 /** `<!date^…>` renders in each reader's own time zone; the fallback is UTC. */
 export function slackDate(date: Date, format = '{date_short_pretty} at {time}'): string {

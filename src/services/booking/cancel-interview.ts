@@ -1,0 +1,43 @@
+import type { PrismaClient } from '../../generated/prisma/client.js';
+import { recordEvent } from '../events.js';
+import { releaseSeat } from './book-interview.js';
+
+/** Aborts the transaction when the interview is no longer scheduled. */
+class NotCancellable extends Error {
+  constructor() {
+    super('not cancellable');
+  }
+}
+
+/**
+ * Cancels a scheduled interview and frees its seat, once: a second click finds
+ * the status already changed and does nothing.
+ */
+export async function cancelInterview(
+  interviewId: string,
+  actor: string,
+  deps: { prisma: PrismaClient; now: () => Date },
+): Promise<{ outcome: 'cancelled'; revision: number } | { outcome: 'not_cancellable'; status: string }> {
+  try {
+    return await deps.prisma.$transaction(async (tx) => {
+      const { count } = await tx.interview.updateMany({
+        where: { id: interviewId, status: 'scheduled' },
+        data: { status: 'cancelled', cancelledAt: deps.now(), endReason: 'cancelled' },
+      });
+      const interview = await tx.interview.findUniqueOrThrow({ where: { id: interviewId } });
+      if (count === 0) throw new NotCancellable();
+      await releaseSeat(tx, interview.slotId);
+      await recordEvent(tx, { interviewId, type: 'interview.cancelled', actor: `slack:${actor}` });
+      return { outcome: 'cancelled' as const, revision: interview.revision };
+    });
+  } catch (err) {
+    if (err instanceof NotCancellable) {
+      const i = await deps.prisma.interview.findUnique({
+        where: { id: interviewId },
+        select: { status: true },
+      });
+      return { outcome: 'not_cancellable', status: i?.status ?? 'missing' };
+    }
+    throw err;
+  }
+}
