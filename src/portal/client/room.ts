@@ -322,6 +322,8 @@ export function initRoom(
     st.preroll = [];
     st.captions = [];
     renderCaptions();
+    // The interviewer has finished: their words stay on screen, the greeting gives way to the answer.
+    show('caption', false);
     activity('Listening… answer when you are ready. Press "Done" when you have finished.', 'listening');
   };
 
