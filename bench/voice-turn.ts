@@ -24,7 +24,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import { loadConfig } from '../src/config.js';
 import { generateSessionKey, hashSessionKey } from '../src/domain/session-key.js';
 import { createPrisma } from '../src/infra/db/client.js';
@@ -99,7 +99,9 @@ async function oneRun(turns: number) {
     // Follow-up, next, follow-up, next…: both paths, half the turns each.
     chatHandler: () => {
       chats += 1;
-      return chats % 2 === 1 ? JSON.stringify({ action: 'follow_up', question: FOLLOW_UP }) : '{"action":"next"}';
+      return chats % 2 === 1
+        ? JSON.stringify({ action: 'follow_up', question: FOLLOW_UP })
+        : '{"action":"next"}';
     },
   });
   const db = await createBenchDb();
@@ -119,7 +121,13 @@ async function oneRun(turns: number) {
     const key = generateSessionKey();
     const start = new Date(Date.now() - 60_000);
     const role = await prisma.role.create({
-      data: { title: 'Bench Engineer', description: 'Builds things.', competencies: [], questions: [], questionCount: PLAN.length },
+      data: {
+        title: 'Bench Engineer',
+        description: 'Builds things.',
+        competencies: [],
+        questions: [],
+        questionCount: PLAN.length,
+      },
     });
     const slot = await prisma.slot.create({
       data: { startsAt: start, durationMinutes: 60, capacity: 1, seatsTaken: 1, timeZone: 'UTC' },
@@ -148,9 +156,13 @@ async function oneRun(turns: number) {
     const page = await context.newPage();
     await page.goto(`${portal.url}/interview?session_key=${key}`);
     await page.getByRole('button', { name: 'Check camera and microphone' }).click();
-    await page.waitForFunction(() => document.getElementById('mic-status')?.textContent?.includes('we can hear'), null, {
-      timeout: 20_000,
-    });
+    await page.waitForFunction(
+      () => document.getElementById('mic-status')?.textContent?.includes('we can hear'),
+      null,
+      {
+        timeout: 20_000,
+      },
+    );
     await page.getByLabel(/I understand and agree/).check();
     await page.getByRole('button', { name: 'Start interview' }).click();
     const marks = async () =>
@@ -168,7 +180,10 @@ async function oneRun(turns: number) {
       await new Promise((r) => setTimeout(r, 1000));
     }
     const all = await marks();
-    const rows = await prisma.interviewTurn.findMany({ where: { interviewId: interview.id }, orderBy: { seq: 'asc' } });
+    const rows = await prisma.interviewTurn.findMany({
+      where: { interviewId: interview.id },
+      orderBy: { seq: 'asc' },
+    });
     const figures: TTurnFigure[] = all
       .filter((m) => m.name === 'panelist:first-audio')
       .slice(0, turns)
@@ -194,7 +209,7 @@ async function oneRun(turns: number) {
     const floor: number[] = [];
     for (let i = 0; i < turns; i++) {
       const t0 = performance.now();
-      const file = new File([wavBytes(pcm)], 'answer.wav', { type: 'audio/wav' });
+      const file = await toFile(wavBytes(pcm), 'answer.wav', { type: 'audio/wav' });
       const { text } = await client.audio.transcriptions.create({ file, model: 'whisper-1' });
       const chat = await client.chat.completions.create({
         model: 'gpt-4o-mini',
@@ -242,7 +257,9 @@ async function main(): Promise<void> {
   const speechEndP50 = percentile(speechEnd, 0.5);
   const byPath = (path: 'follow_up' | 'next') => {
     const xs = all.filter((f) => f.path === path).map((f) => f.answerEndToAudioMs);
-    return xs.length ? { n: xs.length, p50: round(percentile(xs, 0.5)), p95: round(percentile(xs, 0.95)) } : null;
+    return xs.length
+      ? { n: xs.length, p50: round(percentile(xs, 0.5)), p95: round(percentile(xs, 0.95)) }
+      : null;
   };
   // Each step's share of answer end → first audio played (server marks, ms from the answer's end).
   const steps = ['transcriptReady', 'decisionReady', 'firstAudioSent', 'firstAudioPlayed'] as const;
@@ -262,10 +279,14 @@ async function main(): Promise<void> {
     figure: 'answer end → first audio played, p50 (ms), real browser, streamed turn',
     value: round(p50),
     unit: 'ms',
-    baseline: { label: 'sequential floor: whole transcription, then whole chat, then whole speech', value: round(floor) },
+    baseline: {
+      label: 'sequential floor: whole transcription, then whole chat, then whole speech',
+      value: round(floor),
+    },
     ratio: round(ratio),
     better: 'lower',
-    target: 'p50 ≤ 800 ms, p95 ≤ 1,200 ms; ≤ 0.6× the sequential floor; end of speech → first audio p50 ≤ 1.5 s',
+    target:
+      'p50 ≤ 800 ms, p95 ≤ 1,200 ms; ≤ 0.6× the sequential floor; end of speech → first audio p50 ≤ 1.5 s',
     checks: [
       { label: `p50 ${round(p50)} ms ≤ 800 ms`, ok: p50 <= 800 },
       { label: `p95 ${round(p95)} ms ≤ 1,200 ms`, ok: p95 <= 1200 },
@@ -274,7 +295,10 @@ async function main(): Promise<void> {
         label: `end of speech → first audio p50 ${round(speechEndP50)} ms ≤ 1,500 ms (default turn-taking)`,
         ok: speechEndP50 <= 1500,
       },
-      { label: 'both paths measured (follow-up and next question)', ok: !!byPath('follow_up') && !!byPath('next') },
+      {
+        label: 'both paths measured (follow-up and next question)',
+        ok: !!byPath('follow_up') && !!byPath('next'),
+      },
     ],
     runs,
     details: {

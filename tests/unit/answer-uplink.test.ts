@@ -31,6 +31,7 @@ describe('AnswerUplink', () => {
   it('numbers chunks from 0 with the audio time at their end, and marks voiced ones', () => {
     const l = line();
     const up = new AnswerUplink(3, 'audio/pcm;rate=16000', l.send);
+    up.opened(-1);
     up.push(chunk(1), true);
     up.push(chunk(2, false), false);
     expect(l.sent).toEqual([
@@ -43,14 +44,18 @@ describe('AnswerUplink', () => {
   it('resends, in order, exactly what the server has not acknowledged (sent or not)', () => {
     const l = line();
     const up = new AnswerUplink(0, 'audio/pcm;rate=16000', l.send);
-    for (let i = 0; i < 3; i++) up.push(chunk(i), true);
+    for (let i = 0; i < 2; i++) up.push(chunk(i), true);
+    expect(l.sent).toEqual([]); // held until the server has opened the answer
+    up.opened(-1);
+    expect(l.sent.map((f) => f.index)).toEqual([0, 1]);
+    up.push(chunk(2), true);
     up.ack(0);
     l.setUp(false); // the line drops: these never leave
     for (let i = 3; i < 6; i++) up.push(chunk(i), true);
+    up.close();
     l.setUp(true);
     l.sent.length = 0;
-    up.ack(1); // the server (maybe another process) says what it holds
-    up.resend();
+    up.opened(1); // after the reconnect the server (maybe another process) says what it holds
     expect(l.sent.map((f) => f.index)).toEqual([2, 3, 4, 5]);
     expect(l.sent.map((f) => f.first)).toEqual([2, 3, 4, 5]);
     up.ack(5);
@@ -62,6 +67,7 @@ describe('AnswerUplink', () => {
   it('after a reload, carries on after what the server already holds', () => {
     const l = line();
     const up = new AnswerUplink(2, 'audio/pcm;rate=16000', l.send, { upTo: 9, audioMs: 1000 });
+    up.opened(9);
     up.push(chunk(7), true);
     expect(l.sent).toEqual([{ index: 10, ms: 1100, flags: FLAG_VOICED, first: 7 }]);
   });

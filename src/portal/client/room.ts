@@ -103,6 +103,7 @@ export function initRoom(
     onMessage: (msg) => onServer(msg),
     onBinary: (data) => onFrame(new Uint8Array(data)),
     onDrop: () => {
+      st.uplink?.close();
       if (st.phase === 'done') return;
       activity(
         st.listening
@@ -461,9 +462,10 @@ export function initRoom(
     const up = st.uplink;
     if (up && up.seq === cur.seq) {
       // Back after a drop, to this process or another: resend what the server does not have.
+      // The frames go out again once the server answers audio_start with what it holds (audio_ack).
       if (resume) up.ack(resume.upTo);
+      up.close();
       send({ type: 'audio_start', seq: up.seq, mime: up.mime });
-      up.resend();
       if (st.listening)
         activity('Listening… answer when you are ready. Press "Done" when you have finished.', 'listening');
       else activity('Finishing your answer…', 'ending');
@@ -544,9 +546,13 @@ export function initRoom(
         speaker.speakText(msg.text, speechHandlers(msg.seq));
         return;
       }
-      case 'audio_ack':
-        if (st.uplink?.seq === msg.seq) st.uplink.ack(msg.upTo);
+      case 'audio_ack': {
+        const up = st.uplink;
+        if (up?.seq !== msg.seq) return;
+        if (up.isOpen) up.ack(msg.upTo);
+        else up.opened(msg.upTo);
         return;
+      }
       case 'caption':
         if (msg.seq !== st.current?.seq || st.answered.has(msg.seq)) return;
         st.captions[msg.piece] = msg.text;
@@ -612,6 +618,17 @@ export function initRoom(
   };
 
   const onError = (msg: TServerMessageOf<'error'>) => {
+    if (msg.code === 'audio_not_started') {
+      // The server does not have this answer open (it restarted, or our audio_start is still on its way):
+      // open it again; every frame it has not acknowledged goes again once it has.
+      const up = st.uplink;
+      if (up && up.isOpen && !st.answered.has(up.seq)) {
+        up.close();
+        send({ type: 'audio_start', seq: up.seq, mime: up.mime });
+      }
+      return;
+    }
+    if (msg.code === 'stale') return;
     if (msg.code === 'reload') {
       socket.stop();
       speaker.stop();

@@ -73,7 +73,7 @@ export class RoomSocket<TIn, TOut extends { type: string }> {
       this.ws = null;
       if (this.stopped) return;
       const wait = this.delay;
-      this.delay = Math.min(4000, this.delay * 2);
+      this.delay = Math.min(2000, this.delay * 2);
       this.timer = setTimeout(() => this.connect(), wait);
       this.events.onDrop(wait);
     });

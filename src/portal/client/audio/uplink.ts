@@ -14,6 +14,11 @@ export class AnswerUplink {
   private audioMs: number;
   /** Highest index the server has stored. */
   acked: number;
+  /**
+   * The server has opened this answer (its `audio_ack` after our `audio_start`): frames go out as
+   * they are cut. Until then they are only kept, and go out together when it opens.
+   */
+  private open = false;
 
   constructor(
     readonly seq: number,
@@ -48,7 +53,23 @@ export class AnswerUplink {
     }) as Uint8Array<ArrayBuffer>;
     this.unacked.set(this.nextIndex, frame);
     this.nextIndex += 1;
-    this.sendFrame(frame);
+    if (this.open) this.sendFrame(frame);
+  }
+
+  /** The line dropped, or the server lost track of this answer: hold frames until it opens again. */
+  close(): void {
+    this.open = false;
+  }
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  /** The server acknowledged `audio_start` with what it holds: send everything after that. */
+  opened(upTo: number): void {
+    this.open = true;
+    this.ack(upTo);
+    this.resend();
   }
 
   ack(upTo: number): void {
