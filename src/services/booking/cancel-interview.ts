@@ -1,5 +1,7 @@
+import type { TEndReason } from '../../domain/interview-state.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import { recordEvent } from '../events.js';
+import { transitionInterview } from '../lifecycle/transition-interview.js';
 import { releaseSeat } from './book-interview.js';
 
 /** Aborts the transaction when the interview is no longer scheduled. */
@@ -20,12 +22,12 @@ export async function cancelInterview(
 ): Promise<{ outcome: 'cancelled'; revision: number } | { outcome: 'not_cancellable'; status: string }> {
   try {
     return await deps.prisma.$transaction(async (tx) => {
-      const { count } = await tx.interview.updateMany({
-        where: { id: interviewId, status: 'scheduled' },
-        data: { status: 'cancelled', cancelledAt: deps.now(), endReason: 'cancelled' },
+      const isMoved = await transitionInterview(tx, interviewId, 'scheduled', 'cancelled', {
+        cancelledAt: deps.now(),
+        endReason: 'cancelled' satisfies TEndReason,
       });
       const interview = await tx.interview.findUniqueOrThrow({ where: { id: interviewId } });
-      if (count === 0) throw new NotCancellable();
+      if (!isMoved) throw new NotCancellable();
       await releaseSeat(tx, interview.slotId);
       await recordEvent(tx, { interviewId, type: 'interview.cancelled', actor: `slack:${actor}` });
       return { outcome: 'cancelled' as const, revision: interview.revision };
