@@ -622,7 +622,7 @@ export function initRoom(
       // The server does not have this answer open (it restarted, or our audio_start is still on its way):
       // open it again; every frame it has not acknowledged goes again once it has.
       const up = st.uplink;
-      if (up && up.isOpen && !st.answered.has(up.seq)) {
+      if (up?.isOpen && !st.answered.has(up.seq)) {
         up.close();
         send({ type: 'audio_start', seq: up.seq, mime: up.mime });
       }
