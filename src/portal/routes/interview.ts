@@ -17,12 +17,18 @@ import { interviewNotice } from '../../services/candidate/notice.js';
 import { recordNoticeShown } from '../../services/candidate/requests.js';
 import { finishInterview } from '../../services/interview/conduct.js';
 import { readPlan } from '../../services/interview/plan.js';
-import { findInterviewByKey, type TKeyedInterview, timingOf } from '../../services/interview/session.js';
+import {
+  findInterviewByKey,
+  isCancelledKey,
+  type TKeyedInterview,
+  timingOf,
+} from '../../services/interview/session.js';
 import { clientBundle } from '../client-bundle.js';
 import type { TPortalDeps } from '../deps.js';
 import { InterviewSockets } from '../interview-socket.js';
 import { KeyGuard } from '../key-guard.js';
 import {
+  renderCancelled,
   renderClosed,
   renderCompleted,
   renderInvalidLink,
@@ -120,6 +126,8 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
     if (await guard.isBlocked(req.ip)) return reply.status(429).send(renderRateLimited());
     const interview = await findInterviewByKey(deps, key);
     if (!interview) {
+      if (await isCancelledKey(deps, key))
+        return reply.status(410).send(renderCancelled(deps.config.mail.companyName));
       await guard.recordMiss(req.ip);
       return reply.status(404).send(renderInvalidLink(deps.config.mail.companyName));
     }
