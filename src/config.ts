@@ -70,6 +70,8 @@ const ZEnv = z.object({
   ADMIN_USER: z.string().min(1).optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   RETENTION_DAYS: int(1, 3650).default(180),
+  MIN_NOTICE_BUSINESS_DAYS: int(0, 60).default(0),
+  DELETION_REQUEST_DAYS: int(0, 365).default(30),
   SHUTDOWN_TIMEOUT_MS: int(1000, 600_000).default(25_000),
 });
 
@@ -125,6 +127,12 @@ export type TConfig = {
   transcriptLinks: { secret: string | undefined; ttlDays: number };
   admin: { user: string; password: string } | undefined;
   retentionDays: number;
+  /**
+   * Candidate rights (issue 14): the minimum notice, in business days (Mon–Fri), between booking
+   * and an AI interview (0: off; NYC LL144 asks for 10), and the days after which a candidate's
+   * deletion request is carried out by itself unless an admin puts a legal hold on it.
+   */
+  candidateRights: { minNoticeBusinessDays: number; deletionRequestDays: number };
   shutdownTimeoutMs: number;
 };
 
@@ -234,6 +242,10 @@ export function loadConfig(source: Record<string, string | undefined>): TConfig 
     transcriptLinks: { secret: e.TRANSCRIPT_LINK_SECRET, ttlDays: e.TRANSCRIPT_LINK_TTL_DAYS },
     admin: e.ADMIN_USER && e.ADMIN_PASSWORD ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } : undefined,
     retentionDays: e.RETENTION_DAYS,
+    candidateRights: {
+      minNoticeBusinessDays: e.MIN_NOTICE_BUSINESS_DAYS,
+      deletionRequestDays: e.DELETION_REQUEST_DAYS,
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

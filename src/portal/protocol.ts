@@ -55,7 +55,9 @@
  * client: latency {seq, mark: 'first_audio_played', sinceTurnEndMs}
  * ```
  */
+
 import { z } from 'zod';
+import { ERROR_CODE_NAMES } from '../domain/errors.js';
 
 export const PROTOCOL_VERSION = 2;
 /** WebSocket close code sent with `error {code: 'reload'}`. */
@@ -249,8 +251,8 @@ export const ZServerMessage = z.discriminatedUnion('type', [
     v,
     type: z.literal('error'),
     id: ZId.optional(),
-    /** `reload`: the page speaks an older protocol. Others: invalid_link, rate_limited, invalid_input, invalid_state, internal… */
-    code: z.string(),
+    /** An AppError code (domain/errors.ts). `reload`: the page speaks an older protocol. */
+    code: z.enum(ERROR_CODE_NAMES),
     message: z.string(),
   }),
   z.object({ v, type: z.literal('pong'), id: ZId.optional() }),

@@ -12,17 +12,27 @@ import { modelOffer } from '../../domain/model-offer.js';
 import { formatInZone } from '../../domain/time.js';
 import { timeOutReason } from '../../domain/window.js';
 import { transcribe } from '../../infra/ai/speech.js';
+import { candidatePageUrl } from '../../services/candidate/links.js';
+import { interviewNotice } from '../../services/candidate/notice.js';
+import { recordNoticeShown } from '../../services/candidate/requests.js';
 import { finishInterview } from '../../services/interview/conduct.js';
 import { readPlan } from '../../services/interview/plan.js';
-import { findInterviewByKey, type TKeyedInterview, timingOf } from '../../services/interview/session.js';
-import { clientBundle } from '../client-bundle.js';
+import {
+  findInterviewByKey,
+  isCancelledKey,
+  type TKeyedInterview,
+  timingOf,
+} from '../../services/interview/session.js';
+import { CLIENT_ASSETS, clientBundles } from '../client-bundle.js';
 import type { TPortalDeps } from '../deps.js';
 import { InterviewSockets } from '../interview-socket.js';
 import { KeyGuard } from '../key-guard.js';
 import {
+  renderCancelled,
   renderClosed,
   renderCompleted,
   renderInvalidLink,
+  renderOptedOut,
   renderRateLimited,
   renderRoom,
   renderTooEarly,
@@ -34,11 +44,16 @@ const MAX_AUDIO_BYTES = 10 * 1024 * 1024;
 const MAX_AUDIO_MS = 5 * 60_000;
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
-const ASSETS: Record<string, { type: string; body: () => Promise<Buffer> | Buffer }> = {
-  'interview.js': { type: 'text/javascript; charset=utf-8', body: clientBundle },
-  'portal.css': { type: 'text/css; charset=utf-8', body: () => CSS },
-};
 const CSS = readFileSync(`${PUBLIC_DIR}portal.css`);
+const ASSETS: Record<string, { type: string; body: () => Promise<Buffer | undefined> | Buffer }> = {
+  'portal.css': { type: 'text/css; charset=utf-8', body: () => CSS },
+  ...Object.fromEntries(
+    CLIENT_ASSETS.map((name) => [
+      name,
+      { type: 'text/javascript; charset=utf-8', body: async () => (await clientBundles()).get(name) },
+    ]),
+  ),
+};
 
 const ZQuery = {
   type: 'object',
@@ -72,7 +87,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
   const sockets = new InterviewSockets(deps, guard);
   // Built while the portal starts, so the first candidate does not wait for it (and a broken
   // client build stops start-up with esbuild's message instead of failing a candidate's page).
-  await clientBundle();
+  await clientBundles();
   await app.register(websocket, {
     options: { maxPayload: 64 * 1024 },
     // Runs before the server stops (onClose is too late: the plugin's default preClose has already
@@ -116,15 +131,21 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
     if (await guard.isBlocked(req.ip)) return reply.status(429).send(renderRateLimited());
     const interview = await findInterviewByKey(deps, key);
     if (!interview) {
+      if (await isCancelledKey(deps, key))
+        return reply.status(410).send(renderCancelled(deps.config.mail.companyName));
       await guard.recordMiss(req.ip);
       return reply.status(404).send(renderInvalidLink(deps.config.mail.companyName));
     }
     const p = pageData(deps, interview);
     const t = timingOf(deps, interview);
+    const afterLinks = {
+      selfIdentification: candidatePageUrl(deps.config, 'self-identification', interview, deps.now()),
+      data: candidatePageUrl(deps.config, 'data', interview, deps.now()),
+    };
     if (interview.status === 'in_progress' && t.remainingMs <= 0) {
       // Started, and its time (or the window) has run out while nobody was connected: end it now.
       await finishInterview(deps, interview.id, timeOutReason(t));
-      return reply.send(renderCompleted(p));
+      return reply.send(renderCompleted(p, afterLinks));
     }
     if (interview.status !== 'scheduled' && interview.status !== 'in_progress') {
       if (interview.status === 'expired') return reply.send(renderClosed(p));
@@ -137,14 +158,32 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
           ),
         );
       }
-      return reply.send(renderCompleted(p));
+      return reply.send(renderCompleted(p, afterLinks));
     }
+    const notice = interviewNotice(deps.config, {
+      interview,
+      roleTitle: interview.role.title,
+      competencies: interview.role.competencies,
+      hasModel: modelOffer(deps.config.ai).evaluates,
+      now: deps.now(),
+    });
+    // Asked for a human interview instead: this AI interview does not start (issue 14).
+    if (interview.status === 'scheduled' && interview.aiOptOutAt)
+      return reply.send(renderOptedOut(p, notice));
     if (interview.status === 'scheduled' && t.state === 'too_early') return reply.send(renderTooEarly(p));
     if (t.state === 'closed') return reply.send(renderClosed(p));
     const questionCount = readPlan(interview.questionPlan)?.length ?? interview.role.questionCount;
+    await recordNoticeShown(deps, interview.id, notice.version);
     return reply.send(
       renderRoom(
-        { ...p, questionCount, retentionDays: deps.config.retentionDays, offer: modelOffer(deps.config.ai) },
+        {
+          ...p,
+          questionCount,
+          retentionDays: deps.config.retentionDays,
+          offer: modelOffer(deps.config.ai),
+          notice,
+          afterLinks,
+        },
         {
           status: interview.status,
           joinOpensAt: t.window.joinOpensAt.toISOString(),
@@ -152,7 +191,8 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
           serverNow: deps.now().toISOString(),
           durationMs: t.durationMs,
           questionCount,
-          voiceAvailable: deps.ai !== undefined,
+          // An accommodation of typed answers only turns voice off for this interview.
+          voiceAvailable: deps.ai !== undefined && !interview.typedAnswersOnly,
           maxAudioMs: MAX_AUDIO_MS,
           timeZone: interview.candidate.timeZone,
         },

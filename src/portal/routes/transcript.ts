@@ -9,8 +9,10 @@ import { escapeHtml } from '../../domain/escape.js';
 import type { TEvaluationResult } from '../../domain/evaluation/result.js';
 import { RECOMMENDATION_LABELS, SCORE_ANCHORS, SCORE_MAX } from '../../domain/evaluation/rubric.js';
 import { verifyTranscriptLink } from '../../domain/transcript-link.js';
+import { succeededEvaluations } from '../../services/evaluation/stored-evaluations.js';
 import { loadInterviewTranscript } from '../../services/evaluation/transcript.js';
 import { transcriptLinkSecret } from '../../services/evaluation/transcript-link.js';
+import { deletionReason } from '../../services/retention.js';
 import type { TPortalDeps } from '../deps.js';
 import { htmlDocument } from '../html.js';
 
@@ -155,19 +157,21 @@ export async function transcriptRoutes(app: FastifyInstance, deps: TPortalDeps):
         return reply.status(404).send(errorPage('Interview not found', 'This interview no longer exists.'));
       }
       const { interview, transcript, integrityEvents } = loaded;
-      if (interview.redactedAt)
+      if (interview.redactedAt) {
+        // Say why it went: the candidate asked, or the retention period ran out.
+        const onRequest = (await deletionReason(deps, interviewId)) === 'request';
         return reply
           .status(410)
           .send(
             errorPage(
               'Transcript removed',
-              'This interview’s personal data was deleted under the retention policy.',
+              onRequest
+                ? 'This interview’s personal data was deleted at the candidate’s request.'
+                : 'This interview’s personal data was deleted under the retention policy.',
             ),
           );
-      const evaluations = await deps.prisma.evaluation.findMany({
-        where: { interviewId, status: 'succeeded' },
-        orderBy: { version: 'desc' },
-      });
+      }
+      const evaluations = await succeededEvaluations(deps, interviewId);
       const latest = evaluations.find((e) => (e.result as { kind?: string } | null)?.kind === 'scored');
       const started = transcript.startedAt;
       const names = new Map(loaded.competencies.map((c) => [c.key, c.name]));
@@ -218,6 +222,11 @@ ${
 <p class="meta">Facts recorded by the interview page, not judgements.</p>
 ${integrity}
 <h2>Transcript</h2>
+${
+  loaded.corrections.length > 0
+    ? `<div class="warn">The candidate added ${loaded.corrections.length === 1 ? 'a correction' : `${loaded.corrections.length} corrections`} to this transcript. Each appears with the answer it is about, marked “Correction from the candidate”, and is given to any later evaluation.</div>`
+    : ''
+}
 ${turns || '<p class="meta">The candidate answered no questions.</p>'}`;
       return reply.send(page(`Transcript: ${interview.candidate.name}`, body));
     },

@@ -20,3 +20,9 @@ export function recentInterviews(deps: TDeps, now: Date, limit = 30) {
     include: { candidate: true, role: true },
   });
 }
+
+/** The id of the interview a booking request made, if it made one. */
+export async function bookedInterviewId(deps: TDeps, bookingRequestId: string): Promise<string | null> {
+  const row = await deps.prisma.interview.findUnique({ where: { bookingRequestId }, select: { id: true } });
+  return row?.id ?? null;
+}

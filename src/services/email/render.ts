@@ -7,6 +7,7 @@
  * Times are shown in the candidate's own zone with its abbreviation and UTC offset.
  */
 import { formatInTimeZone } from 'date-fns-tz';
+import { noticeTextLines, type TNotice } from '../../domain/candidate-notice.js';
 import { escapeHtml, sanitizeHeaderValue, stripControlChars } from '../../domain/escape.js';
 import { interviewFormatText, type TModelOffer } from '../../domain/model-offer.js';
 import { zoneLabel } from '../../domain/time.js';
@@ -37,6 +38,12 @@ export type TRenderInput = {
   /** MAIL_FROM, e.g. `Panelist <interviews@panelist.local>`. */
   from: string;
   now: Date;
+  /** The candidate notice (domain/candidate-notice.ts): shown in every email with the interview link. */
+  notice?: TNotice | undefined;
+  /** The candidate's data page (a signed link): every email links to it. */
+  dataLink?: string | undefined;
+  /** A cancel email for an interview the candidate asked to replace with a human interview. */
+  isHumanAlternative?: boolean | undefined;
   /** What this installation's model can do; the preparation list says how questions are asked. */
   offer?: TModelOffer | undefined;
 };
@@ -171,6 +178,22 @@ function content(input: TRenderInput, role: string, company: string): TContent {
         calendar: 'REQUEST',
       };
     case 'cancel':
+      if (input.isHumanAlternative) {
+        return {
+          subject: `Your ${role} interview at ${company}: an interview with a person instead`,
+          preheader:
+            'As you asked, the AI interview is cancelled. You will be contacted to arrange a new time.',
+          heading: 'An interview with a person instead',
+          intro: [
+            `As you asked, your AI interview with ${company} for the ${role} role on ${shortWhen} is cancelled, and its link no longer works. You will not be evaluated by AI.`,
+            `${input.recruiterEmail ? input.recruiterEmail : `The ${company} hiring team`} will contact you to arrange an interview with a person. You can also reply to this email.`,
+          ],
+          showDetails: false,
+          showLink: false,
+          showPreparation: false,
+          calendar: 'CANCEL',
+        };
+      }
       return {
         subject: `Cancelled: your ${role} interview at ${company} on ${shortWhen}`,
         preheader: `Your interview on ${shortWhen} has been cancelled.`,
@@ -256,8 +279,13 @@ export function renderEmail(input: TRenderInput): TRenderedEmail {
   if (c.showLink && input.link) {
     text.push('Your interview link:', input.link, '', windowLine, '');
   }
+  // The notice comes before the preparation: it is what the candidate must know (issue 14).
+  const notice = c.showLink ? input.notice : undefined;
+  if (notice) text.push(...noticeTextLines(notice), '');
   if (c.showPreparation) text.push('How to prepare', ...preparation(input.offer).map((p) => `- ${p}`), '');
   if (c.showLink) text.push(helpLine, '');
+  if (input.dataLink && !notice)
+    text.push(`Your data (download, correct or delete it): ${input.dataLink}`, '');
   if (calendarNote) text.push(calendarNote, '');
   text.push(`— The ${company} hiring team`, '');
 
@@ -273,6 +301,8 @@ export function renderEmail(input: TRenderInput): TRenderedEmail {
     windowLine,
     helpLine,
     calendarNote,
+    notice,
+    dataLink: notice ? undefined : input.dataLink,
   });
 
   const domain = fromAddress(input.from).split('@')[1] ?? 'panelist.local';
@@ -323,6 +353,8 @@ type THtmlParts = {
   windowLine: string;
   helpLine: string;
   calendarNote: string;
+  notice: TNotice | undefined;
+  dataLink: string | undefined;
   prepare: string[];
 };
 
@@ -376,6 +408,10 @@ function renderHtml(p: THtmlParts): string {
       `</table>`
     : '';
   const help = p.link ? `<p style="${P}">${e(p.helpLine)}</p>` : '';
+  const notice = p.notice ? noticeHtml(p.notice) : '';
+  const data = p.dataLink
+    ? `<p style="margin:0 0 16px 0;${FONT};font-size:14px;line-height:20px;color:#6b7280">Your data: <a href="${e(p.dataLink)}" style="color:#1d4ed8">download, correct or delete it</a>.</p>`
+    : '';
   const cal = p.calendarNote
     ? `<p style="margin:0 0 16px 0;${FONT};font-size:14px;line-height:20px;color:#6b7280">${e(p.calendarNote)}</p>`
     : '';
@@ -399,8 +435,10 @@ function renderHtml(p: THtmlParts): string {
 ${p.c.intro.map((line) => `<p style="${P}">${e(line)}</p>`).join('\n')}
 ${details}
 ${button}
+${notice}
 ${prep}
 ${help}
+${data}
 ${cal}
 <p style="margin:8px 0 0 0;${FONT};font-size:16px;line-height:24px;color:#1f2937">— The ${e(p.company)} hiring team</p>
 </td></tr>
@@ -410,4 +448,28 @@ ${cal}
 </body>
 </html>
 `;
+}
+
+/** The candidate notice as a boxed section; the same items as the text part and the lobby. */
+function noticeHtml(n: TNotice): string {
+  const e = escapeHtml;
+  const small = `${FONT};font-size:15px;line-height:22px;color:#1f2937`;
+  const items = n.items
+    .map(
+      (item) =>
+        `<p style="margin:0 0 10px 0;${small}"><strong>${e(item.title)}.</strong> ${e(item.text)}</p>` +
+        (item.list && item.list.length > 0
+          ? `<ul style="margin:0 0 10px 0;padding-left:22px;${small}">${item.list.map((li) => `<li style="margin:0 0 4px 0">${e(li)}</li>`).join('')}</ul>`
+          : '') +
+        (item.link
+          ? `<p style="margin:0 0 14px 0;${small}"><a href="${e(item.link.url)}" style="color:#1d4ed8;font-weight:bold">${e(item.link.label)}</a></p>`
+          : ''),
+    )
+    .join('');
+  return (
+    `<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" style="margin:8px 0 20px 0;border:1px solid #d1d5db;border-radius:8px"><tr><td style="padding:16px 16px 6px 16px">` +
+    `<h2 style="margin:0 0 10px 0;${FONT};font-size:18px;line-height:24px;color:#111827">${e(n.heading)}</h2>` +
+    items +
+    `</td></tr></table>`
+  );
 }

@@ -70,6 +70,11 @@ export async function runEvaluation(
     log.info('interview was redacted; nothing to evaluate');
     return 'skipped';
   }
+  // The candidate asked for an interview with a person: never evaluated by AI (issue 14).
+  if (interview.aiOptOutAt && job.reason !== 'no_show') {
+    log.info('candidate opted out of the AI interview; not evaluated');
+    return 'skipped';
+  }
 
   // --- No-show: the window closed before the candidate started.
   if (job.reason === 'no_show') {

@@ -12,9 +12,16 @@ import { DURATIONS, SLOTS } from '../../../block-kit/slots-modal.js';
 import { normalizeEmail } from '../../../domain/email-address.js';
 import { isAppError } from '../../../domain/errors.js';
 import { stripControlChars } from '../../../domain/escape.js';
+import { earliestAfterNotice } from '../../../domain/notice-period.js';
 import { bookability } from '../../../domain/seats.js';
 import { generateSessionKey } from '../../../domain/session-key.js';
-import { isValidTimeZone, localToUtc, MAX_REPEAT_COUNT, repeatOnWeekdays } from '../../../domain/time.js';
+import {
+  formatInZone,
+  isValidTimeZone,
+  localToUtc,
+  MAX_REPEAT_COUNT,
+  repeatOnWeekdays,
+} from '../../../domain/time.js';
 import { jobId } from '../../../infra/queue/catalogue.js';
 import { findInterviewWithCandidate } from '../../../services/booking/interviews.js';
 import { saveRole } from '../../../services/booking/roles.js';
@@ -60,6 +67,10 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
       if (slotId && !errors[SCHEDULE.slot]) {
         const b = slot ? bookability(slot, deps.now()) : 'gone';
         if (b !== 'ok') errors[SCHEDULE.slot] = await slotError(b, deps);
+        else if (slot) {
+          const tooSoon = noticeError(deps, slot.startsAt, meta.tz);
+          if (tooSoon) errors[SCHEDULE.slot] = tooSoon;
+        }
       }
       if (roleId && !role) errors[SCHEDULE.role] = 'That role no longer exists. Pick another.';
     } catch {
@@ -106,13 +117,19 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
 
   app.view(SCHEDULE.reschedCallbackId, async ({ ack, view, body, logger }) => {
     const values = view.state.values as TViewState;
-    const meta = readMetadata<{ interviewId: string; fromRevision: number }>(view.private_metadata);
+    const meta = readMetadata<{ interviewId: string; fromRevision: number; tz?: string }>(
+      view.private_metadata,
+    );
     const slotId = readInput(values, SCHEDULE.slot);
     if (!meta.interviewId || !meta.fromRevision) {
       await ack({
         response_action: 'errors',
         errors: { [SCHEDULE.slot]: 'This form is out of date. Close it and click Reschedule again.' },
       });
+      return;
+    }
+    if (!slotId) {
+      await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: 'Pick the new slot.' } });
       return;
     }
     let interview: Awaited<ReturnType<typeof loadForReschedule>>;
@@ -148,6 +165,12 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
     }
     if (b !== 'ok') {
       await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: await slotError(b, deps) } });
+      return;
+    }
+    // A new time is a new notice: the same minimum applies.
+    const tooSoon = slot ? noticeError(deps, slot.startsAt, meta.tz) : undefined;
+    if (tooSoon) {
+      await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: tooSoon } });
       return;
     }
     const bookingRequestId = requestId('reschedule', view.id, meta.interviewId, slotId);
@@ -304,6 +327,18 @@ async function slotError(reason: 'full' | 'past' | 'closed' | 'gone', deps: TBot
   return open.total > 0
     ? `${why} ${open.total} other slot${open.total === 1 ? ' is' : 's are'} open: close this form and run /schedule-interview again to see them.`
     : `${why} No slots are open; add some with /interview-slots.`;
+}
+
+/**
+ * The inline error for a slot inside the workspace's minimum notice before an AI interview
+ * (MIN_NOTICE_BUSINESS_DAYS, issue 14), naming the earliest allowed date in the recruiter's zone.
+ */
+function noticeError(deps: TBotDeps, startsAt: Date, recruiterTz: string | undefined): string | undefined {
+  const days = deps.config.candidateRights.minNoticeBusinessDays;
+  const tz = recruiterTz && isValidTimeZone(recruiterTz) ? recruiterTz : 'UTC';
+  const earliest = earliestAfterNotice(deps.now(), days, tz);
+  if (!earliest || startsAt.getTime() >= earliest.getTime()) return undefined;
+  return `Too soon: candidates must be told at least ${days} business day${days === 1 ? '' : 's'} before an AI interview. The earliest allowed date is ${formatInZone(earliest, tz, 'date')} (${tz}). Pick a later slot.`;
 }
 
 function isUuid(s: string): boolean {
