@@ -12,6 +12,7 @@ import * as emailActions from './actions/email.js';
 import * as evaluation from './actions/evaluation.js';
 import * as actions from './actions/index.js';
 import * as commands from './commands/index.js';
+import * as interviewReport from './commands/interview-report.js';
 import * as events from './events/index.js';
 import * as options from './options/index.js';
 import { routeListeners, type TListenerApp } from './route-listeners.js';
@@ -28,6 +29,7 @@ const MODULES: TRegister[] = [
   events.register,
   evaluation.register,
   dataDeletion.register,
+  interviewReport.register,
 ];
 
 export function registerListeners(app: App, deps: TBotDeps, acks: PendingAcks): void {
