@@ -10,6 +10,7 @@ import { escapeMrkdwn, truncate } from '../domain/escape.js';
 import { NOTHING_DISCARDED } from '../domain/evaluation/model-output.js';
 import { hasAnyScore, type TEvaluationFlag, type TEvaluationResult } from '../domain/evaluation/result.js';
 import { RECOMMENDATION_LABELS, SCORE_MAX, SCORE_MIN } from '../domain/evaluation/rubric.js';
+import { NO_MODEL_TEXT } from '../domain/model-offer.js';
 
 import { slackDate } from './format.js';
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON is checked by the limits below and by Slack.
@@ -95,24 +96,31 @@ export type TThreadActions = {
   canRequestReview: boolean;
 };
 
-function actions({ interviewId, version, transcriptUrl, canRequestReview }: TThreadActions): TBlock {
+function actions(
+  { interviewId, version, transcriptUrl, canRequestReview }: TThreadActions,
+  opts: { canReevaluate?: boolean } = {},
+): TBlock {
   const elements: TBlock[] = [
     button('View transcript', EVALUATION_ACTIONS.viewTranscript, { url: transcriptUrl, value: interviewId }),
     button('Advance', EVALUATION_ACTIONS.advance, { value: `${interviewId}|${version}`, style: 'primary' }),
     button('Decline', EVALUATION_ACTIONS.decline, { value: `${interviewId}|${version}`, style: 'danger' }),
-    button('Re-evaluate', EVALUATION_ACTIONS.reevaluate, {
-      value: interviewId,
-      confirm: {
-        title: { type: 'plain_text', text: 'Re-evaluate?' },
-        text: {
-          type: 'mrkdwn',
-          text: 'A new evaluation version will be posted in this thread. The current one stays.',
-        },
-        confirm: { type: 'plain_text', text: 'Re-evaluate' },
-        deny: { type: 'plain_text', text: 'Cancel' },
-      },
-    }),
   ];
+  // Without a model a new evaluation could only say "not configured" again: no button.
+  if (opts.canReevaluate !== false)
+    elements.push(
+      button('Re-evaluate', EVALUATION_ACTIONS.reevaluate, {
+        value: interviewId,
+        confirm: {
+          title: { type: 'plain_text', text: 'Re-evaluate?' },
+          text: {
+            type: 'mrkdwn',
+            text: 'A new evaluation version will be posted in this thread. The current one stays.',
+          },
+          confirm: { type: 'plain_text', text: 'Re-evaluate' },
+          deny: { type: 'plain_text', text: 'Cancel' },
+        },
+      }),
+    );
   if (canRequestReview)
     elements.push(
       button('Request human review', EVALUATION_ACTIONS.requestReview, {
@@ -395,13 +403,13 @@ export function buildNotConfiguredMessage(input: {
   interviewId: string;
 }): TSlackMessage {
   return {
-    text: `The interview with ${inline(input.candidateName, 200)} is complete. AI evaluation is not configured.`,
+    text: NO_MODEL_TEXT.threadFallback(inline(input.candidateName, 200)),
     blocks: [
       section(
-        `:information_source: *The interview with ${inline(input.candidateName, 200)} is complete.* AI evaluation is not configured (no model: set OPENAI_BASE_URL or OPENAI_API_KEY), so there are no scores. Read the transcript to decide.`,
+        `:information_source: ${NO_MODEL_TEXT.thread(inline(input.candidateName, 200))}`,
         'evaluation_not_configured',
       ),
-      actions({ ...input.actions, canRequestReview: false }),
+      actions({ ...input.actions, canRequestReview: false }, { canReevaluate: false }),
     ],
     metadata: meta(input.interviewId, input.version, 'not_configured'),
   };
@@ -449,7 +457,7 @@ function evaluationNote(outcome: TRootEvaluation): string {
     case 'failed':
       return 'The AI evaluation failed; the transcript and a Re-evaluate button are in the thread.';
     case 'not_configured':
-      return 'Interview complete. No AI evaluation is configured; the transcript link is in the thread.';
+      return `Interview ended. ${NO_MODEL_TEXT.short} The transcript link is in the thread.`;
     case 'no_show':
       return 'The candidate did not join before the window closed.';
   }

@@ -13,4 +13,12 @@ export async function scheduleRetention(queues: JobQueues): Promise<void> {
       { pattern: '17 3 * * *', tz: 'UTC' },
       { name: 'maintenance', data: { task: 'retention' } },
     );
+  // Candidates' deletion requests are due by the day: an hourly run carries each out that day.
+  await queues
+    .queue('maintenance')
+    .upsertJobScheduler(
+      'deletion-requests',
+      { pattern: '23 * * * *', tz: 'UTC' },
+      { name: 'maintenance', data: { task: 'deletion_requests' } },
+    );
 }

@@ -14,14 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerListeners } from '../../src/bot/listeners/index.js';
 import { PendingAcks } from '../../src/bot/pending-acks.js';
 import { FastifySlackReceiver } from '../../src/bot/receiver.js';
-import { transcriptUrl } from '../../src/domain/transcript-link.js';
+import { auditUrl, transcriptUrl } from '../../src/domain/transcript-link.js';
 import { adminExportsPlugin } from '../../src/ops/admin-exports.js';
 import { buildPortal } from '../../src/portal/app.js';
 import type { TInterviewAudit } from '../../src/services/audit/interview-audit.js';
 import { recordDecision } from '../../src/services/evaluation/decision.js';
 import { requestReevaluation } from '../../src/services/evaluation/thread-actions.js';
 import { recordEvent } from '../../src/services/events.js';
-import { interactionBody, sendSlackRequest, slashCommandBody } from '../../tools/slack-emulator/signing.js';
+import { sendSlackRequest, slashCommandBody } from '../../tools/slack-emulator/signing.js';
 import {
   CHANNEL,
   GOOD_TURNS,
@@ -231,14 +231,14 @@ describe('the audit export', () => {
     // The same record behind a signed link: a page and the JSON; a transcript link does not open it.
     const exp = new Date(Date.now() + 3600_000);
     const secret = h.config.transcriptLinks.secret!;
-    const auditUrl = new URL(transcriptUrl(base, interview.id, exp, secret, 'audit'));
-    const html = await fetch(auditUrl);
+    const auditLink = new URL(auditUrl(base, interview.id, exp, secret));
+    const html = await fetch(auditLink);
     expect(html.status).toBe(200);
     const page = await html.text();
     for (const e of events) expect(page).toContain(`<td>${e.id}</td>`);
     expect(page).toContain('follow-up');
     expect(page).toContain('Panelist does no emotion, tone-of-voice or facial analysis.');
-    const json = await fetch(`${auditUrl}&format=json`);
+    const json = await fetch(`${auditLink}&format=json`);
     expect((await json.json()).events).toHaveLength(events.length);
     const transcriptLink = new URL(transcriptUrl(base, interview.id, exp, secret));
     expect((await fetch(`${base}/audits/${interview.id}${transcriptLink.search}`)).status).toBe(403);

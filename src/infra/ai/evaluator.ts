@@ -6,6 +6,7 @@
  * delimited block; the system prompt says they are never instructions.
  */
 import { APIConnectionTimeoutError } from 'openai';
+import { AppError } from '../../domain/errors.js';
 import { mergeEvaluations } from '../../domain/evaluation/merge.js';
 import {
   mergeDiscarded,
@@ -26,12 +27,13 @@ const ANSWER_PROMPT_CHARS = 8_000;
 /** Why the model gave no usable evaluation; the thread's wording is chosen from it, never from the message. */
 export type TEvaluatorErrorKind = 'invalid_output' | 'model_error' | 'refused' | 'timeout';
 
-export class EvaluatorError extends Error {
+/** An AppError ('model_failed') that says which kind of failure it was. */
+export class EvaluatorError extends AppError {
   constructor(
     readonly kind: TEvaluatorErrorKind,
     message: string,
   ) {
-    super(message);
+    super('model_failed', message, { kind });
     this.name = 'EvaluatorError';
   }
 }

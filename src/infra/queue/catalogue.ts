@@ -83,8 +83,14 @@ export const ZEvaluationJob = z.object({
 });
 export type TEvaluationJob = z.infer<typeof ZEvaluationJob>;
 
-export const ZMaintenanceJob = z.object({ task: z.enum(['retention', 'expire_no_shows']) });
+export const ZMaintenanceJob = z.object({
+  task: z.enum(['retention', 'expire_no_shows', 'deletion_requests', 'slack_redaction']),
+});
 export type TMaintenanceJob = z.infer<typeof ZMaintenanceJob>;
+
+/** A candidate's request (services/candidate/requests.ts) to post into the recruiter's thread. */
+export const ZCandidateRequestJob = z.object({ requestId: ZId });
+export type TCandidateRequestJob = z.infer<typeof ZCandidateRequestJob>;
 
 type TBackoff = { type: 'exponential' | 'fixed'; delay: number };
 
@@ -101,6 +107,8 @@ export const JOBS = {
   prepare: job(ZPrepareJob, 4, { type: 'exponential', delay: 2000 }),
   evaluation: job(ZEvaluationJob, 5, { type: 'exponential', delay: 3000 }),
   maintenance: job(ZMaintenanceJob, 3, { type: 'exponential', delay: 10_000 }),
+  // Like notify: a Slack outage of two minutes delays the post, never loses it.
+  candidate_request: job(ZCandidateRequestJob, 8, { type: 'exponential', delay: 1000 }),
 } as const;
 
 export type TJobName = keyof typeof JOBS;

@@ -1,5 +1,6 @@
 import { userText } from '../../block-kit/format.js';
 import type { TBookingJob } from '../../infra/queue/catalogue.js';
+import { bookedInterviewId } from '../../services/booking/interviews.js';
 import { notifyBooking, processBooking } from '../../services/booking/process-booking.js';
 import { postToRecruiter } from '../../services/booking/scheduling-message.js';
 import type { TServiceDeps } from '../../services/deps.js';
@@ -37,9 +38,7 @@ export const notifyHandler =
  * rather than let it vanish (fault suite: a long database outage exhausts the retries).
  */
 async function tellRecruiterItFailed(request: TBookingJob, deps: TServiceDeps, ctx: TJobContext) {
-  const booked = await deps.prisma.interview
-    .findUnique({ where: { bookingRequestId: request.bookingRequestId }, select: { id: true } })
-    .catch(() => null);
+  const booked = await bookedInterviewId(deps, request.bookingRequestId).catch(() => null);
   const text = booked
     ? `:warning: ${userText(request.candidate.name, 120)} is booked, but Panelist could not finish the confirmation (a service it needs did not answer). Check the interview in App Home; the invite email may need a resend.`
     : `:warning: Panelist could not book ${userText(request.candidate.name, 120)}: a service it needs did not answer after several tries, and nothing was booked. Please run /schedule-interview again.`;

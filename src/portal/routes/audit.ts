@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { isAppError } from '../../domain/errors.js';
 import { escapeHtml } from '../../domain/escape.js';
-import { verifyTranscriptLink } from '../../domain/transcript-link.js';
+import { verifyLink } from '../../domain/transcript-link.js';
 import { buildInterviewAudit, type TInterviewAudit } from '../../services/audit/interview-audit.js';
 import { transcriptLinkSecret } from '../../services/evaluation/transcript-link.js';
 import type { TPortalDeps } from '../deps.js';
@@ -198,11 +198,11 @@ export async function auditRoutes(app: FastifyInstance, deps: TPortalDeps): Prom
               .type('text/html; charset=utf-8')
               .send(page(heading, `<div class="error"><h1>${e(heading)}</h1><p>${e(text)}</p></div>`));
       const { interviewId } = req.params;
-      const check = verifyTranscriptLink(
+      const check = verifyLink(
+        'audit',
         { interviewId, exp: req.query.exp, sig: req.query.sig },
         transcriptLinkSecret(deps.config),
         deps.now(),
-        'audit',
       );
       if (check === 'expired')
         return refuse(

@@ -91,3 +91,12 @@ export async function saveRole(
 export async function listRoles(deps: Pick<TServiceDeps, 'prisma'>, limit = 100) {
   return deps.prisma.role.findMany({ where: { archivedAt: null }, orderBy: { title: 'asc' }, take: limit });
 }
+
+export function findRole(deps: Pick<TServiceDeps, 'prisma'>, roleId: string) {
+  return deps.prisma.role.findUnique({ where: { id: roleId } });
+}
+
+/** Roles a recruiter can still pick (not archived). */
+export function countActiveRoles(deps: Pick<TServiceDeps, 'prisma'>) {
+  return deps.prisma.role.count({ where: { archivedAt: null } });
+}

@@ -25,12 +25,15 @@
  */
 
 import { normalizeEmail } from '../../domain/email-address.js';
+import { modelOffer } from '../../domain/model-offer.js';
 import { interviewWindow } from '../../domain/window.js';
 import type { Logger } from '../../infra/logger.js';
 import type { TMailer } from '../../infra/mail/mailer.js';
 import type { TEmailJob } from '../../infra/queue/catalogue.js';
 import { jobId } from '../../infra/queue/catalogue.js';
 import { threadOf } from '../../infra/slack/client.js';
+import { candidatePageUrl } from '../candidate/links.js';
+import { interviewNotice } from '../candidate/notice.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 import { claimAndLoad, markSent, releaseClaim, type TEmailInterview } from './delivery-store.js';
@@ -173,6 +176,17 @@ export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: T
 
   const link = job.sessionKey ? portalLink(deps.config.publicUrl, job.sessionKey) : undefined;
   const recruiterEmail = interview.recruiterEmail ? normalizeEmail(interview.recruiterEmail) : null;
+  const now = deps.now();
+  // Every email with the interview link carries the candidate notice; every email links to the data page.
+  const notice = link
+    ? interviewNotice(deps.config, {
+        interview,
+        roleTitle: interview.role.title,
+        competencies: interview.role.competencies,
+        hasModel: modelOffer(deps.config.ai).evaluates,
+        now,
+      })
+    : undefined;
   const message = renderEmail({
     kind: job.kind,
     isFirstNotice: job.kind === 'update' && !(await wasInvited(deps, interview.id)),
@@ -187,7 +201,11 @@ export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: T
     window: interviewWindow(interview.scheduledStart, interview.scheduledEnd, deps.config.interview),
     recruiterEmail,
     from: deps.config.mail.from,
-    now: deps.now(),
+    now,
+    notice,
+    dataLink: candidatePageUrl(deps.config, 'data', interview, now),
+    isHumanAlternative: job.kind === 'cancel' && interview.aiOptOutAt !== null,
+    offer: modelOffer(deps.config.ai),
   });
 
   let messageId: string;
@@ -230,7 +248,7 @@ export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: T
 
   const sentAt = deps.now();
   // The row and the event log agree: one statement, one commit.
-  await markSent(deps.prisma, key, messageId, sentAt);
+  await markSent(deps.prisma, key, messageId, sentAt, notice?.version);
   log.info({ messageId }, 'email sent');
   // The Slack note and the reminders are independent: do them side by side.
   await Promise.all([

@@ -20,6 +20,7 @@ import type { Logger } from '../../infra/logger.js';
 import type { TEvaluationJob } from '../../infra/queue/catalogue.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
+import { settleTranscripts } from '../interview/transcripts.js';
 import { transitionInterview } from '../lifecycle/transition-interview.js';
 import { loadDecision } from './decision-state.js';
 import { scoreTranscript } from './score-transcript.js';
@@ -53,11 +54,25 @@ export async function runEvaluation(
 ): Promise<TEvaluationOutcome> {
   const { prisma, config } = deps;
   const log = run.logger.child({ interviewId: job.interviewId, version: job.version });
+  if (job.reason !== 'no_show') {
+    // Voice answers whose transcription failed during the interview kept their audio: transcribe
+    // them now; while any is still pending, retry the job later (scores never miss an answer
+    // the server has), except on the last attempt, which scores what there is.
+    const pending = await settleTranscripts({ ...deps, logger: log }, job.interviewId);
+    if (pending > 0 && !run.isFinalAttempt) {
+      throw new Error(`${pending} piece(s) of voice answers are not transcribed yet; the evaluation waits`);
+    }
+  }
   const loaded = await loadInterviewTranscript(prisma, job.interviewId);
   const { interview, competencies, transcript } = loaded;
   const where = { slackChannelId: interview.slackChannelId, slackThreadTs: interview.slackThreadTs };
   if (interview.redactedAt) {
     log.info('interview was redacted; nothing to evaluate');
+    return 'skipped';
+  }
+  // The candidate asked for an interview with a person: never evaluated by AI (issue 14).
+  if (interview.aiOptOutAt && job.reason !== 'no_show') {
+    log.info('candidate opted out of the AI interview; not evaluated');
     return 'skipped';
   }
 

@@ -18,8 +18,3 @@ export function transcriptLinkFor(config: TConfig, interviewId: string, now: Dat
   const expiresAt = new Date(now.getTime() + config.transcriptLinks.ttlDays * 24 * 3600 * 1000);
   return transcriptUrl(config.publicUrl, interviewId, expiresAt, transcriptLinkSecret(config));
 }
-
-/** The audit page's link, signed the same way, expiring with the link it was reached from. */
-export function auditLinkFor(config: TConfig, interviewId: string, expiresAt: Date): string {
-  return transcriptUrl(config.publicUrl, interviewId, expiresAt, transcriptLinkSecret(config), 'audit');
-}

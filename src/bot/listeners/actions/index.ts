@@ -9,7 +9,8 @@ import { SLOTS } from '../../../block-kit/slots-modal.js';
 import { escapeMrkdwn } from '../../../domain/escape.js';
 import { jobId } from '../../../infra/queue/catalogue.js';
 import { cancelInterview } from '../../../services/booking/cancel-interview.js';
-import { formatCompetencies } from '../../../services/booking/roles.js';
+import { findInterview, findInterviewWithCandidate } from '../../../services/booking/interviews.js';
+import { findRole, formatCompetencies } from '../../../services/booking/roles.js';
 import { postInThread, refreshRootMessage } from '../../../services/booking/scheduling-message.js';
 import { closeSlot, listOpenSlots } from '../../../services/booking/slots.js';
 import type { TBotDeps } from '../../deps.js';
@@ -24,7 +25,7 @@ export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): 
     await ack();
     const interviewId = action.value ?? '';
     const result = await cancelInterview(interviewId, body.user.id, deps);
-    const interview = await deps.prisma.interview.findUnique({ where: { id: interviewId } });
+    const interview = await findInterview(deps, interviewId);
     if (!interview) return;
     if (result.outcome === 'not_cancellable') {
       await replyToClicker(
@@ -62,10 +63,7 @@ export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): 
 
   app.action<BlockButtonAction>(ACTION_IDS.reschedule, async ({ ack, action, body, client }) => {
     await ack();
-    const interview = await deps.prisma.interview.findUnique({
-      where: { id: action.value ?? '' },
-      include: { candidate: true },
-    });
+    const interview = await findInterviewWithCandidate(deps, action.value ?? '');
     if (!interview || interview.status !== 'scheduled') {
       await replyToClicker(
         client,
@@ -120,7 +118,7 @@ export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): 
 
   app.action<BlockButtonAction>(ROLE.edit, async ({ ack, action, body, client }) => {
     await ack();
-    const role = await deps.prisma.role.findUnique({ where: { id: action.value ?? '' } });
+    const role = await findRole(deps, action.value ?? '');
     if (!role) return;
     await pushOrOpen(
       client,

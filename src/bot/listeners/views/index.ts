@@ -12,13 +12,21 @@ import { DURATIONS, SLOTS } from '../../../block-kit/slots-modal.js';
 import { normalizeEmail } from '../../../domain/email-address.js';
 import { isAppError } from '../../../domain/errors.js';
 import { stripControlChars } from '../../../domain/escape.js';
+import { earliestAfterNotice } from '../../../domain/notice-period.js';
 import { bookability } from '../../../domain/seats.js';
 import { generateSessionKey } from '../../../domain/session-key.js';
-import { isValidTimeZone, localToUtc, MAX_REPEAT_COUNT, repeatOnWeekdays } from '../../../domain/time.js';
-import { batchPerTurn } from '../../../infra/batch-per-turn.js';
+import {
+  formatInZone,
+  isValidTimeZone,
+  localToUtc,
+  MAX_REPEAT_COUNT,
+  repeatOnWeekdays,
+} from '../../../domain/time.js';
 import { jobId } from '../../../infra/queue/catalogue.js';
+import { findInterviewWithCandidate } from '../../../services/booking/interviews.js';
 import { saveRole } from '../../../services/booking/roles.js';
-import { addSlots, listOpenSlots } from '../../../services/booking/slots.js';
+import { addSlots, findSlot, listOpenSlots } from '../../../services/booking/slots.js';
+import { checkSlotAndRole } from '../../../services/booking/submission-check.js';
 import type { TBotDeps } from '../../deps.js';
 import { slotsModal } from '../../modals.js';
 import { recruiterProfile } from '../../recruiter.js';
@@ -59,6 +67,10 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
       if (slotId && !errors[SCHEDULE.slot]) {
         const b = slot ? bookability(slot, deps.now()) : 'gone';
         if (b !== 'ok') errors[SCHEDULE.slot] = await slotError(b, deps);
+        else if (slot) {
+          const tooSoon = noticeError(deps, slot.startsAt, meta.tz);
+          if (tooSoon) errors[SCHEDULE.slot] = tooSoon;
+        }
       }
       if (roleId && !role) errors[SCHEDULE.role] = 'That role no longer exists. Pick another.';
     } catch {
@@ -105,7 +117,9 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
 
   app.view(SCHEDULE.reschedCallbackId, async ({ ack, view, body, logger }) => {
     const values = view.state.values as TViewState;
-    const meta = readMetadata<{ interviewId: string; fromRevision: number }>(view.private_metadata);
+    const meta = readMetadata<{ interviewId: string; fromRevision: number; tz?: string }>(
+      view.private_metadata,
+    );
     const slotId = readInput(values, SCHEDULE.slot);
     if (!meta.interviewId || !meta.fromRevision) {
       await ack({
@@ -147,6 +161,12 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
     }
     if (b !== 'ok') {
       await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: await slotError(b, deps) } });
+      return;
+    }
+    // A new time is a new notice: the same minimum applies.
+    const tooSoon = slot ? noticeError(deps, slot.startsAt, meta.tz) : undefined;
+    if (tooSoon) {
+      await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: tooSoon } });
       return;
     }
     const bookingRequestId = requestId('reschedule', view.id, meta.interviewId, slotId);
@@ -283,64 +303,10 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
   });
 }
 
-type TSlotSeats = {
-  startsAt: Date;
-  durationMinutes: number;
-  capacity: number;
-  seatsTaken: number;
-  closedAt: Date | null;
-};
-type TCheckInput = { slotId: string | null; roleId: string | null };
-type TCheckResult = { slot: TSlotSeats | null; role: { id: string } | null };
-
-/** One batcher per database client, so separate stacks (tests) never share a batch. */
-const checkBatchers = new WeakMap<object, (input: TCheckInput) => Promise<TCheckResult>>();
-
-/**
- * The slot's seats and whether the role exists. This runs before the ack of every
- * submission; submissions arriving in the same turn share one statement (one raw
- * query costs a fraction of the CPU of Prisma model queries, and one round trip
- * for a burst instead of one each: measured in bench/slack-ack). If the statement
- * fails, every submission of that batch reports it inline.
- */
-function checkSlotAndRole(deps: TBotDeps, slotId: string | null, roleId: string | null) {
-  let check = checkBatchers.get(deps.prisma);
-  if (!check) {
-    check = batchPerTurn((inputs: TCheckInput[]) => checkMany(deps, inputs));
-    checkBatchers.set(deps.prisma, check);
-  }
-  return check({ slotId, roleId });
-}
-
-async function checkMany(deps: TBotDeps, inputs: TCheckInput[]): Promise<TCheckResult[]> {
-  const slotIds = [...new Set(inputs.flatMap((i) => (i.slotId ? [i.slotId] : [])))];
-  const roleIds = [...new Set(inputs.flatMap((i) => (i.roleId ? [i.roleId] : [])))];
-  const rows = await deps.prisma.$queryRaw<
-    Array<TSlotSeats & { id: string; isRole: boolean }>
-  >`SELECT s.id::text AS id, false AS "isRole", s."startsAt", s."durationMinutes", s.capacity,
-           s."seatsTaken", s."closedAt"
-    FROM "Slot" s WHERE s.id = ANY(${slotIds}::uuid[])
-    UNION ALL
-    SELECT r.id::text, true, NULL, NULL, NULL, NULL, NULL
-    FROM "Role" r WHERE r.id = ANY(${roleIds}::uuid[])`;
-  const slots = new Map<string, TSlotSeats>();
-  const roles = new Set<string>();
-  for (const { id, isRole, ...seats } of rows) {
-    if (isRole) roles.add(id);
-    else slots.set(id, seats);
-  }
-  return inputs.map(({ slotId, roleId }) => ({
-    slot: (slotId && slots.get(slotId)) || null,
-    role: roleId && roles.has(roleId) ? { id: roleId } : null,
-  }));
-}
-
 async function loadForReschedule(deps: TBotDeps, interviewId: string, slotId: string) {
   const [current, slot] = await Promise.all([
-    isUuid(interviewId)
-      ? deps.prisma.interview.findUnique({ where: { id: interviewId }, include: { candidate: true } })
-      : null,
-    isUuid(slotId) ? deps.prisma.slot.findUnique({ where: { id: slotId } }) : null,
+    isUuid(interviewId) ? findInterviewWithCandidate(deps, interviewId) : null,
+    isUuid(slotId) ? findSlot(deps, slotId) : null,
   ]);
   return { current, slot };
 }
@@ -357,6 +323,18 @@ async function slotError(reason: 'full' | 'past' | 'closed' | 'gone', deps: TBot
   return open.total > 0
     ? `${why} ${open.total} other slot${open.total === 1 ? ' is' : 's are'} open: close this form and run /schedule-interview again to see them.`
     : `${why} No slots are open; add some with /interview-slots.`;
+}
+
+/**
+ * The inline error for a slot inside the workspace's minimum notice before an AI interview
+ * (MIN_NOTICE_BUSINESS_DAYS, issue 14), naming the earliest allowed date in the recruiter's zone.
+ */
+function noticeError(deps: TBotDeps, startsAt: Date, recruiterTz: string | undefined): string | undefined {
+  const days = deps.config.candidateRights.minNoticeBusinessDays;
+  const tz = recruiterTz && isValidTimeZone(recruiterTz) ? recruiterTz : 'UTC';
+  const earliest = earliestAfterNotice(deps.now(), days, tz);
+  if (!earliest || startsAt.getTime() >= earliest.getTime()) return undefined;
+  return `Too soon: candidates must be told at least ${days} business day${days === 1 ? '' : 's'} before an AI interview. The earliest allowed date is ${formatInZone(earliest, tz, 'date')} (${tz}). Pick a later slot.`;
 }
 
 function isUuid(s: string): boolean {
