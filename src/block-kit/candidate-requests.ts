@@ -58,6 +58,38 @@ function context(text: string): KnownBlock {
   return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
 }
 
+/** The one actions row of a request post: a button on the request, optionally behind a confirmation. */
+function requestButton(
+  actionId: string,
+  label: string,
+  requestId: string,
+  opts: { isPrimary?: boolean; confirm?: { title: string; text: string; ok: string; deny: string } } = {},
+): KnownBlock {
+  return {
+    type: 'actions',
+    block_id: 'candidate_request_actions',
+    elements: [
+      {
+        type: 'button',
+        action_id: actionId,
+        ...(opts.isPrimary ? { style: 'primary' as const } : {}),
+        text: { type: 'plain_text', text: label },
+        value: requestId,
+        ...(opts.confirm
+          ? {
+              confirm: {
+                title: { type: 'plain_text', text: opts.confirm.title },
+                text: { type: 'mrkdwn', text: opts.confirm.text },
+                confirm: { type: 'plain_text', text: opts.confirm.ok },
+                deny: { type: 'plain_text', text: opts.confirm.deny },
+              },
+            }
+          : {}),
+      },
+    ],
+  };
+}
+
 /** The thread post for a request, as it stands (open with its buttons, or decided). */
 export function buildRequestPost(r: TRequestPost): { text: string; blocks: KnownBlock[] } {
   const who = `*${userText(r.candidateName, 120)}*`;
@@ -67,28 +99,17 @@ export function buildRequestPost(r: TRequestPost): { text: string; blocks: Known
       const head = `:raising_hand: ${who} asked for an interview with a person instead of the AI interview (${when}). The AI interview will not start and they will not be evaluated by AI.${quote(r.text)}`;
       const blocks: KnownBlock[] = [section(head)];
       if (r.status === 'open') {
-        blocks.push({
-          type: 'actions',
-          block_id: 'candidate_request_actions',
-          elements: [
-            {
-              type: 'button',
-              action_id: CANDIDATE_REQUEST_ACTIONS.offerHuman,
-              style: 'primary',
-              text: { type: 'plain_text', text: 'Offer a human interview' },
-              value: r.requestId,
-              confirm: {
-                title: { type: 'plain_text', text: 'Offer a human interview?' },
-                text: {
-                  type: 'mrkdwn',
-                  text: 'The AI interview is cancelled and its seat freed. The candidate is emailed that someone will contact them to arrange an interview with a person.',
-                },
-                confirm: { type: 'plain_text', text: 'Offer it' },
-                deny: { type: 'plain_text', text: 'Not yet' },
-              },
+        blocks.push(
+          requestButton(CANDIDATE_REQUEST_ACTIONS.offerHuman, 'Offer a human interview', r.requestId, {
+            isPrimary: true,
+            confirm: {
+              title: 'Offer a human interview?',
+              text: 'The AI interview is cancelled and its seat freed. The candidate is emailed that someone will contact them to arrange an interview with a person.',
+              ok: 'Offer it',
+              deny: 'Not yet',
             },
-          ],
-        });
+          }),
+        );
       } else if (r.decidedBy) {
         blocks.push(
           context(
@@ -103,19 +124,11 @@ export function buildRequestPost(r: TRequestPost): { text: string; blocks: Known
       const head = `:handshake: ${who} asked for an accommodation: ${needs} (${when}).${quote(r.text)}`;
       const blocks: KnownBlock[] = [section(head)];
       if (r.status === 'open') {
-        blocks.push({
-          type: 'actions',
-          block_id: 'candidate_request_actions',
-          elements: [
-            {
-              type: 'button',
-              action_id: CANDIDATE_REQUEST_ACTIONS.grantAccommodation,
-              style: 'primary',
-              text: { type: 'plain_text', text: 'Grant accommodation' },
-              value: r.requestId,
-            },
-          ],
-        });
+        blocks.push(
+          requestButton(CANDIDATE_REQUEST_ACTIONS.grantAccommodation, 'Grant accommodation', r.requestId, {
+            isPrimary: true,
+          }),
+        );
       } else if (r.decidedBy) {
         const granted = [
           r.extraMinutes ? `${r.extraMinutes} extra minutes` : '',
@@ -156,34 +169,18 @@ export function buildRequestPost(r: TRequestPost): { text: string; blocks: Known
         ),
       ];
       if (r.status === 'open') {
-        blocks.push({
-          type: 'actions',
-          block_id: 'candidate_request_actions',
-          elements: [
-            r.legalHold
-              ? {
-                  type: 'button',
-                  action_id: CANDIDATE_REQUEST_ACTIONS.releaseHold,
-                  text: { type: 'plain_text', text: 'Release legal hold' },
-                  value: r.requestId,
-                }
-              : {
-                  type: 'button',
-                  action_id: CANDIDATE_REQUEST_ACTIONS.legalHold,
-                  text: { type: 'plain_text', text: 'Put on legal hold' },
-                  value: r.requestId,
-                  confirm: {
-                    title: { type: 'plain_text', text: 'Put on legal hold?' },
-                    text: {
-                      type: 'mrkdwn',
-                      text: 'The candidate’s data is kept, despite their request, until the hold is released. Only for a legal obligation (e.g. a claim or an investigation). Workspace admins only; recorded with your name.',
-                    },
-                    confirm: { type: 'plain_text', text: 'Put on hold' },
-                    deny: { type: 'plain_text', text: 'Cancel' },
-                  },
+        blocks.push(
+          r.legalHold
+            ? requestButton(CANDIDATE_REQUEST_ACTIONS.releaseHold, 'Release legal hold', r.requestId)
+            : requestButton(CANDIDATE_REQUEST_ACTIONS.legalHold, 'Put on legal hold', r.requestId, {
+                confirm: {
+                  title: 'Put on legal hold?',
+                  text: 'The candidate’s data is kept, despite their request, until the hold is released. Only for a legal obligation (e.g. a claim or an investigation). Workspace admins only; recorded with your name.',
+                  ok: 'Put on hold',
+                  deny: 'Cancel',
                 },
-          ],
-        });
+              }),
+        );
         if (r.legalHold)
           blocks.push(
             context(`:lock: Legal hold by <@${userText(r.legalHold.by, 40)}> ${slackDate(r.legalHold.at)}.`),
