@@ -1,8 +1,10 @@
-import type { TBookingJob } from '../../infra/queue/catalogue.js';
+import type { TBookingJob } from '../../infra/queue/jobs/booking.js';
 import { userText } from '../../infra/slack/messages/format.js';
-import { postToRecruiter } from '../../services/booking/notify.js';
+import { loadBookingRequest } from '../../services/booking/booking-request.js';
+import { dmChannel } from '../../services/booking/notify.js';
 import { notifyBooking, processBooking } from '../../services/booking/process-booking.js';
 import type { TServiceDeps } from '../../services/deps.js';
+import { postOnce } from '../../services/slack-post-once.js';
 import type { TJobContext, TJobHandler } from '../worker.js';
 
 /** Decides the booking (seat or reason) and queues the notify job that tells Slack. */
@@ -12,7 +14,7 @@ export const bookingHandler =
     try {
       return (await processBooking(payload, deps)).outcome;
     } catch (err) {
-      if (ctx.isFinalAttempt) await tellRecruiterItFailed(payload, deps, ctx);
+      if (ctx.isFinalAttempt) await tellRecruiterItFailed(payload.bookingRequestId, deps, ctx);
       throw err;
     }
   };
@@ -27,7 +29,7 @@ export const notifyHandler =
     } catch (err) {
       // A refusal that could not be told cannot be told this way either; a booking can.
       const isBooking = payload.result.outcome === 'booked' || payload.result.outcome === 'duplicate';
-      if (ctx.isFinalAttempt && isBooking) await tellRecruiterItFailed(payload.request, deps, ctx);
+      if (ctx.isFinalAttempt && isBooking) await tellRecruiterItFailed(payload.bookingRequestId, deps, ctx);
       throw err;
     }
   };
@@ -36,17 +38,31 @@ export const notifyHandler =
  * The recruiter was told the booking was accepted: if it can never finish, say so
  * rather than let it vanish (fault suite: a long database outage exhausts the retries).
  */
-async function tellRecruiterItFailed(request: TBookingJob, deps: TServiceDeps, ctx: TJobContext) {
-  const booked = await deps.prisma.interview
-    .findUnique({ where: { bookingRequestId: request.bookingRequestId }, select: { id: true } })
-    .catch(() => null);
-  const text = booked
-    ? `:warning: ${userText(request.candidate.name, 120)} is booked, but Panelist could not finish the confirmation (a service it needs did not answer). Check the interview in App Home; the invite email may need a resend.`
-    : `:warning: Panelist could not book ${userText(request.candidate.name, 120)}: a service it needs did not answer after several tries, and nothing was booked. Please run /schedule-interview again.`;
-  await postToRecruiter(request.recruiter.userId, { text }, deps.slack).catch((e) =>
+async function tellRecruiterItFailed(
+  bookingRequestId: TBookingJob['bookingRequestId'],
+  deps: TServiceDeps,
+  ctx: TJobContext,
+) {
+  try {
+    const request = await loadBookingRequest(deps.prisma, bookingRequestId);
+    if (!request) return;
+    const booked = await deps.prisma.interview.findUnique({
+      where: { bookingRequestId },
+      select: { id: true },
+    });
+    const text = booked
+      ? `:warning: ${userText(request.candidate.name, 120)} is booked, but Panelist could not finish the confirmation (a service it needs did not answer). Check the interview in App Home; the invite email may need a resend.`
+      : `:warning: Panelist could not book ${userText(request.candidate.name, 120)}: a service it needs did not answer after several tries, and nothing was booked. Please run /schedule-interview again.`;
+    await postOnce(deps, {
+      key: `booking-failed:${bookingRequestId}`,
+      ...(booked ? { interviewId: booked.id } : {}),
+      channel: await dmChannel(request.recruiter.userId, deps.slack),
+      message: { text },
+    });
+  } catch (e) {
     ctx.logger.error(
       { err: { message: (e as Error).message } },
       'could not tell the recruiter a booking failed',
-    ),
-  );
+    );
+  }
 }

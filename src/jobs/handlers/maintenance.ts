@@ -6,7 +6,8 @@
  * enqueues, and the job id is the portal's own (`evaluation-<id>-v1`), so BullMQ dedupes anyway.
  */
 import { interviewWindow } from '../../domain/window.js';
-import { jobId } from '../../infra/queue/catalogue.js';
+import { enqueueEvaluation } from '../../infra/queue/jobs/evaluation.js';
+import { scheduleMaintenanceTask } from '../../infra/queue/jobs/maintenance.js';
 import type { JobQueues } from '../../infra/queue/queues.js';
 import type { TServiceDeps } from '../../services/deps.js';
 import { recordEvent } from '../../services/events.js';
@@ -19,13 +20,7 @@ const SWEEP_DAYS = 3;
 
 /** Registers the repeating maintenance jobs (idempotent: upsert by scheduler id). */
 export async function scheduleMaintenance(queues: JobQueues): Promise<void> {
-  await queues
-    .queue('maintenance')
-    .upsertJobScheduler(
-      'expire-no-shows',
-      { every: 60_000 },
-      { name: 'maintenance', data: { task: 'expire_no_shows' } },
-    );
+  await scheduleMaintenanceTask(queues, 'expire_no_shows', { every: 60_000 });
 }
 
 export function maintenanceHandler(deps: TServiceDeps): TJobHandler<'maintenance'> {
@@ -91,7 +86,7 @@ export async function expireNoShows(
         type: 'interview.completed',
         data: { reason: 'window_closed' },
       });
-      await enqueueEvaluation(queues, interview.id);
+      await enqueueCompleted(queues, interview.id);
     }
   }
   const requeued = await sweepMissedEvaluations(deps, now);
@@ -99,19 +94,11 @@ export async function expireNoShows(
 }
 
 function enqueueNoShow(queues: JobQueues, interviewId: string) {
-  return queues.enqueue(
-    'evaluation',
-    { interviewId, version: 1, reason: 'no_show' },
-    { jobId: jobId('evaluation', interviewId, 'v1') },
-  );
+  return enqueueEvaluation(queues, { interviewId, version: 1, reason: 'no_show' });
 }
 
-function enqueueEvaluation(queues: JobQueues, interviewId: string) {
-  return queues.enqueue(
-    'evaluation',
-    { interviewId, version: 1, reason: 'completed' },
-    { jobId: jobId('evaluation', interviewId, 'v1') },
-  );
+function enqueueCompleted(queues: JobQueues, interviewId: string) {
+  return enqueueEvaluation(queues, { interviewId, version: 1, reason: 'completed' });
 }
 
 /**
@@ -137,7 +124,7 @@ async function sweepMissedEvaluations(
   });
   for (const m of missed) {
     if (m.status === 'expired') await enqueueNoShow(deps.queues, m.id);
-    else await enqueueEvaluation(deps.queues, m.id);
+    else await enqueueCompleted(deps.queues, m.id);
   }
   return missed.length;
 }

@@ -13,7 +13,7 @@ import {
 import type { Prisma } from '../../generated/prisma/client.js';
 import { EvaluatorError } from '../../infra/ai/evaluator.js';
 import type { Logger } from '../../infra/logger.js';
-import type { TEvaluationJob } from '../../infra/queue/catalogue.js';
+import type { TEvaluationJob } from '../../infra/queue/jobs/evaluation.js';
 import {
   buildEvaluationFailedMessage,
   buildEvaluationMessage,

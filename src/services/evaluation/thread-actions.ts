@@ -1,6 +1,6 @@
 /** What the evaluation post's buttons do: ask for a new version, ask for a human review. */
 import { AppError } from '../../domain/errors.js';
-import { jobId } from '../../infra/queue/catalogue.js';
+import { enqueueEvaluation } from '../../infra/queue/jobs/evaluation.js';
 import {
   humanReviewRequestedText,
   reevaluationRequestedText,
@@ -47,11 +47,12 @@ export async function requestReevaluation(
     throw err;
   }
   try {
-    await deps.queues.enqueue(
-      'evaluation',
-      { interviewId: interview.id, version, reason: 'reevaluate', requestedBy: input.userId },
-      { jobId: jobId('evaluation', interview.id, `v${version}`) },
-    );
+    await enqueueEvaluation(deps.queues, {
+      interviewId: interview.id,
+      version,
+      reason: 'reevaluate',
+      requestedBy: input.userId,
+    });
   } catch (err) {
     // Nothing will run it: free the version so the next click can try again.
     await deps.prisma.evaluation.deleteMany({

@@ -34,6 +34,7 @@ export function appEnv(e: TAppEnv, port = 0): Record<string, string> {
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: e.slackApiUrl,
     TRANSCRIPT_LINK_SECRET: 'fault-transcript-secret-0123456789abcdef',
+    CANDIDATE_LINK_SECRET: 'fault-candidate-link-secret-0123456789abcdef',
     COMPANY_NAME: 'Acme',
     MAIL_FROM: 'Acme Interviews <interviews@acme.test>',
     SHUTDOWN_TIMEOUT_MS: '10000',

@@ -2,7 +2,7 @@
 import type { BlockButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { escapeMrkdwn } from '../../../domain/escape.js';
-import { jobId } from '../../../infra/queue/catalogue.js';
+import { enqueueEmail } from '../../../infra/queue/jobs/email.js';
 import { ACTION_IDS } from '../../../infra/slack/messages/booking.js';
 import { cancelInterview } from '../../../services/booking/book-interview.js';
 import { postInThread, refreshRootMessage } from '../../../services/booking/notify.js';
@@ -42,11 +42,7 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
       client,
     );
     try {
-      await deps.queues.enqueue(
-        'email',
-        { interviewId, kind: 'cancel', revision: result.revision },
-        { jobId: jobId('email', interviewId, 'cancel', `r${result.revision}`) },
-      );
+      await enqueueEmail(deps.queues, { interviewId, kind: 'cancel', revision: result.revision });
     } catch (err) {
       logger.warn(`cancellation email not queued: ${(err as Error).message}`);
       await postInThread(

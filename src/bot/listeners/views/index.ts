@@ -9,10 +9,20 @@ import { normalizeEmail } from '../../../domain/email-address.js';
 import { isAppError } from '../../../domain/errors.js';
 import { stripControlChars } from '../../../domain/escape.js';
 import { bookability } from '../../../domain/seats.js';
-import { generateSessionKey } from '../../../domain/session-key.js';
-import { isValidTimeZone, localToUtc, MAX_REPEAT_COUNT, repeatOnWeekdays } from '../../../domain/time.js';
+import {
+  formatInZone,
+  isValidTimeZone,
+  localToUtc,
+  MAX_REPEAT_COUNT,
+  repeatOnWeekdays,
+} from '../../../domain/time.js';
 import { batchPerTurn } from '../../../infra/batch-per-turn.js';
-import { jobId } from '../../../infra/queue/catalogue.js';
+import { enqueueBooking } from '../../../infra/queue/jobs/booking.js';
+import {
+  refuseBookingRequest,
+  storeBookingRequest,
+  type TBookingRequest,
+} from '../../../services/booking/booking-request.js';
 import { saveRole } from '../../../services/booking/roles.js';
 import { addSlots, listOpenSlots } from '../../../services/booking/slots.js';
 import { readMetadata } from '../../blocks/common.js';
@@ -25,13 +35,72 @@ import { recruiterProfile } from '../../recruiter.js';
 import { readInput, type TViewState, withDeadline } from '../../view-state.js';
 import type { TListenerApp } from '../registry.js';
 
-/** Leaves room under Slack's 3 s for the ack itself to travel. */
-const CHECK_DEADLINE_MS = 2000;
+/**
+ * Deadlines on the submission path. Slack gives 3 s; Panelist answers within 2.5 s whatever stalls
+ * (fault suite: Redis paused for 20 s). The receiver's replay check takes at most 250 ms; then the
+ * slot check (PostgreSQL, with the recruiter's profile from Slack beside it), storing the request,
+ * queueing its job (Redis) and, if that did not answer, recording the refusal.
+ */
+const CHECK_DEADLINE_MS = 700;
+const PROFILE_DEADLINE_MS = 300;
+const STORE_DEADLINE_MS = 400;
+const QUEUE_DEADLINE_MS = 600;
+const REFUSE_DEADLINE_MS = 300;
+/** The form's own limits (Slack's input stops at them; a forged submission does not). */
+export const LIMITS = { name: 120, email: 254, notes: 3000 } as const;
 const QUEUE_DOWN =
   'Panelist could not queue this right now (its job queue is not answering). Nothing was booked; submit again in a moment.';
+const QUEUE_UNKNOWN =
+  'Panelist could not confirm this booking (its job queue and database are slow to answer). Check App Home in a minute before submitting again: it may have been booked.';
 
 function requestId(...parts: string[]): string {
   return createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 32);
+}
+
+type TQueueAnswer = 'accepted' | 'refused' | 'unknown';
+
+/**
+ * Stores the request and queues its booking job, each within its deadline. A job that could not
+ * be queued in time is refused for good (the booking job checks), unless the job took it first.
+ */
+async function queueBooking(
+  deps: TBotDeps,
+  request: TBookingRequest,
+  log: (m: string) => void,
+): Promise<TQueueAnswer> {
+  let stored: Awaited<ReturnType<typeof storeBookingRequest>>;
+  try {
+    stored = await withDeadline(storeBookingRequest(deps.prisma, request), STORE_DEADLINE_MS);
+  } catch (err) {
+    // Not stored, or stored late with no job: a pending request without a job is never booked.
+    log(`booking request not stored: ${(err as Error).message}`);
+    return 'refused';
+  }
+  if (stored.state === 'taken') return 'accepted';
+  try {
+    // Batched with the submissions of the same turn: one Redis round trip for a burst.
+    await withDeadline(
+      enqueueBooking(
+        deps.queues,
+        { bookingRequestId: request.id, attempt: stored.attempt },
+        { batched: true },
+      ),
+      QUEUE_DEADLINE_MS,
+    );
+    return 'accepted';
+  } catch (err) {
+    log(`booking not queued: ${(err as Error).message}`);
+  }
+  try {
+    const refused = await withDeadline(
+      refuseBookingRequest(deps.prisma, request.id, stored.attempt),
+      REFUSE_DEADLINE_MS,
+    );
+    // Not refused: the job reached Redis after all and a worker took the request.
+    return refused ? 'refused' : 'accepted';
+  } catch {
+    return 'unknown';
+  }
 }
 
 export function register(app: TListenerApp, deps: TBotDeps): void {
@@ -41,60 +110,79 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
     const errors: Record<string, string> = {};
     const name = stripControlChars(readInput(values, SCHEDULE.name)).trim();
     const rawEmail = readInput(values, SCHEDULE.email);
-    const email = normalizeEmail(rawEmail);
+    const email = rawEmail.length > LIMITS.email ? null : normalizeEmail(rawEmail);
     const tz = readInput(values, SCHEDULE.tz);
     const roleId = readInput(values, SCHEDULE.role);
     const slotId = readInput(values, SCHEDULE.slot);
-    const notes = stripControlChars(readInput(values, SCHEDULE.notes), { keepNewlines: true }).slice(0, 3000);
+    const notes = stripControlChars(readInput(values, SCHEDULE.notes), { keepNewlines: true });
     if (!name) errors[SCHEDULE.name] = "Enter the candidate's name.";
-    if (!email) errors[SCHEDULE.email] = 'Enter an email address like name@example.com.';
+    else if (name.length > LIMITS.name)
+      errors[SCHEDULE.name] =
+        `A name can be at most ${LIMITS.name} characters (this one has ${name.length}).`;
+    if (rawEmail.length > LIMITS.email)
+      errors[SCHEDULE.email] = `An email address can be at most ${LIMITS.email} characters.`;
+    else if (!email) errors[SCHEDULE.email] = 'Enter an email address like name@example.com.';
+    if (notes.length > LIMITS.notes)
+      errors[SCHEDULE.notes] =
+        `Notes can be at most ${LIMITS.notes} characters (these have ${notes.length}).`;
     if (!isValidTimeZone(tz)) errors[SCHEDULE.tz] = 'Pick a time zone from the list (e.g. Asia/Kolkata).';
     if (!roleId) errors[SCHEDULE.role] = 'Pick a role, or create one with "New role".';
     if (!slotId) errors[SCHEDULE.slot] = 'Pick a slot.';
-    try {
-      const { slot, role } = await withDeadline(
-        checkSlotAndRole(deps, isUuid(slotId) ? slotId : null, isUuid(roleId) ? roleId : null),
+    const bookingRequestId = requestId(body.team?.id ?? '', view.id, email ?? '', slotId);
+    const [checked, profile] = await Promise.all([
+      withDeadline(
+        checkSlotAndRole(deps, {
+          slotId: isUuid(slotId) ? slotId : null,
+          roleId: isUuid(roleId) ? roleId : null,
+          requestId: bookingRequestId,
+          email: email ?? null,
+        }),
         CHECK_DEADLINE_MS,
-      );
-      if (slotId && !errors[SCHEDULE.slot]) {
+      ).catch(() => undefined),
+      withDeadline(recruiterProfile(client, body.user.id), PROFILE_DEADLINE_MS).catch(() => undefined),
+    ]);
+    if (!checked) {
+      errors[SCHEDULE.slot] =
+        'Panelist could not check the slot (its database is not answering). Submit again in a moment.';
+    } else {
+      const { slot, role, booked } = checked;
+      if (booked && Object.keys(errors).length === 0) {
+        const zone = meta.tz && isValidTimeZone(meta.tz) ? meta.tz : (profile?.tz ?? 'UTC');
+        errors[SCHEDULE.slot] =
+          `${name} is already booked for ${formatInZone(booked, zone, 'long')}. Nothing new was booked; close this form.`;
+      } else if (slotId && !errors[SCHEDULE.slot]) {
         const b = slot ? bookability(slot, deps.now()) : 'gone';
         if (b !== 'ok') errors[SCHEDULE.slot] = await slotError(b, deps);
       }
       if (roleId && !role) errors[SCHEDULE.role] = 'That role no longer exists. Pick another.';
-    } catch {
-      errors[SCHEDULE.slot] =
-        'Panelist could not check the slot (its database is not answering). Submit again in a moment.';
     }
     if (Object.keys(errors).length > 0) {
       await ack({ response_action: 'errors', errors });
       return;
     }
-    const profile = await withDeadline(recruiterProfile(client, body.user.id), 500).catch(() => undefined);
-    const bookingRequestId = requestId(body.team?.id ?? '', view.id, email!, slotId);
-    try {
-      // Batched with the submissions of the same turn: one Redis round trip for a burst.
-      await deps.queues.enqueueBatched(
-        'booking',
-        {
-          bookingRequestId,
-          slotId,
-          roleId,
-          candidate: { name, email: email!, timeZone: tz },
-          notes,
-          recruiter: {
-            userId: body.user.id,
-            ...(body.team?.id ? { teamId: body.team.id } : {}),
-            ...(profile?.email ? { email: profile.email } : {}),
-            ...(profile?.tz ? { timeZone: profile.tz } : {}),
-          },
-          channelId: meta.channelId ?? body.user.id,
-          sessionKey: generateSessionKey(),
+    const answer = await queueBooking(
+      deps,
+      {
+        id: bookingRequestId,
+        slotId,
+        roleId,
+        candidate: { name, email: email!, timeZone: tz },
+        notes,
+        recruiter: {
+          userId: body.user.id,
+          ...(body.team?.id ? { teamId: body.team.id } : {}),
+          ...(profile?.email ? { email: profile.email } : {}),
+          ...(profile?.tz ? { timeZone: profile.tz } : {}),
         },
-        { jobId: jobId('booking', bookingRequestId) },
-      );
-    } catch (err) {
-      logger.warn(`booking not queued: ${(err as Error).message}`);
-      await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: QUEUE_DOWN } });
+        channelId: meta.channelId ?? body.user.id,
+      },
+      (m) => logger.warn(m),
+    );
+    if (answer !== 'accepted') {
+      await ack({
+        response_action: 'errors',
+        errors: { [SCHEDULE.slot]: answer === 'refused' ? QUEUE_DOWN : QUEUE_UNKNOWN },
+      });
       return;
     }
     await ack({
@@ -150,29 +238,29 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
       return;
     }
     const bookingRequestId = requestId('reschedule', view.id, meta.interviewId, slotId);
-    try {
-      await deps.queues.enqueue(
-        'booking',
-        {
-          bookingRequestId,
-          slotId,
-          roleId: current.roleId,
-          candidate: {
-            name: current.candidate.name,
-            email: current.candidate.email,
-            timeZone: current.candidate.timeZone,
-          },
-          notes: current.notes,
-          recruiter: { userId: body.user.id },
-          channelId: current.slackChannelId,
-          sessionKey: generateSessionKey(),
-          reschedule: { interviewId: current.id, fromRevision: current.revision },
+    const answer = await queueBooking(
+      deps,
+      {
+        id: bookingRequestId,
+        slotId,
+        roleId: current.roleId,
+        candidate: {
+          name: current.candidate.name,
+          email: current.candidate.email,
+          timeZone: current.candidate.timeZone,
         },
-        { jobId: jobId('booking', bookingRequestId) },
-      );
-    } catch (err) {
-      logger.warn(`reschedule not queued: ${(err as Error).message}`);
-      await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: QUEUE_DOWN } });
+        notes: current.notes,
+        recruiter: { userId: body.user.id },
+        channelId: current.slackChannelId,
+        reschedule: { interviewId: current.id, fromRevision: current.revision },
+      },
+      (m) => logger.warn(m),
+    );
+    if (answer !== 'accepted') {
+      await ack({
+        response_action: 'errors',
+        errors: { [SCHEDULE.slot]: answer === 'refused' ? QUEUE_DOWN : QUEUE_UNKNOWN },
+      });
       return;
     }
     await ack();
@@ -290,8 +378,13 @@ type TSlotSeats = {
   seatsTaken: number;
   closedAt: Date | null;
 };
-type TCheckInput = { slotId: string | null; roleId: string | null };
-type TCheckResult = { slot: TSlotSeats | null; role: { id: string } | null };
+type TCheckInput = { slotId: string | null; roleId: string | null; requestId: string; email: string | null };
+type TCheckResult = {
+  slot: TSlotSeats | null;
+  role: { id: string } | null;
+  /** When this candidate is already booked by this form, or into this slot: the interview's start. */
+  booked: Date | null;
+};
 
 /** One batcher per database client, so separate stacks (tests) never share a batch. */
 const checkBatchers = new WeakMap<object, (input: TCheckInput) => Promise<TCheckResult>>();
@@ -303,35 +396,50 @@ const checkBatchers = new WeakMap<object, (input: TCheckInput) => Promise<TCheck
  * for a burst instead of one each: measured in bench/slack-ack). If the statement
  * fails, every submission of that batch reports it inline.
  */
-function checkSlotAndRole(deps: TBotDeps, slotId: string | null, roleId: string | null) {
+function checkSlotAndRole(deps: TBotDeps, input: TCheckInput) {
   let check = checkBatchers.get(deps.prisma);
   if (!check) {
     check = batchPerTurn((inputs: TCheckInput[]) => checkMany(deps, inputs));
     checkBatchers.set(deps.prisma, check);
   }
-  return check({ slotId, roleId });
+  return check(input);
 }
 
 async function checkMany(deps: TBotDeps, inputs: TCheckInput[]): Promise<TCheckResult[]> {
   const slotIds = [...new Set(inputs.flatMap((i) => (i.slotId ? [i.slotId] : [])))];
   const roleIds = [...new Set(inputs.flatMap((i) => (i.roleId ? [i.roleId] : [])))];
-  const rows = await deps.prisma.$queryRaw<
-    Array<TSlotSeats & { id: string; isRole: boolean }>
-  >`SELECT s.id::text AS id, false AS "isRole", s."startsAt", s."durationMinutes", s.capacity,
+  const requestIds = inputs.map((i) => i.requestId);
+  const emails = inputs.map((i) => i.email ?? '');
+  const slotOf = inputs.map((i) => i.slotId ?? '');
+  const [rows, bookedRows] = await Promise.all([
+    deps.prisma.$queryRaw<
+      Array<TSlotSeats & { id: string; isRole: boolean }>
+    >`SELECT s.id::text AS id, false AS "isRole", s."startsAt", s."durationMinutes", s.capacity,
            s."seatsTaken", s."closedAt"
     FROM "Slot" s WHERE s.id = ANY(${slotIds}::uuid[])
     UNION ALL
     SELECT r.id::text, true, NULL, NULL, NULL, NULL, NULL
-    FROM "Role" r WHERE r.id = ANY(${roleIds}::uuid[])`;
+    FROM "Role" r WHERE r.id = ANY(${roleIds}::uuid[])`,
+    // A resubmitted form, or the same candidate into the same slot, is "already booked", with when.
+    deps.prisma.$queryRaw<Array<{ idx: bigint; start: Date }>>`
+    SELECT b.idx, min(i."scheduledStart") AS start
+    FROM unnest(${requestIds}::text[], ${emails}::text[], ${slotOf}::text[]) WITH ORDINALITY AS b(req, email, slot, idx)
+    JOIN "Interview" i ON i."bookingRequestId" = b.req
+      OR (i.status = 'scheduled' AND i."slotId"::text = b.slot
+          AND i."candidateId" IN (SELECT c.id FROM "Candidate" c WHERE c.email = b.email))
+    GROUP BY b.idx`,
+  ]);
+  const booked = new Map(bookedRows.map((r) => [Number(r.idx) - 1, r.start]));
   const slots = new Map<string, TSlotSeats>();
   const roles = new Set<string>();
   for (const { id, isRole, ...seats } of rows) {
     if (isRole) roles.add(id);
     else slots.set(id, seats);
   }
-  return inputs.map(({ slotId, roleId }) => ({
+  return inputs.map(({ slotId, roleId }, i) => ({
     slot: (slotId && slots.get(slotId)) || null,
     role: roleId && roles.has(roleId) ? { id: roleId } : null,
+    booked: booked.get(i) ?? null,
   }));
 }
 
