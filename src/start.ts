@@ -33,8 +33,8 @@ import type { TServiceDeps } from './services/deps.js';
 
 export type TRole = 'bot' | 'portal' | 'worker';
 
-/** /readyz must answer within 1 s: each check gets 800 ms and says "timeout" past it. */
-const READINESS_DEADLINE_MS = 800;
+/** /readyz must answer within 1 s: each check gets 900 ms and says "timeout" past it. */
+const READINESS_DEADLINE_MS = 900;
 
 function withTimeout(work: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;

@@ -73,13 +73,14 @@ describe('redisReplayGuard', () => {
     expect(await producer.ttl(`${prefix}-sig-v0=a`)).toBeGreaterThan(300);
   });
 
-  it('fails (the receiver then lets the request through) when Redis is not answering', async () => {
+  it('lets the request through (fails open) when Redis is not answering', async () => {
     const lost = createRedis(TEST_REDIS_URL, 'producer');
     lost.on('error', () => undefined);
     await ready(lost);
     lost.disconnect();
     const guard = redisReplayGuard(lost, `${prefix}-sig-`);
-    await expect(guard('v0=c')).rejects.toThrow();
+    expect(await guard('v0=c')).toBe(true);
+    expect(await guard('v0=c')).toBe(true);
   });
 });
 

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackMessage } from '../../src/dev/slack-api/emulator.js';
-import { hashSessionKey } from '../../src/domain/session-key.js';
+import { hashSessionKey, openSessionKey } from '../../src/domain/session-key.js';
+import { emailJobId } from '../../src/infra/queue/jobs/email.js';
 import { CHANNEL, RECRUITER, seed, startStack, type TStack } from '../helpers/stack.js';
 
 let s: TStack;
@@ -137,9 +138,14 @@ describe('reschedule', () => {
     expect(after.sessionKeyHash).not.toBe(before.sessionKeyHash);
     expect(await seats(slotIds[1]!)).toBe(0);
     expect(await seats(slotIds[2]!)).toBe(1);
-    const update = await s.deps.queues.queue('email').getJob(`email-${interviewId}-update-r2`);
-    expect(update).toBeDefined();
-    expect(hashSessionKey(update!.data.sessionKey)).toBe(after.sessionKeyHash);
+    const update = await s.deps.queues
+      .queue('email')
+      .getJob(emailJobId({ interviewId, kind: 'update', revision: 2 }));
+    // The job names the email; the new key is sealed on the interview and matches its hash.
+    expect(update!.data).toEqual({ interviewId, kind: 'update', revision: 2 });
+    expect(
+      hashSessionKey(openSessionKey(after.sessionKeySealed!, s.config.candidateLinks.secret!, interviewId)),
+    ).toBe(after.sessionKeyHash);
     const thread = s.slack.thread(CHANNEL, root.ts).map((m) => m.text);
     expect(thread.filter((t) => t.startsWith(':calendar: Rescheduled'))).toHaveLength(1);
   });
