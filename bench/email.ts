@@ -26,7 +26,6 @@ import { parseArgs } from 'node:util';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
-import { startSlackApiServer } from '../src/dev/slack-api/server.js';
 import { generateSessionKey, hashSessionKey, portalLink, sealSessionKey } from '../src/domain/session-key.js';
 import { interviewWindow } from '../src/domain/window.js';
 import { createPrisma } from '../src/infra/db/client.js';
@@ -42,6 +41,7 @@ import { closeWorkers } from '../src/jobs/worker.js';
 import { renderEmail } from '../src/services/email/render.js';
 import { cleanPrefix, TEST_REDIS_URL } from '../tests/helpers/redis.js';
 import { startSmtpServer } from '../tests/helpers/smtp.js';
+import { startSlackApiServer } from '../tools/slack-emulator/server.js';
 import {
   alternate,
   BENCH_TOKEN,

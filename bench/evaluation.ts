@@ -20,18 +20,18 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { Queue } from 'bullmq';
-import { startSlackApiServer } from '../src/dev/slack-api/server.js';
+import { buildBookingConfirmation } from '../src/block-kit/booking-messages.js';
 import { createPrisma } from '../src/infra/db/client.js';
 import { enqueueEvaluation, evaluationJobId } from '../src/infra/queue/jobs/evaluation.js';
 import { JobQueues } from '../src/infra/queue/queues.js';
 import { createRedis } from '../src/infra/queue/redis.js';
 import { createSlackClient } from '../src/infra/slack/client.js';
-import { buildBookingConfirmation } from '../src/infra/slack/messages/booking.js';
-import { loadSummary } from '../src/services/booking/notify.js';
+import { loadSummary } from '../src/services/booking/scheduling-message.js';
 import { GOOD_TURNS, scriptedModel } from '../tests/evaluation/harness.js';
 import { startOpenAiServer } from '../tests/helpers/openai-server.js';
 import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../tests/helpers/redis.js';
 import { startSmtpServer } from '../tests/helpers/smtp.js';
+import { startSlackApiServer } from '../tools/slack-emulator/server.js';
 import {
   createBenchDb,
   panelistEnv,

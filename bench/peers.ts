@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/peers.ts
  */
-import { startSlackApiServer } from '../src/dev/slack-api/server.js';
+import { startSlackApiServer } from '../tools/slack-emulator/server.js';
 import { BENCH_RECRUITER, BENCH_TOKEN } from './harness.js';
 
 const slack = await startSlackApiServer({ token: BENCH_TOKEN });

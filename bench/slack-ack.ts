@@ -20,10 +20,10 @@ import Fastify from 'fastify';
 import pg from 'pg';
 import { boltLogger, FastifySlackReceiver } from '../src/bot/receiver.js';
 import { loadConfig } from '../src/config.js';
-import { interactionBody, signSlackRequest, slashCommandBody } from '../src/dev/slack-signing.js';
 import { createLogger } from '../src/infra/logger.js';
 import { startPanelist } from '../src/start.js';
 import { cleanPrefix } from '../tests/helpers/redis.js';
+import { interactionBody, signSlackRequest, slashCommandBody } from '../tools/slack-emulator/signing.js';
 import {
   alternate,
   BENCH_CHANNEL as CHANNEL,

@@ -46,10 +46,13 @@ if (config.slack.mode === 'local' && running.url) {
       '  Panelist is running locally (no Slack workspace, mail account or model key needed).',
       '',
       `  1. Open ${base}/dev/slack — you are the recruiter in a stand-in for Slack.`,
-      '  2. Add interview slots (/interview-slots) and a role, then /schedule-interview.',
-      `  3. The invite lands in the stand-in's Outbox (also saved under ${config.dataDir}/outbox/);`,
-      '     open its link to take the interview as the candidate.',
-      '  4. The evaluation appears in the interview thread when it ends.',
+      '  2. Press "Try a demo interview": it books a demo candidate into a slot starting now',
+      "     and gives you the candidate's link. (Or add slots with /interview-slots, then /schedule-interview.)",
+      `  3. Open the link and take the interview as the candidate. Emails are in the stand-in's Outbox`,
+      `     (and under ${config.dataDir}/outbox/).`,
+      config.ai.baseUrl
+        ? '  4. The AI evaluation appears in the interview thread when it ends.'
+        : '  4. The interview thread says when it ends. No AI evaluation runs: no model is set up (README, "Connect a model").',
       '',
       '  Stop with Ctrl+C.',
       '',

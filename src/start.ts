@@ -23,12 +23,13 @@ import { createSlackClient } from './infra/slack/client.js';
 import { scheduleMaintenance } from './jobs/handlers/maintenance.js';
 import { startWorkers } from './jobs/index.js';
 import { closeWorkers } from './jobs/worker.js';
+import { loadLocalMode } from './load-local-mode.js';
 import { adminQueuesPlugin } from './ops/admin-queues.js';
 import { metricsRoute } from './ops/metrics-route.js';
 import { checkSmtp } from './ops/readiness.js';
 import { scheduleRetention } from './ops/retention-schedule.js';
 import { buildPortal } from './portal/app.js';
-import { refreshRootMessage } from './services/booking/notify.js';
+import { refreshRootMessage } from './services/booking/scheduling-message.js';
 import type { TServiceDeps } from './services/deps.js';
 
 export type TRole = 'bot' | 'portal' | 'worker';
@@ -183,7 +184,7 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
       }
     }
     if (isLocalSlack && roles.includes('bot')) {
-      const { localSlackPlugin } = await import('./dev/local-slack.js');
+      const { localSlackPlugin } = await loadLocalMode();
       mounts.push({
         plugin: await localSlackPlugin({ deps, token: slackToken, signingSecret: signingSecret! }),
         prefix: '/dev/slack',

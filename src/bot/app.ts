@@ -7,6 +7,7 @@ import { App, LogLevel } from '@slack/bolt';
 import { slackFetch } from '../infra/slack/fetch.js';
 import type { TBotDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
+import { PendingAcks } from './pending-acks.js';
 import { boltLogger, FastifySlackReceiver, type TReplayGuard } from './receiver.js';
 
 export type TBot = { app: App; receiver: FastifySlackReceiver | undefined };
@@ -23,6 +24,7 @@ export function buildBot(
 ): TBot {
   const logger = boltLogger(deps.logger.child({ component: 'bot' }));
   const clientOptions = { ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}), fetch: slackFetch };
+  const acks = new PendingAcks();
   let receiver: FastifySlackReceiver | undefined;
   let app: App;
   // convoStore: false in both modes — no listener keeps conversation state, and Bolt's
@@ -43,6 +45,7 @@ export function buildBot(
       signingSecret: opts.signingSecret,
       logger: deps.logger.child({ component: 'slack-receiver' }),
       metrics: deps.metrics,
+      acks,
       ...(opts.isFirstSeen ? { isFirstSeen: opts.isFirstSeen } : {}),
     });
     app = new App({
@@ -60,6 +63,6 @@ export function buildBot(
       'Slack listener failed',
     );
   });
-  registerListeners(app, deps);
+  registerListeners(app, deps, acks);
   return { app, receiver };
 }

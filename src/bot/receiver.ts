@@ -20,7 +20,7 @@ import {
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from '../infra/logger.js';
 import type { TMetrics } from '../infra/metrics.js';
-import { trackAck } from './after-ack.js';
+import type { PendingAcks } from './pending-acks.js';
 
 /** Slack's payloads are small; anything this large is not from Slack. */
 const BODY_LIMIT = 256 * 1024;
@@ -38,6 +38,8 @@ export class FastifySlackReceiver implements Receiver {
       metrics?: TMetrics;
       /** Returns false when this exact signed request was seen before (a replay). */
       isFirstSeen?: TReplayGuard;
+      /** The app's count of requests awaiting their ack, which its after-ack work waits on. */
+      acks?: PendingAcks;
       path?: string;
     },
   ) {
@@ -71,7 +73,7 @@ export class FastifySlackReceiver implements Receiver {
         const res = reply.raw;
         reply.hijack();
         // After-ack work (opening modals) waits while requests like this one await their answer.
-        trackAck(res);
+        this.opts.acks?.track(res);
         req.rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         // Bolt refuses timestamps more than 5 minutes old but not ones in the future, and a
         // request stamped an hour ahead would outlive the replay guard's memory (fault suite).

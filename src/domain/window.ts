@@ -73,7 +73,68 @@ export function canJoin(now: Date, w: TInterviewWindow): boolean {
  * cut short by the window closing: min(startedAt + duration, closesAt) − now, never below 0.
  */
 export function remainingMs(now: Date, startedAt: Date, durationMinutes: number, closesAt: Date): number {
-  const endsAt = Math.min(startedAt.getTime() + durationMinutes * MINUTE_MS, closesAt.getTime());
-  const left = endsAt - now.getTime();
+  const left = endsAt(startedAt, durationMinutes * MINUTE_MS, closesAt).getTime() - now.getTime();
   return Number.isNaN(left) || left < 0 ? 0 : left;
+}
+
+/** When a started interview must end: its start plus its duration, cut by the window's close. */
+function endsAt(startedAt: Date, durationMs: number, closesAt: Date): Date {
+  return new Date(Math.min(startedAt.getTime() + durationMs, closesAt.getTime()));
+}
+
+/**
+ * The scheduled end plus the extra minutes an accommodation granted: the interview's length, the
+ * room's timer and the window's close all follow it.
+ */
+export function accommodatedEnd(interview: { scheduledEnd: Date; extraMinutes?: number }): Date {
+  return new Date(interview.scheduledEnd.getTime() + (interview.extraMinutes ?? 0) * MINUTE_MS);
+}
+
+export type TInterviewTiming = {
+  window: TInterviewWindow;
+  state: TWindowState;
+  /** The interview's length: its slot's, plus any extra minutes granted. */
+  durationMs: number;
+  /** When the interview must end: started + duration, cut by the window's close; null before the start. */
+  endsAt: Date | null;
+  /** Time left once started; before the start, what a start now would get. Never below 0. */
+  remainingMs: number;
+};
+
+/**
+ * Where an interview stands in time at `now`: its window, the window's state, and how long it
+ * may still run. The one timing rule: the portal's pages, its socket and the interview service
+ * read it from here.
+ */
+export function interviewTiming(
+  interview: { scheduledStart: Date; scheduledEnd: Date; startedAt: Date | null; extraMinutes?: number },
+  settings: TWindowSettings,
+  now: Date,
+): TInterviewTiming {
+  const end = accommodatedEnd(interview);
+  const window = interviewWindow(interview.scheduledStart, end, settings);
+  const durationMs = end.getTime() - interview.scheduledStart.getTime();
+  const ends = interview.startedAt ? endsAt(interview.startedAt, durationMs, window.closesAt) : null;
+  return {
+    window,
+    state: windowState(now, window),
+    durationMs,
+    endsAt: ends,
+    remainingMs: ends
+      ? Math.max(0, ends.getTime() - now.getTime())
+      : Math.min(durationMs, Math.max(0, window.closesAt.getTime() - now.getTime())),
+  };
+}
+
+/** Why a started interview ends when its time runs out. */
+export type TTimeOutReason = 'time_up' | 'window_closed';
+
+/**
+ * The end-reason rule: an interview whose end was cut by the window's close ended because the
+ * window closed; otherwise its own duration ran out.
+ */
+export function timeOutReason(timing: Pick<TInterviewTiming, 'endsAt' | 'window'>): TTimeOutReason {
+  return timing.endsAt && timing.endsAt.getTime() >= timing.window.closesAt.getTime()
+    ? 'window_closed'
+    : 'time_up';
 }

@@ -4,6 +4,8 @@
  * one each. The batch runs when the turn's I/O has been handled (setImmediate),
  * so every request read in that turn joins it; a lone call waits no longer
  * than that turn.
+ *
+ * Why it exists: bench/slack-ack — a wave of 200 submissions made 200 statements and 200 round trips.
  */
 
 type TPending<I, O> = { input: I; resolve: (o: O) => void; reject: (e: unknown) => void };

@@ -2,7 +2,8 @@
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TJobName } from '../infra/queue/catalogue.js';
-import { HANDLERS, type TWorkerDeps } from './handlers/index.js';
+import type { TWorkerDeps } from './deps.js';
+import { HANDLERS } from './handlers/index.js';
 import { startWorker, type TJobHandler } from './worker.js';
 
 export function startWorkers(

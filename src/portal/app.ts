@@ -13,13 +13,11 @@ import Fastify, {
 } from 'fastify';
 import { isAppError } from '../domain/errors.js';
 import { loggableMessage, scrubLogText } from '../infra/logger.js';
-import type { TServiceDeps } from '../services/deps.js';
+import type { TPortalDeps } from './deps.js';
 import { registerRoutes } from './routes/index.js';
 
-export type TPortalDeps = TServiceDeps & {
-  /** Checks for /readyz, each resolving or throwing with what is wrong. */
-  readiness?: Record<string, () => Promise<void>>;
-};
+// Until every branch imports it from ./deps.js (then this line goes).
+export type { TPortalDeps } from './deps.js';
 
 export type TPortalOptions = {
   mounts?: Array<{ plugin: FastifyPluginAsync; prefix?: string }>;

@@ -31,7 +31,7 @@ import {
   type TTurnView,
 } from '../services/interview/conduct.js';
 import { findInterviewByKey, timingOf } from '../services/interview/session.js';
-import type { TPortalDeps } from './app.js';
+import type { TPortalDeps } from './deps.js';
 import type { KeyGuard } from './key-guard.js';
 
 const PROTOCOL_VERSION = 1;

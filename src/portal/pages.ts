@@ -1,7 +1,7 @@
 /**
  * The candidate's pages, rendered on the server with everything escaped. No
  * inline script or style (the CSP forbids both): behaviour comes from
- * /interview/assets/interview.js, data for it from a JSON block it reads.
+ * /interview/assets/interview.js (bundled from ./client), data for it from a JSON block it reads.
  */
 import { escapeHtml } from '../domain/escape.js';
 import { htmlDocument } from './html.js';
@@ -92,7 +92,7 @@ export function renderCompleted(p: TPageInterview): string {
   );
 }
 
-/** The lobby and the interview room: one page, switched by interview.js. */
+/** The lobby and the interview room: one page, switched by the client script (./client). */
 export function renderRoom(
   p: TPageInterview & { questionCount: number; retentionDays: number },
   boot: Record<string, unknown>,
@@ -127,6 +127,7 @@ export function renderRoom(
 <legend>How would you like to answer?</legend>
 <label><input type="radio" name="mode" value="voice" checked> By speaking</label>
 <label><input type="radio" name="mode" value="typed"> By typing</label>
+<p id="mode-note" class="status" hidden></p>
 </fieldset>
 
 <h2>Before you begin</h2>
@@ -149,15 +150,20 @@ export function renderRoom(
 <h1 id="room-h" class="visually-hidden">Interview</h1>
 <p class="who">Interviewer</p>
 <p id="question" class="question" aria-live="assertive" tabindex="-1"></p>
-<p class="caption-label" aria-hidden="true">Captions</p>
-<p id="caption" class="caption" aria-live="off"></p>
+<p id="caption" class="caption" aria-live="off" hidden></p>
+<p id="barge-note" class="note" role="status" hidden></p>
+<p id="speech-note" class="note" hidden></p>
 </div>
 </div>
 <p id="activity" class="activity" role="status" aria-live="polite">Connecting…</p>
+<button type="button" id="resume-audio" class="primary" hidden>Turn on sound and microphone</button>
+<div id="stall" class="stall" role="alert" hidden><p id="stall-text"></p><button type="button" id="stall-typed" class="secondary">Type instead</button></div>
 <div id="voice-answer" class="answer-panel">
+<p class="who">You</p>
+<p id="live-caption" class="live-caption" aria-live="off" hidden></p>
 <meter id="room-level" min="0" max="1" value="0" aria-label="Microphone level"></meter>
-<label class="inline">Pause that ends an answer <select id="thinking"><option value="1200">1 second</option><option value="2500" selected>2.5 seconds</option><option value="5000">5 seconds</option><option value="10000">10 seconds</option></select></label>
 <div class="row"><button type="button" id="done" class="primary">Done</button> <button type="button" id="switch-typed" class="secondary">Type instead</button></div>
+<label class="inline">Pause that ends an answer <select id="thinking"><option value="1200">1 second</option><option value="2500" selected>2.5 seconds</option><option value="5000">5 seconds</option><option value="10000">10 seconds</option></select></label>
 </div>
 <form id="typed-answer" class="answer-panel" hidden>
 <label for="answer-text">Your answer</label>
@@ -165,10 +171,17 @@ export function renderRoom(
 <div class="row"><button type="submit" class="primary">Send answer</button> <button type="button" id="switch-voice" class="secondary">Speak instead</button></div>
 </form>
 <p id="room-error" class="error" role="alert"></p>
+<p id="room-note" class="note" role="status" hidden></p>
 <h2 class="small">Transcript</h2>
 <ol id="transcript" class="transcript" aria-live="polite"></ol>
 <button type="button" id="end" class="danger">End interview</button>
 <dialog id="end-confirm" aria-labelledby="end-h"><h2 id="end-h">End the interview now?</h2><p>Your answers so far will be sent to the hiring team. You cannot continue afterwards.</p><div class="row"><button type="button" id="end-yes" class="danger">End interview</button> <button type="button" id="end-no" class="secondary" autofocus>Keep going</button></div></dialog>
+</section>
+
+<section id="reload-notice" class="card notice" hidden aria-labelledby="reload-h" tabindex="-1">
+<h1 id="reload-h">Please reload this page</h1>
+<p id="reload-text">This page is out of date. Please reload it to continue: your answers so far are saved.</p>
+<button type="button" id="reload" class="primary">Reload</button>
 </section>
 
 <section id="done-screen" class="card notice" hidden aria-labelledby="done-h" tabindex="-1">

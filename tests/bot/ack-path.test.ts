@@ -9,8 +9,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App } from '@slack/bolt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { takeTurnAfterAcks, trackAck, yieldToAcks } from '../../src/bot/after-ack.js';
-import { routeListeners } from '../../src/bot/listeners/registry.js';
+import { routeListeners } from '../../src/bot/listeners/route-listeners.js';
+import { PendingAcks } from '../../src/bot/pending-acks.js';
 import { redisReplayGuard } from '../../src/bot/replay-guard.js';
 import { batchPerTurn } from '../../src/infra/batch-per-turn.js';
 import { prepareJobId } from '../../src/infra/queue/jobs/prepare.js';
@@ -131,10 +131,11 @@ describe('JobQueues.enqueueBatched', () => {
 
 describe('after-ack work', () => {
   it('waits while a request awaits its ack, then goes', async () => {
+    const acks = new PendingAcks();
     const res = new EventEmitter();
-    trackAck(res);
+    acks.track(res);
     let isDone = false;
-    const waiting = yieldToAcks().then(() => {
+    const waiting = acks.yieldToAcks().then(() => {
       isDone = true;
     });
     for (let i = 0; i < 5; i++) await nextTurn();
@@ -146,10 +147,11 @@ describe('after-ack work', () => {
   });
 
   it('never waits longer than 500 ms, even when acks keep pending', async () => {
+    const acks = new PendingAcks();
     const stuck = new EventEmitter();
-    trackAck(stuck);
+    acks.track(stuck);
     const started = performance.now();
-    await yieldToAcks();
+    await acks.yieldToAcks();
     const waited = performance.now() - started;
     expect(waited).toBeGreaterThanOrEqual(495);
     expect(waited).toBeLessThan(1500);
@@ -157,8 +159,9 @@ describe('after-ack work', () => {
   });
 
   it('lets costly steps go one per turn of the event loop', async () => {
+    const acks = new PendingAcks();
     const order: string[] = [];
-    const steps = [1, 2, 3].map((n) => takeTurnAfterAcks().then(() => order.push(`step ${n}`)));
+    const steps = [1, 2, 3].map((n) => acks.takeTurnAfterAcks().then(() => order.push(`step ${n}`)));
     let turns = 0;
     const counting = (async () => {
       while (order.length < 3) {

@@ -4,9 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSlackApiServer } from '../../src/dev/slack-api/server.js';
 import { JobQueues } from '../../src/infra/queue/queues.js';
 import { createRedis } from '../../src/infra/queue/redis.js';
+import { startSlackApiServer } from '../../tools/slack-emulator/server.js';
 import { submitBooking } from '../helpers/booking.js';
 import { createTestDb, type TTestDb } from '../helpers/db.js';
 import { startNode, type TChild } from '../helpers/processes.js';

@@ -3,9 +3,9 @@
  * the picker across DST changes, options search, App Home.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SlackMessage } from '../../src/dev/slack-api/emulator.js';
 import { hashSessionKey, openSessionKey } from '../../src/domain/session-key.js';
 import { emailJobId } from '../../src/infra/queue/jobs/email.js';
+import type { SlackMessage } from '../../tools/slack-emulator/emulator.js';
 import { CHANNEL, RECRUITER, seed, startStack, type TStack } from '../helpers/stack.js';
 
 let s: TStack;
@@ -248,7 +248,7 @@ describe('/interview-slots', () => {
 
 describe('App Home', () => {
   it('publishes upcoming interviews and roles', async () => {
-    const { appHomeOpenedEvent, eventCallbackBody } = await import('../../src/dev/slack-signing.js');
+    const { appHomeOpenedEvent, eventCallbackBody } = await import('../../tools/slack-emulator/signing.js');
     const res = await s.send(eventCallbackBody({ event: appHomeOpenedEvent({ user: RECRUITER }) }));
     expect(res.status).toBe(200);
     const call = await s.slack.waitForCall('views.publish');
@@ -262,7 +262,7 @@ describe('App Home', () => {
 describe('the scheduling message follows the interview', () => {
   it('shows "In progress" without the buttons once the candidate starts, then "Interview completed"', async () => {
     const { startInterview, finishInterview } = await import('../../src/services/interview/conduct.js');
-    const { refreshRootMessage } = await import('../../src/services/booking/notify.js');
+    const { refreshRootMessage } = await import('../../src/services/booking/scheduling-message.js');
     const { interviewId, root } = await book('ivy@example.com', slotIds[1]!);
     const interview = await s.db.prisma.interview.findUniqueOrThrow({ where: { id: interviewId } });
     const updates: Array<Promise<void>> = [];

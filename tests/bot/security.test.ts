@@ -1,6 +1,6 @@
 /** Only Slack can talk to the bot: forged, stale and replayed requests are refused and enqueue nothing. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { interactionBody, slashCommandBody } from '../../src/dev/slack-signing.js';
+import { interactionBody, slashCommandBody } from '../../tools/slack-emulator/signing.js';
 import { seed, startStack, type TStack } from '../helpers/stack.js';
 
 let s: TStack;

@@ -2,13 +2,13 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildBot } from '../../src/bot/app.js';
+import { emailJobId } from '../../src/infra/queue/jobs/email.js';
 import {
   actionFromBlocks,
   blockActionsPayload,
   interactionBody,
   sendSlackRequest,
-} from '../../src/dev/slack-signing.js';
-import { emailJobId } from '../../src/infra/queue/jobs/email.js';
+} from '../../tools/slack-emulator/signing.js';
 import {
   CHANNEL,
   createInterview,

@@ -4,10 +4,10 @@
  * is asserted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BLOCK_KIT_LIMITS } from '../../src/dev/slack-api/block-kit.js';
-import type { SlackMessage } from '../../src/dev/slack-api/emulator.js';
+import { blocksSize } from '../../src/block-kit/evaluation-messages.js';
 import { verifyTranscriptLink } from '../../src/domain/transcript-link.js';
-import { blocksSize } from '../../src/infra/slack/messages/evaluation.js';
+import { BLOCK_KIT_LIMITS } from '../../tools/slack-emulator/block-kit-checker.js';
+import type { SlackMessage } from '../../tools/slack-emulator/emulator.js';
 import {
   CHANNEL,
   GOOD_TURNS,

@@ -1,7 +1,7 @@
 /** The pure rules: quote checking, injection and garble detection, link signing, message limits. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BLOCK_KIT_LIMITS, validateBlocks } from '../../src/dev/slack-api/block-kit.js';
+import { blocksSize, buildEvaluationMessage } from '../../src/block-kit/evaluation-messages.js';
 import {
   assessTranscript,
   findQuote,
@@ -14,7 +14,7 @@ import {
 } from '../../src/domain/evaluation-schema.js';
 import { signTranscriptLink, verifyTranscriptLink } from '../../src/domain/transcript-link.js';
 import { parseModelContent, splitTurns } from '../../src/infra/ai/evaluator.js';
-import { blocksSize, buildEvaluationMessage } from '../../src/infra/slack/messages/evaluation.js';
+import { BLOCK_KIT_LIMITS, validateBlocks } from '../../tools/slack-emulator/block-kit-checker.js';
 
 const turn = (seq: number, answer: string | null, competency: string | null = 'a'): TTranscriptTurn => ({
   seq,

@@ -8,13 +8,6 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { register as registerEvaluationActions } from '../../src/bot/listeners/actions/evaluation.js';
 import { FastifySlackReceiver } from '../../src/bot/receiver.js';
-import type { SlackMessage } from '../../src/dev/slack-api/emulator.js';
-import {
-  actionFromBlocks,
-  blockActionsPayload,
-  interactionBody,
-  sendSlackRequest,
-} from '../../src/dev/slack-signing.js';
 import { signTranscriptLink } from '../../src/domain/transcript-link.js';
 import { JOBS } from '../../src/infra/queue/catalogue.js';
 import {
@@ -23,6 +16,13 @@ import {
   scheduleMaintenance,
 } from '../../src/jobs/handlers/maintenance.js';
 import { buildPortal } from '../../src/portal/app.js';
+import type { SlackMessage } from '../../tools/slack-emulator/emulator.js';
+import {
+  actionFromBlocks,
+  blockActionsPayload,
+  interactionBody,
+  sendSlackRequest,
+} from '../../tools/slack-emulator/signing.js';
 import {
   CHANNEL,
   GOOD_TURNS,

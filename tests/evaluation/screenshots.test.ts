@@ -8,10 +8,10 @@ import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderMrkdwn, renderThreadPage } from '../../src/dev/block-kit-html.js';
-import type { SlackMessage } from '../../src/dev/slack-api/emulator.js';
 import { buildPortal } from '../../src/portal/app.js';
 import { requestHumanReview } from '../../src/services/evaluation/thread-actions.js';
+import { renderMrkdwn, renderThreadPage } from '../../tools/slack-emulator/block-kit-html.js';
+import type { SlackMessage } from '../../tools/slack-emulator/emulator.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { SCREENSHOT_DIR } from '../helpers/screenshots.js';
 import {

@@ -7,10 +7,14 @@
  *    escaped in Slack, in the email and on the candidate's page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SlackViewOutput } from '../../src/dev/slack-api/emulator.js';
-import { interactionBody, signSlackRequest, viewSubmissionPayload } from '../../src/dev/slack-signing.js';
 import { JobQueues } from '../../src/infra/queue/queues.js';
 import { createRedis } from '../../src/infra/queue/redis.js';
+import type { SlackViewOutput } from '../../tools/slack-emulator/emulator.js';
+import {
+  interactionBody,
+  signSlackRequest,
+  viewSubmissionPayload,
+} from '../../tools/slack-emulator/signing.js';
 import { createTestDb, type TTestDb } from '../helpers/db.js';
 import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.js';
 import { type SmtpTestServer, startSmtpServer } from '../helpers/smtp.js';

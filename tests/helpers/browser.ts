@@ -8,8 +8,9 @@ import { type Browser, chromium } from 'playwright-core';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** False when Chromium is missing, or when the run's setup found a browser tool missing and said so. */
 export function hasChromium(): boolean {
-  return existsSync(CHROMIUM);
+  return process.env.PANELIST_BROWSER_TESTS !== 'skip' && existsSync(CHROMIUM);
 }
 
 export async function launchBrowser(opts: { fakeAudioFile?: string } = {}): Promise<Browser> {

@@ -9,20 +9,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { buildBot } from '../../src/bot/app.js';
 import type { TConfig } from '../../src/config.js';
-import type { SlackApiEmulator, SlackViewOutput } from '../../src/dev/slack-api/emulator.js';
-import { startSlackApiServer } from '../../src/dev/slack-api/server.js';
-import type { ViewInput } from '../../src/dev/slack-api/view-state.js';
-import {
-  actionFromBlocks,
-  blockActionsPayload,
-  blockSuggestionPayload,
-  interactionBody,
-  type MessageRef,
-  type SlackRequestResult,
-  sendSlackRequest,
-  slashCommandBody,
-  viewSubmissionPayload,
-} from '../../src/dev/slack-signing.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { createMetrics } from '../../src/infra/metrics.js';
 import type { TJobName } from '../../src/infra/queue/catalogue.js';
@@ -33,6 +19,20 @@ import { startWorkers } from '../../src/jobs/index.js';
 import { closeWorkers } from '../../src/jobs/worker.js';
 import { buildPortal } from '../../src/portal/app.js';
 import type { TServiceDeps } from '../../src/services/deps.js';
+import type { SlackApiEmulator, SlackViewOutput } from '../../tools/slack-emulator/emulator.js';
+import { startSlackApiServer } from '../../tools/slack-emulator/server.js';
+import {
+  actionFromBlocks,
+  blockActionsPayload,
+  blockSuggestionPayload,
+  interactionBody,
+  type MessageRef,
+  type SlackRequestResult,
+  sendSlackRequest,
+  slashCommandBody,
+  viewSubmissionPayload,
+} from '../../tools/slack-emulator/signing.js';
+import type { ViewInput } from '../../tools/slack-emulator/view-state.js';
 import { testConfig } from './config.js';
 import { createTestDb, type TTestDb } from './db.js';
 import { cleanPrefix, testPrefix } from './redis.js';

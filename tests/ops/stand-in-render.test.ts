@@ -3,7 +3,7 @@
  * entities, HTML in names, attribute values, links with unsafe schemes.
  */
 import { describe, expect, it } from 'vitest';
-import { blockHtml, modalHtml, mrkdwnToHtml } from '../../src/dev/stand-in/render.js';
+import { blockHtml, modalHtml, mrkdwnToHtml } from '../../src/local/stand-in-render.js';
 
 describe('stand-in rendering', () => {
   it('renders mrkdwn formatting, links, mentions and dates, and escapes everything else', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateBlocks, validateView } from '../../src/dev/slack-api/block-kit.js';
+import { validateBlocks, validateView } from '../../tools/slack-emulator/block-kit-checker.js';
 
 const plain = (text: string) => ({ type: 'plain_text', text });
 const option = (value: string, text = value) => ({ text: plain(text), value });

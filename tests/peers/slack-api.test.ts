@@ -1,7 +1,7 @@
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SlackApiEmulator } from '../../src/dev/slack-api/emulator.js';
-import { type SlackApiServer, startSlackApiServer } from '../../src/dev/slack-api/server.js';
+import { SlackApiEmulator } from '../../tools/slack-emulator/emulator.js';
+import { type SlackApiServer, startSlackApiServer } from '../../tools/slack-emulator/server.js';
 
 const TOKEN = 'xoxb-test-token';
 

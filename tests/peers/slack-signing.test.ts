@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, verifySlackRequest } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SlackApiServer, startSlackApiServer } from '../../src/dev/slack-api/server.js';
+import { type SlackApiServer, startSlackApiServer } from '../../tools/slack-emulator/server.js';
 import {
   actionFromBlocks,
   appHomeOpenedEvent,
@@ -15,7 +15,7 @@ import {
   slashCommandBody,
   urlVerificationBody,
   viewSubmissionPayload,
-} from '../../src/dev/slack-signing.js';
+} from '../../tools/slack-emulator/signing.js';
 
 const TOKEN = 'xoxb-signing-test';
 const SECRET = 'signing-secret-for-tests';

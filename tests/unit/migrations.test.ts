@@ -51,6 +51,16 @@ describe('migrations', () => {
     await p.evaluation.create({ data: { interviewId: interview.id, version: 1 } });
     await p.emailDelivery.create({ data: { interviewId: interview.id, kind: 'invite', revision: 1 } });
     await p.event.create({ data: { interviewId: interview.id, type: 'test' } });
+    await p.candidateRequest.create({
+      data: { interviewId: interview.id, kind: 'accommodation', needs: ['extra_time'], text: 'More time' },
+    });
+    await p.selfIdentification.create({
+      data: { interviewId: interview.id, sex: 'declined', raceEthnicity: 'asian' },
+    });
+    await p.interview.update({
+      where: { id: interview.id },
+      data: { extraMinutes: 15, legalHoldAt: new Date() },
+    });
     const full = await p.interview.findUniqueOrThrow({
       where: { id: interview.id },
       include: {
@@ -61,9 +71,14 @@ describe('migrations', () => {
         slot: true,
         role: true,
         candidate: true,
+        candidateRequests: true,
+        selfIdentification: true,
       },
     });
     expect(full.turns).toHaveLength(1);
+    expect(full.candidateRequests[0]?.needs).toEqual(['extra_time']);
+    expect(full.selfIdentification?.raceEthnicity).toBe('asian');
+    expect(full.extraMinutes).toBe(15);
     expect(full.evaluations[0]?.status).toBe('pending');
     expect(full.emails[0]?.kind).toBe('invite');
     expect(full.events[0]?.type).toBe('test');

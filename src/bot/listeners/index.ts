@@ -1,11 +1,12 @@
 /**
  * Every Bolt listener, registered in one place. Each module exports
  * `register(app, deps)`; listeners ack first and push slow work to a queue.
- * They register through registry.ts, which serves the ones with exact ids from
+ * They register through route-listeners.ts, which serves the ones with exact ids from
  * one Bolt listener per kind.
  */
 import type { App } from '@slack/bolt';
 import type { TBotDeps } from '../deps.js';
+import type { PendingAcks } from '../pending-acks.js';
 import * as dataDeletion from './actions/data-deletion.js';
 import * as emailActions from './actions/email.js';
 import * as evaluation from './actions/evaluation.js';
@@ -13,10 +14,10 @@ import * as actions from './actions/index.js';
 import * as commands from './commands/index.js';
 import * as events from './events/index.js';
 import * as options from './options/index.js';
-import { routeListeners, type TListenerApp } from './registry.js';
+import { routeListeners, type TListenerApp } from './route-listeners.js';
 import * as views from './views/index.js';
 
-type TRegister = (app: TListenerApp, deps: TBotDeps) => void;
+type TRegister = (app: TListenerApp, deps: TBotDeps, acks: PendingAcks) => void;
 
 const MODULES: TRegister[] = [
   commands.register,
@@ -29,8 +30,8 @@ const MODULES: TRegister[] = [
   dataDeletion.register,
 ];
 
-export function registerListeners(app: App, deps: TBotDeps): void {
+export function registerListeners(app: App, deps: TBotDeps, acks: PendingAcks): void {
   routeListeners(app, (registry) => {
-    for (const register of MODULES) register(registry, deps);
+    for (const register of MODULES) register(registry, deps, acks);
   });
 }

@@ -1,8 +1,8 @@
+import { userText } from '../../block-kit/format.js';
 import type { TBookingJob } from '../../infra/queue/jobs/booking.js';
-import { userText } from '../../infra/slack/messages/format.js';
 import { loadBookingRequest } from '../../services/booking/booking-request.js';
-import { dmChannel } from '../../services/booking/notify.js';
 import { notifyBooking, processBooking } from '../../services/booking/process-booking.js';
+import { dmChannel, postToRecruiter } from '../../services/booking/scheduling-message.js';
 import type { TServiceDeps } from '../../services/deps.js';
 import { postOnce } from '../../services/slack-post-once.js';
 import type { TJobContext, TJobHandler } from '../worker.js';

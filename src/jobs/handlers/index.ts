@@ -2,9 +2,8 @@
  * Which handler serves which queue. A queue without a handler here is not
  * consumed: its jobs wait in Redis until a worker that handles them starts.
  */
-import type { TMailer } from '../../infra/mail/mailer.js';
 import type { TJobName } from '../../infra/queue/catalogue.js';
-import type { TServiceDeps } from '../../services/deps.js';
+import type { TWorkerDeps } from '../deps.js';
 import type { TJobHandler } from '../worker.js';
 import { bookingHandler, notifyHandler } from './booking.js';
 import { emailHandler } from './email.js';
@@ -12,7 +11,8 @@ import { evaluationHandler } from './evaluation.js';
 import { maintenanceHandler } from './maintenance.js';
 import { prepareHandler } from './prepare.js';
 
-export type TWorkerDeps = TServiceDeps & { mailer?: TMailer | undefined };
+// Until every branch imports it from ../deps.js (then this line goes).
+export type { TWorkerDeps } from '../deps.js';
 
 type THandlerFactories = { [N in TJobName]?: (deps: TWorkerDeps) => TJobHandler<N> };
 

@@ -11,6 +11,7 @@ import { scheduleMaintenanceTask } from '../../infra/queue/jobs/maintenance.js';
 import type { JobQueues } from '../../infra/queue/queues.js';
 import type { TServiceDeps } from '../../services/deps.js';
 import { recordEvent } from '../../services/events.js';
+import { transitionInterview } from '../../services/lifecycle/transition-interview.js';
 import { applyRetention } from '../../services/retention.js';
 import type { TJobHandler } from '../worker.js';
 
@@ -62,11 +63,10 @@ export async function expireNoShows(
     const { closesAt } = interviewWindow(interview.scheduledStart, interview.scheduledEnd, settings);
     if (closesAt.getTime() > now.getTime()) continue;
     if (interview.status === 'scheduled') {
-      const moved = await prisma.interview.updateMany({
-        where: { id: interview.id, status: 'scheduled' },
-        data: { status: 'expired', endReason: 'window_closed' },
+      const isMoved = await transitionInterview(prisma, interview.id, 'scheduled', 'expired', {
+        endReason: 'window_closed',
       });
-      if (moved.count === 0) continue;
+      if (!isMoved) continue;
       expired++;
       await recordEvent(prisma, {
         interviewId: interview.id,
@@ -75,11 +75,12 @@ export async function expireNoShows(
       });
       await enqueueNoShow(queues, interview.id);
     } else {
-      const moved = await prisma.interview.updateMany({
-        where: { id: interview.id, status: 'in_progress' },
-        data: { status: 'completed', endedAt: now, endReason: 'window_closed', activeConnectionId: null },
+      const isMoved = await transitionInterview(prisma, interview.id, 'in_progress', 'completed', {
+        endedAt: now,
+        endReason: 'window_closed',
+        activeConnectionId: null,
       });
-      if (moved.count === 0) continue;
+      if (!isMoved) continue;
       completed++;
       await recordEvent(prisma, {
         interviewId: interview.id,

@@ -4,8 +4,8 @@
  * exists is kept; an interview that can no longer start is skipped.
  */
 import { ensurePlan } from '../../services/interview/plan.js';
+import type { TWorkerDeps } from '../deps.js';
 import type { TJobHandler } from '../worker.js';
-import type { TWorkerDeps } from './index.js';
 
 export function prepareHandler(deps: TWorkerDeps): TJobHandler<'prepare'> {
   return async (payload, ctx) => {

@@ -1,6 +1,6 @@
 /** Every portal route plugin, registered in one place. */
 import type { FastifyInstance } from 'fastify';
-import type { TPortalDeps } from '../app.js';
+import type { TPortalDeps } from '../deps.js';
 import { interviewRoutes } from './interview.js';
 import { transcriptRoutes } from './transcript.js';
 

@@ -9,11 +9,13 @@ import { fileURLToPath } from 'node:url';
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatInZone } from '../../domain/time.js';
+import { timeOutReason } from '../../domain/window.js';
 import { transcribe } from '../../infra/ai/speech.js';
 import { finishInterview } from '../../services/interview/conduct.js';
 import { readPlan } from '../../services/interview/plan.js';
 import { findInterviewByKey, type TKeyedInterview, timingOf } from '../../services/interview/session.js';
-import type { TPortalDeps } from '../app.js';
+import { clientBundle } from '../client-bundle.js';
+import type { TPortalDeps } from '../deps.js';
 import { InterviewSockets } from '../interview-socket.js';
 import { KeyGuard } from '../key-guard.js';
 import {
@@ -31,10 +33,11 @@ const MAX_AUDIO_BYTES = 10 * 1024 * 1024;
 const MAX_AUDIO_MS = 5 * 60_000;
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
-const ASSETS: Record<string, { type: string; body: Buffer }> = {
-  'interview.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(`${PUBLIC_DIR}interview.js`) },
-  'portal.css': { type: 'text/css; charset=utf-8', body: readFileSync(`${PUBLIC_DIR}portal.css`) },
+const ASSETS: Record<string, { type: string; body: () => Promise<Buffer> | Buffer }> = {
+  'interview.js': { type: 'text/javascript; charset=utf-8', body: clientBundle },
+  'portal.css': { type: 'text/css; charset=utf-8', body: () => CSS },
 };
+const CSS = readFileSync(`${PUBLIC_DIR}portal.css`);
 
 const ZQuery = {
   type: 'object',
@@ -66,6 +69,9 @@ function pageData(deps: TPortalDeps, interview: TKeyedInterview): TPageInterview
 export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): Promise<void> {
   const guard = new KeyGuard(deps.queues.connection, deps.queues.prefix, deps.logger);
   const sockets = new InterviewSockets(deps, guard);
+  // Built while the portal starts, so the first candidate does not wait for it (and a broken
+  // client build stops start-up with esbuild's message instead of failing a candidate's page).
+  await clientBundle();
   await app.register(websocket, {
     options: { maxPayload: 64 * 1024 },
     // Runs before the server stops (onClose is too late: the plugin's default preClose has already
@@ -116,9 +122,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
     const t = timingOf(deps, interview);
     if (interview.status === 'in_progress' && t.remainingMs <= 0) {
       // Started, and its time (or the window) has run out while nobody was connected: end it now.
-      const reason =
-        t.endsAt && t.endsAt.getTime() >= t.window.closesAt.getTime() ? 'window_closed' : 'time_up';
-      await finishInterview(deps, interview.id, reason);
+      await finishInterview(deps, interview.id, timeOutReason(t));
       return reply.send(renderCompleted(p));
     }
     if (interview.status !== 'scheduled' && interview.status !== 'in_progress') {
@@ -172,7 +176,10 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
   app.get<{ Params: { name: string } }>('/interview/assets/:name', async (req, reply) => {
     const asset = ASSETS[req.params.name];
     if (!asset) return reply.status(404).send({ error: 'not_found', message: 'No such file.' });
-    return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body);
+    return reply
+      .type(asset.type)
+      .header('cache-control', 'no-cache')
+      .send(await asset.body());
   });
 
   app.get('/interview/ws', { websocket: true }, (socket, req) => sockets.handle(socket, req.ip));

@@ -15,7 +15,7 @@ import {
 import { verifyTranscriptLink } from '../../domain/transcript-link.js';
 import { loadInterviewTranscript } from '../../services/evaluation/transcript.js';
 import { transcriptLinkSecret } from '../../services/evaluation/transcript-link.js';
-import type { TPortalDeps } from '../app.js';
+import type { TPortalDeps } from '../deps.js';
 import { htmlDocument } from '../html.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

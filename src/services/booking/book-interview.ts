@@ -28,7 +28,8 @@ async function takeSeat(tx: TTx, slotId: string, now: Date) {
   return rows[0] ?? null;
 }
 
-async function releaseSeat(tx: TTx, slotId: string): Promise<void> {
+/** Gives a seat back (never below zero). */
+export async function releaseSeat(tx: TTx, slotId: string): Promise<void> {
   await tx.$executeRaw`UPDATE "Slot" SET "seatsTaken" = "seatsTaken" - 1 WHERE id = ${slotId}::uuid AND "seatsTaken" > 0`;
 }
 
@@ -242,45 +243,6 @@ async function reschedule(
         return { outcome: 'unavailable', reason: await whyUnavailable(prisma, job.slotId, now) };
       }
       return err.result;
-    }
-    throw err;
-  }
-}
-
-/**
- * Cancels a scheduled interview and frees its seat, once: a second click finds
- * the status already changed and does nothing.
- */
-export async function cancelInterview(
-  interviewId: string,
-  actor: string,
-  deps: { prisma: PrismaClient; now: () => Date },
-): Promise<{ outcome: 'cancelled'; revision: number } | { outcome: 'not_cancellable'; status: string }> {
-  try {
-    return await deps.prisma.$transaction(async (tx) => {
-      const { count } = await tx.interview.updateMany({
-        where: { id: interviewId, status: 'scheduled' },
-        // The link is dead from now on: its sealed key has nothing left to open.
-        data: {
-          status: 'cancelled',
-          cancelledAt: deps.now(),
-          endReason: 'cancelled',
-          sessionKeySealed: null,
-        },
-      });
-      const interview = await tx.interview.findUniqueOrThrow({ where: { id: interviewId } });
-      if (count === 0) throw new Rollback({ outcome: 'stale', reason: 'not_reschedulable' });
-      await releaseSeat(tx, interview.slotId);
-      await recordEvent(tx, { interviewId, type: 'interview.cancelled', actor: `slack:${actor}` });
-      return { outcome: 'cancelled' as const, revision: interview.revision };
-    });
-  } catch (err) {
-    if (err instanceof Rollback) {
-      const i = await deps.prisma.interview.findUnique({
-        where: { id: interviewId },
-        select: { status: true },
-      });
-      return { outcome: 'not_cancellable', status: i?.status ?? 'missing' };
     }
     throw err;
   }

@@ -7,23 +7,23 @@
  * before, looked up on a rerun), and follow-up jobs have deterministic ids.
  */
 import type { KnownBlock } from '@slack/types';
+import {
+  buildBookingConfirmation,
+  buildPrivateLinkMessage,
+  buildSlotUnavailableMessage,
+} from '../../block-kit/booking-messages.js';
+import { slackDate } from '../../block-kit/format.js';
 import { escapeMrkdwn } from '../../domain/escape.js';
 import type { TBookingJob } from '../../infra/queue/jobs/booking.js';
 import { enqueueEmail } from '../../infra/queue/jobs/email.js';
 import { enqueueNotify, type TNotifyJob } from '../../infra/queue/jobs/notify.js';
 import { enqueuePrepare } from '../../infra/queue/jobs/prepare.js';
-import {
-  buildBookingConfirmation,
-  buildPrivateLinkMessage,
-  buildSlotUnavailableMessage,
-} from '../../infra/slack/messages/booking.js';
-import { slackDate } from '../../infra/slack/messages/format.js';
 import type { TServiceDeps } from '../deps.js';
 import { candidateLinkOf } from '../interview/candidate-link.js';
 import { postOnce, type TPostMessage } from '../slack-post-once.js';
 import { bookInterview, type TBookOutcome } from './book-interview.js';
 import { loadBookingRequest, takeBookingRequest } from './booking-request.js';
-import { dmChannel, loadSummary, refreshRootMessage } from './notify.js';
+import { dmChannel, loadSummary, refreshRootMessage } from './scheduling-message.js';
 import { listOpenSlots } from './slots.js';
 
 type TDeps = Pick<TServiceDeps, 'prisma' | 'slack' | 'queues' | 'config' | 'now' | 'logger' | 'faultPoint'>;

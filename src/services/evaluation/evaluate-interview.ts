@@ -4,6 +4,15 @@
  * retry or a rerun after a crash reuses the stored result and updates the post instead of
  * posting again.
  */
+
+import {
+  buildEvaluationFailedMessage,
+  buildEvaluationMessage,
+  buildNoShowMessage,
+  buildNotConfiguredMessage,
+  rootStatusText,
+  type TSlackMessage,
+} from '../../block-kit/evaluation-messages.js';
 import {
   buildRubric,
   EVALUATION_PROMPT_VERSION,
@@ -14,16 +23,9 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { EvaluatorError } from '../../infra/ai/evaluator.js';
 import type { Logger } from '../../infra/logger.js';
 import type { TEvaluationJob } from '../../infra/queue/jobs/evaluation.js';
-import {
-  buildEvaluationFailedMessage,
-  buildEvaluationMessage,
-  buildNoShowMessage,
-  buildNotConfiguredMessage,
-  rootStatusText,
-  type TSlackMessage,
-} from '../../infra/slack/messages/evaluation.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
+import { transitionInterview } from '../lifecycle/transition-interview.js';
 import { scoreTranscript } from './score-transcript.js';
 import { postOrUpdate, updateSchedulingMessageStatus } from './thread.js';
 import { loadInterviewTranscript } from './transcript.js';
@@ -191,11 +193,8 @@ export async function runEvaluation(
   return 'posted';
 
   async function markEvaluated(res: TEvaluationResult | null): Promise<void> {
-    const [moved, already] = await Promise.all([
-      prisma.interview.updateMany({
-        where: { id: interview.id, status: { in: ['completed', 'failed', 'evaluated'] } },
-        data: { status: 'evaluated' },
-      }),
+    const [isMoved, already] = await Promise.all([
+      transitionInterview(prisma, interview.id, ['completed', 'failed', 'evaluated'], 'evaluated'),
       prisma.event.findFirst({
         where: {
           interviewId: interview.id,
@@ -213,7 +212,7 @@ export async function runEvaluation(
             type: 'evaluation.posted',
             data: { version: job.version, recommendation: res?.recommendation ?? null },
           }),
-      moved.count > 0 && res
+      isMoved && res
         ? updateSchedulingMessageStatus(
             deps,
             interview.id,
@@ -240,16 +239,13 @@ export async function runEvaluation(
       interviewId: interview.id,
     });
     await post(rowId, existingTs, message, 'failed', { status: 'failed', error: reason.slice(0, 500) });
-    const moved = await prisma.interview.updateMany({
-      where: { id: interview.id, status: 'completed' },
-      data: { status: 'failed' },
-    });
+    const isMoved = await transitionInterview(prisma, interview.id, 'completed', 'failed');
     await recordEvent(prisma, {
       interviewId: interview.id,
       type: 'evaluation.failed',
       data: { version: job.version, attempts: attemptsMade },
     });
-    if (moved.count > 0)
+    if (isMoved)
       await updateSchedulingMessageStatus(deps, interview.id, rootStatusText({ kind: 'failed' }), log);
   }
 

@@ -1,10 +1,8 @@
 /** What the evaluation post's buttons do: ask for a new version, ask for a human review. */
+
+import { humanReviewRequestedText, reevaluationRequestedText } from '../../block-kit/evaluation-messages.js';
 import { AppError } from '../../domain/errors.js';
 import { enqueueEvaluation } from '../../infra/queue/jobs/evaluation.js';
-import {
-  humanReviewRequestedText,
-  reevaluationRequestedText,
-} from '../../infra/slack/messages/evaluation.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 

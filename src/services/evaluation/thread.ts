@@ -3,10 +3,10 @@
  * the scheduling message's status line current.
  */
 import type { WebClient } from '@slack/web-api';
+import { EVALUATION_EVENT_TYPE, type TSlackMessage } from '../../block-kit/evaluation-messages.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import type { Logger } from '../../infra/logger.js';
-import { EVALUATION_EVENT_TYPE, type TSlackMessage } from '../../infra/slack/messages/evaluation.js';
-import { refreshRootMessage } from '../booking/notify.js';
+import { refreshRootMessage } from '../booking/scheduling-message.js';
 
 type TThreadRef = { slackChannelId: string; slackThreadTs: string | null };
 

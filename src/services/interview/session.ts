@@ -4,12 +4,7 @@
  * (all return null), so a page built on this cannot leak which one it was.
  */
 import { hashSessionKey, isWellFormedSessionKey } from '../../domain/session-key.js';
-import {
-  interviewWindow,
-  type TInterviewWindow,
-  type TWindowState,
-  windowState,
-} from '../../domain/window.js';
+import { interviewTiming, type TInterviewTiming } from '../../domain/window.js';
 import type { TServiceDeps } from '../deps.js';
 
 const LINKABLE = ['scheduled', 'in_progress', 'completed', 'evaluated', 'failed', 'expired'] as const;
@@ -27,32 +22,12 @@ export async function findInterviewByKey(deps: Pick<TServiceDeps, 'prisma'>, key
 
 export type TKeyedInterview = NonNullable<Awaited<ReturnType<typeof findInterviewByKey>>>;
 
-export type TTiming = {
-  window: TInterviewWindow;
-  state: TWindowState;
-  durationMs: number;
-  /** When the interview must end: started + duration, cut by the window's close. */
-  endsAt: Date | null;
-  remainingMs: number;
-};
+export type TTiming = TInterviewTiming;
 
+/** Where the interview stands in time now (domain/window.ts: interviewTiming). */
 export function timingOf(
   deps: Pick<TServiceDeps, 'config' | 'now'>,
-  interview: { scheduledStart: Date; scheduledEnd: Date; startedAt: Date | null },
+  interview: { scheduledStart: Date; scheduledEnd: Date; startedAt: Date | null; extraMinutes?: number },
 ): TTiming {
-  const window = interviewWindow(interview.scheduledStart, interview.scheduledEnd, deps.config.interview);
-  const now = deps.now();
-  const durationMs = interview.scheduledEnd.getTime() - interview.scheduledStart.getTime();
-  const endsAt = interview.startedAt
-    ? new Date(Math.min(interview.startedAt.getTime() + durationMs, window.closesAt.getTime()))
-    : null;
-  return {
-    window,
-    state: windowState(now, window),
-    durationMs,
-    endsAt,
-    remainingMs: endsAt
-      ? Math.max(0, endsAt.getTime() - now.getTime())
-      : Math.min(durationMs, Math.max(0, window.closesAt.getTime() - now.getTime())),
-  };
+  return interviewTiming(interview, deps.config.interview, deps.now());
 }

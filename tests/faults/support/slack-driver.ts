@@ -1,13 +1,13 @@
 /** Plays Slack against a running Panelist: signed slash commands and modal submissions. */
-import type { SlackApiEmulator, SlackViewOutput } from '../../../src/dev/slack-api/emulator.js';
-import type { ViewInput } from '../../../src/dev/slack-api/view-state.js';
+import type { SlackApiEmulator, SlackViewOutput } from '../../../tools/slack-emulator/emulator.js';
 import {
   interactionBody,
   type SlackRequestResult,
   sendSlackRequest,
   slashCommandBody,
   viewSubmissionPayload,
-} from '../../../src/dev/slack-signing.js';
+} from '../../../tools/slack-emulator/signing.js';
+import type { ViewInput } from '../../../tools/slack-emulator/view-state.js';
 import { CHANNEL, RECRUITER, SIGNING_SECRET } from './slack-peer.js';
 
 export type TScheduleInput = {

@@ -4,8 +4,8 @@
  * Slack has answered it (kill the worker right after Slack accepted a post).
  */
 import Fastify from 'fastify';
-import { SlackApiEmulator } from '../../../src/dev/slack-api/emulator.js';
-import { buildSlackApiPlugin } from '../../../src/dev/slack-api/server.js';
+import { SlackApiEmulator } from '../../../tools/slack-emulator/emulator.js';
+import { buildSlackApiPlugin } from '../../../tools/slack-emulator/server.js';
 
 export const TOKEN = 'xoxb-test-token';
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';

@@ -11,6 +11,7 @@ import {
   isTerminal,
   type TInterviewStatus,
   TRANSITIONS,
+  transitionSources,
   ZInterviewStatus,
 } from '../../../src/domain/interview-state.js';
 
@@ -19,7 +20,6 @@ const ALLOWED = new Set([
   'scheduled→cancelled',
   'scheduled→expired',
   'in_progress→completed',
-  'in_progress→cancelled',
   'completed→evaluated',
   'completed→failed',
   'failed→evaluated',
@@ -113,5 +113,29 @@ describe('interview state machine', () => {
     expect(isInterviewStatus(1)).toBe(false);
     expect(ZInterviewStatus.parse('completed')).toBe('completed');
     expect(ZInterviewStatus.safeParse('done').success).toBe(false);
+  });
+});
+
+describe('transitionSources', () => {
+  it('lists the statuses a conditional update may move from, and refuses a move the table forbids', () => {
+    expect(transitionSources('scheduled', 'cancelled')).toEqual(['scheduled']);
+    expect(transitionSources(['completed', 'failed', 'evaluated'], 'evaluated')).toEqual([
+      'completed',
+      'failed',
+      'evaluated',
+    ]);
+    for (const bad of [
+      () => transitionSources('in_progress', 'cancelled'),
+      () => transitionSources(['completed', 'scheduled'], 'evaluated'),
+      () => transitionSources([], 'evaluated'),
+    ]) {
+      let err: unknown;
+      try {
+        bad();
+      } catch (e) {
+        err = e;
+      }
+      expect(isAppError(err, 'invalid_state')).toBe(true);
+    }
   });
 });

@@ -5,12 +5,12 @@
  * the event log with who asked (see services/retention.ts).
  */
 import type { View } from '@slack/types';
+import { metadata, plain, readMetadata } from '../../../block-kit/common.js';
 import { normalizeEmail } from '../../../domain/email-address.js';
 import { escapeMrkdwn } from '../../../domain/escape.js';
 import { deleteCandidateData, describeCandidate } from '../../../services/retention.js';
-import { metadata, plain, readMetadata } from '../../blocks/common.js';
 import type { TBotDeps } from '../../deps.js';
-import type { TListenerApp } from '../registry.js';
+import type { TListenerApp } from '../route-listeners.js';
 
 const DELETE_COMMAND = '/interview-delete';
 const DELETE_CALLBACK = 'delete_candidate_data';

@@ -3,7 +3,7 @@ import type { BlockAction, ButtonAction } from '@slack/bolt';
 import { retryEmail } from '../../../services/email/retry-email.js';
 import { EMAIL_RETRY_ACTION, parseRetryValue } from '../../../services/email/slack-notes.js';
 import type { TBotDeps } from '../../deps.js';
-import type { TListenerApp } from '../registry.js';
+import type { TListenerApp } from '../route-listeners.js';
 
 export function register(app: TListenerApp, deps: TBotDeps): void {
   app.action<BlockAction<ButtonAction>>(EMAIL_RETRY_ACTION, async ({ ack, body, action, client }) => {

@@ -4,12 +4,12 @@
  * first, then do their (small) work.
  */
 import type { BlockButtonAction } from '@slack/bolt';
+import { EVALUATION_ACTIONS } from '../../../block-kit/evaluation-messages.js';
 import { isAppError } from '../../../domain/errors.js';
-import { EVALUATION_ACTIONS } from '../../../infra/slack/messages/evaluation.js';
 import { requestHumanReview, requestReevaluation } from '../../../services/evaluation/thread-actions.js';
 import type { TBotDeps } from '../../deps.js';
 import { replyToClicker } from '../../reply.js';
-import type { TListenerApp } from '../registry.js';
+import type { TListenerApp } from '../route-listeners.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

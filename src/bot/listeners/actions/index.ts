@@ -1,24 +1,25 @@
 /** Buttons on the bot's messages, modals and App Home. Each acks first. */
 import type { BlockButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { ACTION_IDS } from '../../../block-kit/booking-messages.js';
+import { HOME } from '../../../block-kit/home.js';
+import { buildRoleModal, ROLE } from '../../../block-kit/role-modal.js';
+import { buildRescheduleModal, SCHEDULE } from '../../../block-kit/schedule-modal.js';
+import { SLOTS } from '../../../block-kit/slots-modal.js';
 import { escapeMrkdwn } from '../../../domain/escape.js';
 import { enqueueEmail } from '../../../infra/queue/jobs/email.js';
-import { ACTION_IDS } from '../../../infra/slack/messages/booking.js';
-import { cancelInterview } from '../../../services/booking/book-interview.js';
-import { postInThread, refreshRootMessage } from '../../../services/booking/notify.js';
+import { cancelInterview } from '../../../services/booking/cancel-interview.js';
 import { formatCompetencies } from '../../../services/booking/roles.js';
+import { postInThread, refreshRootMessage } from '../../../services/booking/scheduling-message.js';
 import { closeSlot, listOpenSlots } from '../../../services/booking/slots.js';
-import { HOME } from '../../blocks/home.js';
-import { buildRoleModal, ROLE } from '../../blocks/role-modal.js';
-import { buildRescheduleModal, SCHEDULE } from '../../blocks/schedule-modal.js';
-import { SLOTS } from '../../blocks/slots-modal.js';
 import type { TBotDeps } from '../../deps.js';
-import { openScheduleModal, slotsModal } from '../../open-views.js';
+import { openScheduleModal, slotsModal } from '../../modals.js';
+import type { PendingAcks } from '../../pending-acks.js';
 import { recruiterProfile } from '../../recruiter.js';
 import { replyToClicker } from '../../reply.js';
-import type { TListenerApp } from '../registry.js';
+import type { TListenerApp } from '../route-listeners.js';
 
-export function register(app: TListenerApp, deps: TBotDeps): void {
+export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): void {
   app.action<BlockButtonAction>(ACTION_IDS.cancel, async ({ ack, action, body, client, logger }) => {
     await ack();
     const interviewId = action.value ?? '';
@@ -146,7 +147,7 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
 
   app.action<BlockButtonAction>(HOME.schedule, async ({ ack, body, client }) => {
     await ack();
-    await openScheduleModal(client, deps, {
+    await openScheduleModal(client, deps, acks, {
       triggerId: body.trigger_id,
       userId: body.user.id,
       channelId: body.user.id,

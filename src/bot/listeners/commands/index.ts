@@ -3,21 +3,21 @@
  * after yielding to the acks of the requests that arrived with it.
  */
 import { normalizeEmail } from '../../../domain/email-address.js';
-import { yieldToAcks } from '../../after-ack.js';
 import type { TBotDeps } from '../../deps.js';
-import { openScheduleModal, openView, slotsModal } from '../../open-views.js';
-import type { TListenerApp } from '../registry.js';
+import { openScheduleModal, openView, slotsModal } from '../../modals.js';
+import type { PendingAcks } from '../../pending-acks.js';
+import type { TListenerApp } from '../route-listeners.js';
 
-export function register(app: TListenerApp, deps: TBotDeps): void {
+export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): void {
   app.command('/schedule-interview', async ({ ack, command, client, logger }) => {
     await ack();
-    await yieldToAcks();
+    await acks.yieldToAcks();
     const arg = command.text.trim().split(/\s+/)[0] ?? '';
     const email = arg
       ? (normalizeEmail(arg.replace(/^<mailto:([^|>]+)(\|[^>]*)?>$/, '$1')) ?? undefined)
       : undefined;
     try {
-      await openScheduleModal(client, deps, {
+      await openScheduleModal(client, deps, acks, {
         triggerId: command.trigger_id,
         userId: command.user_id,
         channelId: command.channel_id,
@@ -31,7 +31,7 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
 
   app.command('/interview-slots', async ({ ack, command, client, logger }) => {
     await ack();
-    await yieldToAcks();
+    await acks.yieldToAcks();
     try {
       await openView(client, command.trigger_id, await slotsModal(client, deps, command.user_id));
     } catch (err) {

@@ -1,9 +1,10 @@
 /** Events API: App Home. */
+
+import { buildHome } from '../../../block-kit/home.js';
 import { listRoles } from '../../../services/booking/roles.js';
 import { listOpenSlots } from '../../../services/booking/slots.js';
-import { buildHome } from '../../blocks/home.js';
 import type { TBotDeps } from '../../deps.js';
-import type { TListenerApp } from '../registry.js';
+import type { TListenerApp } from '../route-listeners.js';
 
 export function register(app: TListenerApp, deps: TBotDeps): void {
   app.event('app_home_opened', async ({ event, client }) => {

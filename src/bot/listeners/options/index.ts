@@ -3,14 +3,15 @@
  * most 100 options): time zones, roles, and slots once there are too many for a
  * static select.
  */
+
+import { readMetadata, roleOptionFor, slotOption, timeZoneOption } from '../../../block-kit/common.js';
+import { SCHEDULE } from '../../../block-kit/schedule-modal.js';
+import { SLOTS } from '../../../block-kit/slots-modal.js';
 import { listTimeZones } from '../../../domain/time.js';
 import { listRoles } from '../../../services/booking/roles.js';
 import { listOpenSlots } from '../../../services/booking/slots.js';
-import { readMetadata, roleOptionFor, slotOption, timeZoneOption } from '../../blocks/common.js';
-import { SCHEDULE } from '../../blocks/schedule-modal.js';
-import { SLOTS } from '../../blocks/slots-modal.js';
 import type { TBotDeps } from '../../deps.js';
-import type { TListenerApp } from '../registry.js';
+import type { TListenerApp } from '../route-listeners.js';
 
 const ZONES = listTimeZones();
 

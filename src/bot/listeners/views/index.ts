@@ -5,6 +5,10 @@
  * form books once.
  */
 import { createHash } from 'node:crypto';
+import { readMetadata } from '../../../block-kit/common.js';
+import { ROLE } from '../../../block-kit/role-modal.js';
+import { buildSchedulingAcceptedView, SCHEDULE } from '../../../block-kit/schedule-modal.js';
+import { DURATIONS, SLOTS } from '../../../block-kit/slots-modal.js';
 import { normalizeEmail } from '../../../domain/email-address.js';
 import { isAppError } from '../../../domain/errors.js';
 import { stripControlChars } from '../../../domain/escape.js';
@@ -25,15 +29,11 @@ import {
 } from '../../../services/booking/booking-request.js';
 import { saveRole } from '../../../services/booking/roles.js';
 import { addSlots, listOpenSlots } from '../../../services/booking/slots.js';
-import { readMetadata } from '../../blocks/common.js';
-import { ROLE } from '../../blocks/role-modal.js';
-import { buildSchedulingAcceptedView, SCHEDULE } from '../../blocks/schedule-modal.js';
-import { DURATIONS, SLOTS } from '../../blocks/slots-modal.js';
 import type { TBotDeps } from '../../deps.js';
-import { slotsModal } from '../../open-views.js';
+import { slotsModal } from '../../modals.js';
 import { recruiterProfile } from '../../recruiter.js';
 import { readInput, type TViewState, withDeadline } from '../../view-state.js';
-import type { TListenerApp } from '../registry.js';
+import type { TListenerApp } from '../route-listeners.js';
 
 /**
  * Deadlines on the submission path. Slack gives 3 s; Panelist answers within 2.5 s whatever stalls

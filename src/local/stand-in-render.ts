@@ -1,0 +1,329 @@
+/**
+ * A plain HTML rendering of the Block Kit Panelist's bot produces, for the local Slack stand-in:
+ * messages (sections, fields, context, headers, dividers, actions) and views (the same, plus input
+ * blocks with text/email/number inputs, selects, date and time pickers, checkboxes and radios).
+ *
+ * Everything from a block is text a user may have typed (a candidate's name, a role, notes), so
+ * every string goes through escapeHtml; mrkdwn markup is applied on the escaped text only. Nothing
+ * here emits a script or an event handler: the page's JS finds controls by their data-* attributes.
+ */
+import { escapeHtml } from '../domain/escape.js';
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const attr = (value: unknown) => escapeHtml(String(value ?? ''));
+
+/** Slack escapes only &, < and > in mrkdwn; undo those before escaping for HTML. */
+function unslack(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+function isSafeUrl(url: string): boolean {
+  return /^(https?:|mailto:)/i.test(url);
+}
+
+/** mrkdwn → HTML: links, mentions, dates, *bold*, _italic_, ~strike~, `code`, ```blocks```, quotes. */
+export function mrkdwnToHtml(text: string): string {
+  const out: string[] = [];
+  const pattern = /<([^<>]*)>/g;
+  let last = 0;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+    out.push(inline(unslack(text.slice(last, m.index))));
+    out.push(special(m[1] ?? ''));
+    last = m.index + m[0].length;
+  }
+  out.push(inline(unslack(text.slice(last))));
+  return out
+    .join('')
+    .split('\n')
+    .map((line) => (line.startsWith('&gt; ') ? `<q class="quote">${line.slice(5)}</q>` : line))
+    .join('<br>');
+}
+
+function special(token: string): string {
+  const [target = '', label] = splitOnce(token, '|');
+  if (target.startsWith('!date^')) {
+    // <!date^UNIX^format|fallback>: Slack shows it in the reader's zone; the page does the same.
+    const seconds = Number(target.split('^')[1]);
+    const fallback = unslack(label ?? '');
+    return Number.isFinite(seconds)
+      ? `<time class="slack-date" datetime="${new Date(seconds * 1000).toISOString()}">${escapeHtml(fallback)}</time>`
+      : escapeHtml(fallback);
+  }
+  if (target.startsWith('!')) return `<span class="mention">@${escapeHtml(target.slice(1))}</span>`;
+  if (target.startsWith('@'))
+    return `<span class="mention">@${escapeHtml(unslack(label ?? target.slice(1)))}</span>`;
+  if (target.startsWith('#')) return `<span class="mention">#${escapeHtml(label ?? target.slice(1))}</span>`;
+  const url = unslack(target);
+  const shown = escapeHtml(unslack(label ?? target));
+  if (!isSafeUrl(url)) return shown;
+  return `<a href="${escapeHtml(url)}" target="_blank" rel="noopener noreferrer">${shown}</a>`;
+}
+
+function splitOnce(s: string, sep: string): [string, string | undefined] {
+  const i = s.indexOf(sep);
+  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
+}
+
+/** The emoji shortcodes Panelist's messages use (Slack renders these as pictures). */
+const EMOJI: Readonly<Record<string, string>> = {
+  warning: '⚠️',
+  x: '❌',
+  white_check_mark: '✅',
+  hourglass_flowing_sand: '⏳',
+  checkered_flag: '🏁',
+  grey_question: '❔',
+  calendar: '📅',
+  studio_microphone: '🎙️',
+  robot_face: '🤖',
+  repeat: '🔁',
+  red_circle: '🔴',
+  raising_hand: '🙋',
+  no_entry_sign: '🚫',
+  lock: '🔒',
+  large_green_circle: '🟢',
+  information_source: 'ℹ️',
+  ghost: '👻',
+  envelope: '✉️',
+  email: '📧',
+  memo: '📝',
+  star: '⭐',
+  tada: '🎉',
+};
+
+function inline(raw: string): string {
+  let s = escapeHtml(raw).replace(/:([a-z0-9_+-]+):/g, (all, name: string) => EMOJI[name] ?? all);
+  s = s.replace(/```([\s\S]+?)```/g, '<pre>$1</pre>');
+  s = s.replace(/`([^`\n]+)`/g, '<code>$1</code>');
+  s = s.replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s.,;:!?)])/g, '$1<b>$2</b>');
+  s = s.replace(/(^|[\s(])_([^_\n]+)_(?=$|[\s.,;:!?)])/g, '$1<i>$2</i>');
+  s = s.replace(/(^|[\s(])~([^~\n]+)~(?=$|[\s.,;:!?)])/g, '$1<s>$2</s>');
+  return s;
+}
+
+/** A text object (plain_text or mrkdwn) as HTML. */
+function textHtml(text: unknown): string {
+  if (typeof text === 'string') return escapeHtml(text).replace(/\n/g, '<br>');
+  if (!isObject(text)) return '';
+  const value = String(text.text ?? '');
+  return text.type === 'mrkdwn' ? mrkdwnToHtml(value) : escapeHtml(value).replace(/\n/g, '<br>');
+}
+
+const plainOf = (text: unknown) => (isObject(text) ? String(text.text ?? '') : String(text ?? ''));
+
+/** Where a control lives, for the page's JS. */
+type TContext = { blockId: string; errors?: Record<string, string> | undefined };
+
+/** The id a label points at (`<label for>`), so the page is usable by role and label. */
+function controlId(blockId: string, actionId: unknown): string {
+  return `c-${blockId}-${String(actionId)}`.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+function controlAttrs(element: Json, ctx: TContext): string {
+  return `data-block-id="${attr(ctx.blockId)}" data-action-id="${attr(element.action_id)}" data-type="${attr(element.type)}"`;
+}
+
+function confirmAttrs(element: Json): string {
+  const confirm = element.confirm;
+  if (!isObject(confirm)) return '';
+  const text = [plainOf(confirm.title), plainOf(confirm.text)].filter(Boolean).join('\n\n');
+  return ` data-confirm="${attr(text)}"`;
+}
+
+function options(element: Json): Json[] {
+  const list: Json[] = [];
+  if (Array.isArray(element.options)) list.push(...element.options.filter(isObject));
+  if (Array.isArray(element.option_groups)) {
+    for (const g of element.option_groups)
+      if (isObject(g) && Array.isArray(g.options)) list.push(...g.options.filter(isObject));
+  }
+  return list;
+}
+
+function optionTag(o: Json, selected: Set<string>): string {
+  const value = String(o.value ?? '');
+  return `<option value="${attr(value)}"${selected.has(value) ? ' selected' : ''}>${escapeHtml(plainOf(o.text))}</option>`;
+}
+
+/** An interactive element: buttons and menus act at once; inputs hold state until submit. */
+function elementHtml(element: unknown, ctx: TContext, isInputBlock = false): string {
+  if (!isObject(element)) return '';
+  const type = String(element.type);
+  const id = isInputBlock ? ` id="${attr(controlId(ctx.blockId, element.action_id))}"` : '';
+  const base = controlAttrs(element, ctx) + (type === 'external_select' ? '' : id);
+  const placeholder = element.placeholder ? ` placeholder="${attr(plainOf(element.placeholder))}"` : '';
+  // Outside an input block, a select acts at once (a block_actions request), as in Slack.
+  const acts = isInputBlock && element.dispatch_action !== true ? '' : ' data-acts="1"';
+  switch (type) {
+    case 'button': {
+      if (typeof element.url === 'string' && isSafeUrl(element.url)) {
+        return `<a class="btn ${attr(element.style)}" ${base} data-acts="1" data-value="${attr(element.value)}" href="${attr(element.url)}" target="_blank" rel="noopener noreferrer">${escapeHtml(plainOf(element.text))}</a>`;
+      }
+      return `<button type="button" class="btn ${attr(element.style)}" ${base} data-acts="1" data-value="${attr(element.value)}"${confirmAttrs(element)}>${escapeHtml(plainOf(element.text))}</button>`;
+    }
+    case 'overflow':
+    case 'static_select': {
+      const initial = isObject(element.initial_option) ? String(element.initial_option.value) : '';
+      const first =
+        type === 'overflow' ? '⋯' : plainOf(element.placeholder) || (isInputBlock ? 'Choose…' : 'Select');
+      return `<select ${base}${acts}${confirmAttrs(element)}><option value="">${escapeHtml(first)}</option>${options(
+        element,
+      )
+        .map((o) => optionTag(o, new Set([initial])))
+        .join('')}</select>`;
+    }
+    case 'multi_static_select': {
+      const initial = new Set(
+        (Array.isArray(element.initial_options) ? element.initial_options : [])
+          .filter(isObject)
+          .map((o) => String(o.value)),
+      );
+      return `<select multiple ${base}${acts}>${options(element)
+        .map((o) => optionTag(o, initial))
+        .join('')}</select>`;
+    }
+    case 'external_select': {
+      // Options come from the app (block_suggestion); the page asks for them as the user types.
+      const initial = isObject(element.initial_option) ? element.initial_option : undefined;
+      return `<span class="external" ${base}${acts} data-min-query="${attr(element.min_query_length ?? 3)}"><input type="search" class="external-query"${placeholder} aria-label="Search"><select class="external-options"${id}>${
+        initial
+          ? `<option value="${attr(initial.value)}" selected>${escapeHtml(plainOf(initial.text))}</option>`
+          : '<option value="">Type to search…</option>'
+      }</select></span>`;
+    }
+    case 'plain_text_input':
+      return element.multiline
+        ? `<textarea ${base}${placeholder} rows="3"${element.max_length ? ` maxlength="${attr(element.max_length)}"` : ''}>${escapeHtml(String(element.initial_value ?? ''))}</textarea>`
+        : `<input type="text" ${base}${placeholder} value="${attr(element.initial_value)}"${element.max_length ? ` maxlength="${attr(element.max_length)}"` : ''}>`;
+    case 'email_text_input':
+      return `<input type="email" ${base}${placeholder} value="${attr(element.initial_value)}">`;
+    case 'url_text_input':
+      return `<input type="url" ${base}${placeholder} value="${attr(element.initial_value)}">`;
+    case 'number_input':
+      return `<input type="number" ${base}${placeholder} value="${attr(element.initial_value)}"${
+        element.min_value === undefined ? '' : ` min="${attr(element.min_value)}"`
+      }${element.max_value === undefined ? '' : ` max="${attr(element.max_value)}"`}${
+        element.is_decimal_allowed ? ' step="any"' : ' step="1"'
+      }>`;
+    case 'datepicker':
+      return `<input type="date" ${base} value="${attr(element.initial_date)}">`;
+    case 'timepicker':
+      return `<input type="time" ${base} value="${attr(element.initial_time)}">`;
+    case 'checkboxes':
+    case 'radio_buttons': {
+      const initial = new Set(
+        [
+          ...(Array.isArray(element.initial_options) ? element.initial_options : []),
+          ...(isObject(element.initial_option) ? [element.initial_option] : []),
+        ]
+          .filter(isObject)
+          .map((o) => String(o.value)),
+      );
+      const kind = type === 'checkboxes' ? 'checkbox' : 'radio';
+      const name = `${ctx.blockId}/${String(element.action_id)}`;
+      return `<span class="choices" ${base}${acts}>${options(element)
+        .map(
+          (o) =>
+            `<label><input type="${kind}" name="${attr(name)}" value="${attr(o.value)}"${initial.has(String(o.value)) ? ' checked' : ''}> ${textHtml(o.text)}</label>`,
+        )
+        .join('')}</span>`;
+    }
+    case 'image':
+      return '';
+    default:
+      return `<span class="unsupported">[${escapeHtml(type)}]</span>`;
+  }
+}
+
+/** One block as HTML; unknown block types show their type, so nothing silently disappears. */
+export function blockHtml(block: unknown, errors?: Record<string, string>): string {
+  if (!isObject(block)) return '';
+  const blockId = String(block.block_id ?? '');
+  const ctx: TContext = { blockId, errors };
+  switch (block.type) {
+    case 'header':
+      return `<h3 class="b-header">${escapeHtml(plainOf(block.text))}</h3>`;
+    case 'divider':
+      return '<hr class="b-divider">';
+    case 'section': {
+      const fields = Array.isArray(block.fields)
+        ? `<div class="b-fields">${block.fields.map((f) => `<div>${textHtml(f)}</div>`).join('')}</div>`
+        : '';
+      const accessory = block.accessory
+        ? `<div class="b-accessory">${elementHtml(block.accessory, ctx)}</div>`
+        : '';
+      return `<div class="b-section"><div class="b-text">${textHtml(block.text)}${fields}</div>${accessory}</div>`;
+    }
+    case 'context':
+      return `<div class="b-context">${(Array.isArray(block.elements) ? block.elements : [])
+        .map((e) => (isObject(e) && e.type === 'image' ? '' : `<span>${textHtml(e)}</span>`))
+        .join(' ')}</div>`;
+    case 'actions':
+      return `<div class="b-actions">${(Array.isArray(block.elements) ? block.elements : [])
+        .map((e) => elementHtml(e, ctx))
+        .join('')}</div>`;
+    case 'input': {
+      const error = errors?.[blockId];
+      const optional = block.optional ? ' <span class="optional">(optional)</span>' : '';
+      return `<div class="b-input${error ? ' has-error' : ''}"><label class="b-label" for="${attr(isObject(block.element) ? controlId(blockId, block.element.action_id) : '')}">${escapeHtml(plainOf(block.label))}${optional}</label>${elementHtml(
+        block.element,
+        ctx,
+        true,
+      )}${block.hint ? `<div class="b-hint">${escapeHtml(plainOf(block.hint))}</div>` : ''}${
+        error ? `<div class="b-error" role="alert">${escapeHtml(error)}</div>` : ''
+      }</div>`;
+    }
+    case 'image':
+      return `<div class="b-context">[image: ${escapeHtml(String(block.alt_text ?? ''))}]</div>`;
+    case 'rich_text':
+      return `<div class="b-text">${escapeHtml(richTextPlain(block))}</div>`;
+    default:
+      return `<div class="unsupported">[${escapeHtml(String(block.type))} block]</div>`;
+  }
+}
+
+function richTextPlain(node: unknown): string {
+  if (!isObject(node)) return '';
+  if (typeof node.text === 'string') return node.text;
+  return Array.isArray(node.elements) ? node.elements.map(richTextPlain).join('') : '';
+}
+
+export function blocksHtml(blocks: unknown, errors?: Record<string, string>): string {
+  return Array.isArray(blocks) ? blocks.map((b) => blockHtml(b, errors)).join('') : '';
+}
+
+/** A modal: title bar, blocks (with inline errors from a `response_action: errors` ack), buttons. */
+export function modalHtml(view: Json, errors?: Record<string, string>): string {
+  const submit = view.submit ? plainOf(view.submit) : '';
+  const close = view.close ? plainOf(view.close) : 'Close';
+  return `<div class="modal" role="dialog" aria-modal="true" data-view-id="${attr(view.id)}" aria-label="${attr(plainOf(view.title))}">
+<header class="modal-title">${escapeHtml(plainOf(view.title))}</header>
+<div class="modal-body">${blocksHtml(view.blocks, errors)}</div>
+<footer class="modal-footer"><button type="button" class="btn" data-modal="close">${escapeHtml(close)}</button>${
+    submit
+      ? `<button type="button" class="btn primary" data-modal="submit">${escapeHtml(submit)}</button>`
+      : ''
+  }</footer></div>`;
+}
+
+/** A message as a chat line: author, time, text (when there are no blocks) or blocks. */
+export function messageHtml(
+  message: { ts: string; text: string; blocks?: unknown; user: string; bot_id?: string; edited?: unknown },
+  author: string,
+  extra = '',
+): string {
+  const time = new Date(Number(message.ts) * 1000);
+  const body =
+    Array.isArray(message.blocks) && message.blocks.length > 0
+      ? blocksHtml(message.blocks)
+      : `<div class="b-text">${mrkdwnToHtml(message.text)}</div>`;
+  return `<article class="message" data-ts="${attr(message.ts)}"><div class="meta"><b>${escapeHtml(author)}</b>${
+    message.bot_id ? ' <span class="app-tag">APP</span>' : ''
+  } <time datetime="${time.toISOString()}">${time.toISOString().slice(11, 16)} UTC</time>${
+    message.edited ? ' <span class="edited">(edited)</span>' : ''
+  }</div>${body}${extra}</article>`;
+}
