@@ -22,7 +22,11 @@ export const REPLAY_CHECK_DEADLINE_MS = 250;
  * each. Every signature keeps its own answer; two copies of one request in the
  * same batch still let only the first through.
  */
-export function redisReplayGuard(redis: Redis, keyPrefix: string): TReplayGuard {
+export function redisReplayGuard(
+  redis: Redis,
+  keyPrefix: string,
+  deadlineMs = REPLAY_CHECK_DEADLINE_MS,
+): TReplayGuard {
   const check = batchPerTurn(async (signatures: string[]) => {
     const pipeline = redis.pipeline();
     for (const sig of signatures) pipeline.set(`${keyPrefix}${sig}`, '1', 'EX', TTL_SECONDS, 'NX');
@@ -35,7 +39,7 @@ export function redisReplayGuard(redis: Redis, keyPrefix: string): TReplayGuard 
   return async (signature) => {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), REPLAY_CHECK_DEADLINE_MS);
+      timer = setTimeout(() => resolve(true), deadlineMs);
     });
     try {
       return await Promise.race([check(signature).catch(() => true), late]);

@@ -67,7 +67,8 @@ describe('batchPerTurn', () => {
 describe('redisReplayGuard', () => {
   it('lets a signature through once, even when its copies arrive in the same turn', async () => {
     await ready(producer);
-    const guard = redisReplayGuard(producer, `${prefix}-sig-`);
+    // A generous deadline: this is about the batching, not the deadline (a loaded machine is slow).
+    const guard = redisReplayGuard(producer, `${prefix}-sig-`, 10_000);
     expect(await Promise.all([guard('v0=a'), guard('v0=a'), guard('v0=b')])).toEqual([true, false, true]);
     expect(await guard('v0=a')).toBe(false);
     expect(await producer.ttl(`${prefix}-sig-v0=a`)).toBeGreaterThan(300);

@@ -9,6 +9,7 @@ import { SLOTS } from '../../../block-kit/slots-modal.js';
 import { escapeMrkdwn } from '../../../domain/escape.js';
 import { enqueueEmail } from '../../../infra/queue/jobs/email.js';
 import { cancelInterview } from '../../../services/booking/cancel-interview.js';
+import { mayManageInterview, notAllowedText } from '../../../services/booking/may-manage.js';
 import { formatCompetencies } from '../../../services/booking/roles.js';
 import { postInThread, refreshRootMessage } from '../../../services/booking/scheduling-message.js';
 import { closeSlot, listOpenSlots } from '../../../services/booking/slots.js';
@@ -17,12 +18,21 @@ import { openScheduleModal, slotsModal } from '../../modals.js';
 import type { PendingAcks } from '../../pending-acks.js';
 import { recruiterProfile } from '../../recruiter.js';
 import { replyToClicker } from '../../reply.js';
+import { isUuid } from '../../view-state.js';
 import type { TListenerApp } from '../route-listeners.js';
 
 export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): void {
   app.action<BlockButtonAction>(ACTION_IDS.cancel, async ({ ack, action, body, client, logger }) => {
     await ack();
     const interviewId = action.value ?? '';
+    const current = isUuid(interviewId)
+      ? await deps.prisma.interview.findUnique({ where: { id: interviewId } })
+      : null;
+    if (!current) return;
+    if (!mayManageInterview(deps.config, current, body.user.id)) {
+      await replyToClicker(client, body, notAllowedText(current, 'cancel'));
+      return;
+    }
     const result = await cancelInterview(interviewId, body.user.id, deps);
     const interview = await deps.prisma.interview.findUnique({ where: { id: interviewId } });
     if (!interview) return;
@@ -58,10 +68,16 @@ export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): 
 
   app.action<BlockButtonAction>(ACTION_IDS.reschedule, async ({ ack, action, body, client }) => {
     await ack();
-    const interview = await deps.prisma.interview.findUnique({
-      where: { id: action.value ?? '' },
-      include: { candidate: true },
-    });
+    const interview = isUuid(action.value ?? '')
+      ? await deps.prisma.interview.findUnique({
+          where: { id: action.value ?? '' },
+          include: { candidate: true },
+        })
+      : null;
+    if (interview && !mayManageInterview(deps.config, interview, body.user.id)) {
+      await replyToClicker(client, body, notAllowedText(interview, 'reschedule'));
+      return;
+    }
     if (!interview || interview.status !== 'scheduled') {
       await replyToClicker(
         client,

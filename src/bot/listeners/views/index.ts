@@ -27,12 +27,13 @@ import {
   storeBookingRequest,
   type TBookingRequest,
 } from '../../../services/booking/booking-request.js';
+import { mayManageInterview } from '../../../services/booking/may-manage.js';
 import { saveRole } from '../../../services/booking/roles.js';
 import { addSlots, listOpenSlots } from '../../../services/booking/slots.js';
 import type { TBotDeps } from '../../deps.js';
 import { slotsModal } from '../../modals.js';
 import { recruiterProfile } from '../../recruiter.js';
-import { readInput, type TViewState, withDeadline } from '../../view-state.js';
+import { isUuid, readInput, type TViewState, withDeadline } from '../../view-state.js';
 import type { TListenerApp } from '../route-listeners.js';
 
 /**
@@ -213,6 +214,10 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
       return;
     }
     const { current, slot } = interview;
+    if (current && !mayManageInterview(deps.config, current, body.user.id)) {
+      await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: notAllowedPlain(current) } });
+      return;
+    }
     const b = slot ? bookability(slot, deps.now()) : 'gone';
     if (current?.status !== 'scheduled') {
       await ack({
@@ -467,6 +472,7 @@ async function slotError(reason: 'full' | 'past' | 'closed' | 'gone', deps: TBot
     : `${why} No slots are open; add some with /interview-slots.`;
 }
 
-function isUuid(s: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+/** Inline errors are plain text: no user mention there. */
+function notAllowedPlain(interview: { recruiterSlackUser: string }): string {
+  return `Only the recruiter who scheduled this interview (${interview.recruiterSlackUser}) and Panelist admins can reschedule it.`;
 }
