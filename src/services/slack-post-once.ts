@@ -12,6 +12,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { PrismaClient } from '../generated/prisma/client.js';
+import type { TFaultPoint } from '../infra/fault-points.js';
 import type { Logger } from '../infra/logger.js';
 
 /** Slack message metadata event type on every post made through postOnce. */
@@ -43,7 +44,7 @@ export type TPostOnceInput = {
   }>;
 };
 
-type TDeps = { prisma: PrismaClient; slack: WebClient; logger: Logger };
+type TDeps = { prisma: PrismaClient; slack: WebClient; logger: Logger; faultPoint?: TFaultPoint | undefined };
 
 export async function postOnce(
   deps: TDeps,

@@ -24,7 +24,7 @@ import { CHANNEL, RECRUITER, startSlackPeer, type TSlackPeer } from './support/s
 
 const STEPS = [
   ['booking.after_deciding', 'seat taken, notify job not yet queued'],
-  ['notify.after_posting', 'Slack accepted the scheduling message, its ts not yet stored'],
+  ['slack.after_posting', 'Slack accepted the scheduling message, the post not yet recorded'],
   ['email.before_claim', 'before the email is claimed'],
   ['email.before_sending', 'claimed and rendered, not yet handed to SMTP'],
   ['email.after_sending', 'SMTP accepted the invite, not yet recorded'],
