@@ -13,13 +13,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../src/config.js';
+import type { TEvaluationResult } from '../src/domain/evaluation/result.js';
 import {
   RECOMMENDATION_LABELS,
-  type TEvaluationResult,
   type TRecommendation,
-  type TTranscript,
   ZCompetencies,
-} from '../src/domain/evaluation-schema.js';
+} from '../src/domain/evaluation/rubric.js';
+import type { TTranscript } from '../src/domain/evaluation/transcript.js';
 import { createAi, type TAi } from '../src/infra/ai/client.js';
 import { scoreTranscript } from '../src/services/evaluation/score-transcript.js';
 

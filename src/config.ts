@@ -52,6 +52,15 @@ const ZEnv = z.object({
   OPENAI_TTS_MODEL: z.string().min(1).default('tts-1'),
   OPENAI_TTS_VOICE: z.string().min(1).default('alloy'),
   OPENAI_TIMEOUT_MS: int(1000, 600_000).default(30_000),
+  // Speech-to-text and text-to-speech may live on another server than chat (Ollama has no audio
+  // API): unset falls back to OPENAI_BASE_URL / OPENAI_API_KEY; `none` says there is none.
+  OPENAI_STT_BASE_URL: z.union([z.literal('none'), z.url()]).optional(),
+  OPENAI_STT_API_KEY: z.string().min(1).optional(),
+  OPENAI_TTS_BASE_URL: z.union([z.literal('none'), z.url()]).optional(),
+  OPENAI_TTS_API_KEY: z.string().min(1).optional(),
+  VOICE_STT_DEADLINE_MS: int(500, 120_000).default(8_000),
+  VOICE_DECISION_DEADLINE_MS: int(500, 60_000).default(4_000),
+  VOICE_SPEECH_FIRST_BYTE_MS: int(500, 60_000).default(3_000),
   INTERVIEW_LOBBY_OPENS_MINUTES: int(0, 24 * 60).default(15),
   INTERVIEW_JOIN_EARLY_MINUTES: int(0, 24 * 60).default(5),
   INTERVIEW_GRACE_MINUTES: int(0, 24 * 60).default(10),
@@ -78,6 +87,8 @@ const ZEnv = z.object({
   ADMIN_USER: z.string().min(1).optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   RETENTION_DAYS: int(1, 3650).default(180),
+  MIN_NOTICE_BUSINESS_DAYS: int(0, 60).default(0),
+  DELETION_REQUEST_DAYS: int(0, 365).default(30),
   SHUTDOWN_TIMEOUT_MS: int(1000, 600_000).default(25_000),
 });
 
@@ -111,6 +122,18 @@ export type TConfig = {
     ttsModel: string;
     ttsVoice: string;
     timeoutMs: number;
+    /** Speech-to-text server: null when there is none (voice answers then need typing). */
+    stt: { baseUrl: string; apiKey: string | undefined } | null;
+    /** Text-to-speech server: null when there is none (the browser reads questions aloud). */
+    tts: { baseUrl: string; apiKey: string | undefined } | null;
+  };
+  voice: {
+    /** One attempt at transcribing a piece of an answer (one retry follows). */
+    sttDeadlineMs: number;
+    /** The streamed follow-up / next decision, whole. */
+    decisionDeadlineMs: number;
+    /** Text-to-speech's first byte (one retry follows, then the browser speaks). */
+    speechFirstByteMs: number;
   };
   interview: {
     lobbyOpensMinutes: number;
@@ -134,6 +157,12 @@ export type TConfig = {
   faultPoints: string[];
   admin: { user: string; password: string } | undefined;
   retentionDays: number;
+  /**
+   * Candidate rights (issue 14): the minimum notice, in business days (Mon–Fri), between booking
+   * and an AI interview (0: off; NYC LL144 asks for 10), and the days after which a candidate's
+   * deletion request is carried out by itself unless an admin puts a legal hold on it.
+   */
+  candidateRights: { minNoticeBusinessDays: number; deletionRequestDays: number };
   shutdownTimeoutMs: number;
 };
 
@@ -194,6 +223,12 @@ export function loadConfig(source: Record<string, string | undefined>): TConfig 
   if (problems.length > 0) throw new ConfigError(problems);
 
   const hasModel = e.OPENAI_API_KEY !== undefined || e.OPENAI_BASE_URL !== undefined;
+  const chatBaseUrl = hasModel ? (e.OPENAI_BASE_URL ?? 'https://api.openai.com/v1') : undefined;
+  const audioServer = (baseUrl: string | undefined, apiKey: string | undefined) => {
+    if (baseUrl === 'none') return null;
+    if (baseUrl) return { baseUrl, apiKey: apiKey ?? e.OPENAI_API_KEY };
+    return chatBaseUrl ? { baseUrl: chatBaseUrl, apiKey: apiKey ?? e.OPENAI_API_KEY } : null;
+  };
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -216,13 +251,20 @@ export function loadConfig(source: Record<string, string | undefined>): TConfig 
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, companyName: e.COMPANY_NAME },
     ai: {
-      baseUrl: hasModel ? (e.OPENAI_BASE_URL ?? 'https://api.openai.com/v1') : undefined,
+      baseUrl: chatBaseUrl,
       apiKey: e.OPENAI_API_KEY,
       chatModel: e.OPENAI_CHAT_MODEL,
       sttModel: e.OPENAI_STT_MODEL,
       ttsModel: e.OPENAI_TTS_MODEL,
       ttsVoice: e.OPENAI_TTS_VOICE,
       timeoutMs: e.OPENAI_TIMEOUT_MS,
+      stt: audioServer(e.OPENAI_STT_BASE_URL, e.OPENAI_STT_API_KEY),
+      tts: audioServer(e.OPENAI_TTS_BASE_URL, e.OPENAI_TTS_API_KEY),
+    },
+    voice: {
+      sttDeadlineMs: e.VOICE_STT_DEADLINE_MS,
+      decisionDeadlineMs: e.VOICE_DECISION_DEADLINE_MS,
+      speechFirstByteMs: e.VOICE_SPEECH_FIRST_BYTE_MS,
     },
     interview: {
       lobbyOpensMinutes: e.INTERVIEW_LOBBY_OPENS_MINUTES,
@@ -238,6 +280,10 @@ export function loadConfig(source: Record<string, string | undefined>): TConfig 
     faultPoints: list(e.FAULT_POINTS),
     admin: e.ADMIN_USER && e.ADMIN_PASSWORD ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } : undefined,
     retentionDays: e.RETENTION_DAYS,
+    candidateRights: {
+      minNoticeBusinessDays: e.MIN_NOTICE_BUSINESS_DAYS,
+      deletionRequestDays: e.DELETION_REQUEST_DAYS,
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -26,6 +26,7 @@ import { closeWorkers } from './jobs/worker.js';
 import { loadLocalMode } from './load-local-mode.js';
 import { adminQueuesPlugin } from './ops/admin-queues.js';
 import { metricsRoute } from './ops/metrics-route.js';
+import { checkModelEndpoint } from './ops/model-readiness.js';
 import { checkSmtp } from './ops/readiness.js';
 import { scheduleRetention } from './ops/retention-schedule.js';
 import { buildPortal } from './portal/app.js';
@@ -81,6 +82,30 @@ async function localSecret(dataDir: string, name: string): Promise<string> {
   throw new Error(`${file} is empty: delete it and start again`);
 }
 
+/** host:port/database of a connection URL, for logs: never the user name or password. */
+function addressOf(url: string): string {
+  const u = new URL(url);
+  const db = u.pathname.length > 1 ? u.pathname : '';
+  return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.protocol.startsWith('redis') ? '' : db}`;
+}
+
+/** /readyz checks for the configured model endpoint(s); none without a model. */
+function modelChecks(ai: TConfig['ai']): Record<string, () => Promise<void>> {
+  const checks: Record<string, () => Promise<void>> = {};
+  if (ai.baseUrl) {
+    const chat = { baseUrl: ai.baseUrl, apiKey: ai.apiKey };
+    checks.model = () => checkModelEndpoint('chat model', chat);
+  }
+  // The audio servers get their own check when they are not the chat endpoint.
+  const stt = ai.stt;
+  if (stt && stt.baseUrl !== ai.baseUrl)
+    checks.speech_to_text = () => checkModelEndpoint('speech-to-text', stt);
+  const tts = ai.tts;
+  if (tts && tts.baseUrl !== ai.baseUrl && tts.baseUrl !== stt?.baseUrl)
+    checks.text_to_speech = () => checkModelEndpoint('text-to-speech', tts);
+  return checks;
+}
+
 export async function startPanelist(config: TConfig, roles: TRole[], logger: Logger): Promise<TRunning> {
   const cleanups: Array<{ name: string; fn: () => Promise<unknown> }> = [];
   const onStop = (name: string, fn: () => Promise<unknown>) => cleanups.unshift({ name, fn });
@@ -98,6 +123,15 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
     const localRedis = await ensureRedis({ ...config.redis, dataDir: config.dataDir, logger });
     if (localRedis) onStop('local redis', localRedis.close);
     const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+    logger.info(
+      {
+        database: db.isEmbedded
+          ? `embedded PGlite in ${path.join(config.dataDir, 'pglite')}`
+          : addressOf(db.url),
+        redis: `${addressOf(config.redis.url)}${localRedis ? ' (private redis-server started for this run)' : ''}`,
+      },
+      `database: ${db.isEmbedded ? 'embedded PGlite' : `PostgreSQL at ${addressOf(db.url)}`}; Redis at ${addressOf(config.redis.url)}`,
+    );
     onStop('database', db.close);
 
     const isLocalSlack = config.slack.mode === 'local';
@@ -169,6 +203,7 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
     }
 
     const mounts: Array<{ plugin: FastifyPluginAsync; prefix?: string }> = [];
+    let initLocalBot: (() => Promise<void>) | undefined;
     if (roles.includes('bot')) {
       const bot = buildBot(deps, {
         token: slackToken,
@@ -176,7 +211,9 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
         appToken: config.slack.appToken,
         apiUrl: slackApiUrl,
         isFirstSeen: redisReplayGuard(producer, `${config.redis.prefix}-slack-sig-`),
+        deferInit: isLocalSlack,
       });
+      if (isLocalSlack) initLocalBot = () => bot.app.init();
       if (bot.receiver) mounts.push({ plugin: bot.receiver.plugin });
       else {
         await bot.app.start();
@@ -213,12 +250,15 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
           ...(config.mail.smtpUrl
             ? { smtp: () => checkSmtp(config.mail.smtpUrl!, READINESS_DEADLINE_MS) }
             : {}),
+          ...modelChecks(config.ai),
         },
       };
       app = await buildPortal(portalDeps, {
         mounts: [...mounts, { plugin: metricsRoute(deps) }, { plugin: adminQueuesPlugin(deps) }],
       });
       await app.listen({ host: config.host, port: config.port });
+      // The stand-in's Slack API answers now: Bolt's auth.test can run (no ECONNREFUSED warning).
+      await initLocalBot?.();
       const address = app.server.address();
       url = typeof address === 'object' && address ? `http://${config.host}:${address.port}` : undefined;
       onStop('http server', async () => {

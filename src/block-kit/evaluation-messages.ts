@@ -5,13 +5,12 @@
  * mrkdwn, and every message is shrunk until it fits Slack's limits, whatever the transcript.
  */
 
+import { DECISION_LABELS, type TDecisionAction, type TDecisionOutcome } from '../domain/decision.js';
 import { escapeMrkdwn, truncate } from '../domain/escape.js';
-import {
-  RECOMMENDATION_LABELS,
-  SCORE_MAX,
-  type TEvaluationFlag,
-  type TEvaluationResult,
-} from '../domain/evaluation-schema.js';
+import { NOTHING_DISCARDED } from '../domain/evaluation/model-output.js';
+import { hasAnyScore, type TEvaluationFlag, type TEvaluationResult } from '../domain/evaluation/result.js';
+import { RECOMMENDATION_LABELS, SCORE_MAX, SCORE_MIN } from '../domain/evaluation/rubric.js';
+import { NO_MODEL_TEXT } from '../domain/model-offer.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON is checked by the limits below and by Slack.
 export type TBlock = { type: string; block_id?: string; [key: string]: any };
@@ -25,6 +24,16 @@ export const EVALUATION_ACTIONS = {
   viewTranscript: 'evaluation_view_transcript',
   reevaluate: 'evaluation_reevaluate',
   requestReview: 'evaluation_request_review',
+  advance: 'decision_advance',
+  decline: 'decision_decline',
+  undo: 'decision_undo',
+} as const;
+
+/** The modal that asks for the (optional) reason of a decision. */
+export const DECISION_MODAL = {
+  callbackId: 'decision_modal',
+  reasonBlock: 'decision_reason',
+  reasonAction: 'reason',
 } as const;
 
 /** Slack's metadata event type on every message this module builds for a thread; reruns look for it. */
@@ -86,26 +95,31 @@ export type TThreadActions = {
   canRequestReview: boolean;
 };
 
-function actions({ interviewId, version, transcriptUrl, canRequestReview }: TThreadActions): TBlock {
+function actions(
+  { interviewId, version, transcriptUrl, canRequestReview }: TThreadActions,
+  opts: { canReevaluate?: boolean } = {},
+): TBlock {
   const elements: TBlock[] = [
-    button('View transcript', EVALUATION_ACTIONS.viewTranscript, {
-      url: transcriptUrl,
-      value: interviewId,
-      style: 'primary',
-    }),
-    button('Re-evaluate', EVALUATION_ACTIONS.reevaluate, {
-      value: interviewId,
-      confirm: {
-        title: { type: 'plain_text', text: 'Re-evaluate?' },
-        text: {
-          type: 'mrkdwn',
-          text: 'A new evaluation version will be posted in this thread. The current one stays.',
-        },
-        confirm: { type: 'plain_text', text: 'Re-evaluate' },
-        deny: { type: 'plain_text', text: 'Cancel' },
-      },
-    }),
+    button('View transcript', EVALUATION_ACTIONS.viewTranscript, { url: transcriptUrl, value: interviewId }),
+    button('Advance', EVALUATION_ACTIONS.advance, { value: `${interviewId}|${version}`, style: 'primary' }),
+    button('Decline', EVALUATION_ACTIONS.decline, { value: `${interviewId}|${version}`, style: 'danger' }),
   ];
+  // Without a model a new evaluation could only say "not configured" again: no button.
+  if (opts.canReevaluate !== false)
+    elements.push(
+      button('Re-evaluate', EVALUATION_ACTIONS.reevaluate, {
+        value: interviewId,
+        confirm: {
+          title: { type: 'plain_text', text: 'Re-evaluate?' },
+          text: {
+            type: 'mrkdwn',
+            text: 'A new evaluation version will be posted in this thread. The current one stays.',
+          },
+          confirm: { type: 'plain_text', text: 'Re-evaluate' },
+          deny: { type: 'plain_text', text: 'Cancel' },
+        },
+      }),
+    );
   if (canRequestReview)
     elements.push(
       button('Request human review', EVALUATION_ACTIONS.requestReview, {
@@ -150,11 +164,63 @@ export type TEvaluationPostInput = {
   result: TEvaluationResult;
   model: string;
   promptVersion: string;
+  /** Content address of the rubric the scores were given against (absent on rows stored before it existed). */
+  rubricVersion?: string | null | undefined;
   /** Slack user who asked for this version (a re-evaluation). */
   requestedBy?: string | undefined;
+  /** The decision a person had already made when this version was posted (it stands). */
+  standingDecision?: TStandingDecision | null | undefined;
   actions: TThreadActions;
   interviewId: string;
 };
+
+export type TStandingDecision = {
+  outcome: TDecisionOutcome;
+  userId: string;
+  at: Date;
+  evaluationVersion: number | null;
+};
+
+/** Slack renders `<!date^…>` in each reader's own zone; the fallback names UTC. */
+function slackDate(d: Date): string {
+  const fallback = `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `<!date^${Math.floor(d.getTime() / 1000)}^{date_short_pretty} at {time}|${fallback}>`;
+}
+
+function standingLine(d: TStandingDecision): string {
+  return `:busts_in_silhouette: *Decision standing: ${DECISION_LABELS[d.outcome]} by <@${d.userId}>* ${slackDate(d.at)}${d.evaluationVersion ? ` (on evaluation v${d.evaluationVersion})` : ''}. This evaluation does not change it; only a person can.`;
+}
+
+/** Names what was set aside from the model's answer; empty when nothing was. */
+function discardedLines(result: TEvaluationResult, names: Map<string, string>): string[] {
+  const d = result.discarded ?? NOTHING_DISCARDED;
+  const lines: string[] = [];
+  if (d.unknownKeys.length > 0)
+    lines.push(
+      `Competencies not in this role's rubric, ignored: ${d.unknownKeys
+        .slice(0, 8)
+        .map((k) => `\`${inline(k, 40).replace(/`/g, "'")}\``)
+        .join(', ')}${d.unknownKeys.length > 8 ? ` and ${d.unknownKeys.length - 8} more` : ''}`,
+    );
+  for (const bad of d.invalidScores.slice(0, 5))
+    lines.push(
+      `Score ${bad.score} for *${inline(names.get(bad.key) ?? bad.key, 60)}* is not on the ${SCORE_MIN}–${SCORE_MAX} scale: not used`,
+    );
+  if (d.repeatedKeys.length > 0)
+    lines.push(
+      `Given more than once, only the first kept: ${d.repeatedKeys
+        .slice(0, 8)
+        .map((k) => `*${inline(names.get(k) ?? k, 60)}*`)
+        .join(', ')}`,
+    );
+  // The quotes themselves are not repeated here: words the candidate never said must not reach
+  // the team as if they had (the audit export keeps them).
+  if (result.droppedQuotes.length > 0)
+    lines.push(
+      `${result.droppedQuotes.length} quote${result.droppedQuotes.length === 1 ? '' : 's'} dropped (not found in the candidate’s answers)`,
+    );
+  return lines;
+}
 
 function evaluationBlocks(input: TEvaluationPostInput, level: TLevel, compact: boolean): TBlock[] {
   const { result } = input;
@@ -181,8 +247,10 @@ function evaluationBlocks(input: TEvaluationPostInput, level: TLevel, compact: b
       'evaluation_summary',
     ),
     context(ADVISORY),
-    { type: 'divider' },
   ];
+  if (input.standingDecision)
+    blocks.push(section(standingLine(input.standingDecision), 'evaluation_decision'));
+  blocks.push({ type: 'divider' });
 
   const comps = result.competencies;
   const shown = compact ? [] : comps.slice(0, MAX_COMPETENCY_SECTIONS);
@@ -220,14 +288,23 @@ function evaluationBlocks(input: TEvaluationPostInput, level: TLevel, compact: b
           .slice(0, level.items)
           .map((s) => `• ${inline(s, level.item)}`)
           .join('\n');
-  blocks.push({
-    type: 'section',
-    block_id: 'evaluation_strengths_concerns',
-    fields: [
-      mrkdwn(`*Strengths*\n${list(result.strengths)}`),
-      mrkdwn(`*Concerns*\n${list(result.concerns)}`),
-    ],
-  });
+  if (hasAnyScore(result))
+    blocks.push({
+      type: 'section',
+      block_id: 'evaluation_strengths_concerns',
+      fields: [
+        mrkdwn(`*Strengths*\n${list(result.strengths)}`),
+        mrkdwn(`*Concerns*\n${list(result.concerns)}`),
+      ],
+    });
+  else if (result.strengths.length + result.concerns.length > 0)
+    // Strengths and concerns next to no score at all would read as a judgement that was never made.
+    blocks.push(
+      section(
+        '*Strengths and concerns:* not shown, because no competency could be scored. Read the transcript to judge.',
+        'evaluation_strengths_concerns',
+      ),
+    );
 
   const i = result.integrity;
   blocks.push(
@@ -241,17 +318,23 @@ function evaluationBlocks(input: TEvaluationPostInput, level: TLevel, compact: b
     if (result.flags.length > 6) lines.push(`• …and ${result.flags.length - 6} more`);
     blocks.push(section(`:warning: *Flags*\n${lines.join('\n')}`, 'evaluation_flags'));
   }
+  const discarded = discardedLines(result, names);
+  if (discarded.length > 0)
+    blocks.push(
+      section(
+        `:wastebasket: *Set aside from the model's answer*\n${discarded.map((l) => `• ${l}`).join('\n')}`,
+        'evaluation_discarded',
+      ),
+    );
   const q = result.quality;
   const facts = [
     `Interview length: ${formatDuration(result.durationMs)}`,
     `${q.questionsAnswered} of ${q.questionsAsked} questions answered`,
   ];
   if (q.isCutShort) facts.push('ended early');
-  if (result.droppedQuotes.length > 0)
-    facts.push(
-      `${result.droppedQuotes.length} quote${result.droppedQuotes.length === 1 ? '' : 's'} dropped (not found in the candidate’s answers)`,
-    );
-  facts.push(`${inline(input.model, 60)} · prompt ${inline(input.promptVersion, 40)}`);
+  facts.push(
+    `${inline(input.model, 60)} · prompt ${inline(input.promptVersion, 40)}${input.rubricVersion ? ` · ${inline(input.rubricVersion, 40)}` : ''}`,
+  );
   blocks.push(context(facts.join(' · ')));
   blocks.push(actions(input.actions));
   return blocks;
@@ -325,13 +408,13 @@ export function buildNotConfiguredMessage(input: {
   interviewId: string;
 }): TSlackMessage {
   return {
-    text: `The interview with ${inline(input.candidateName, 200)} is complete. AI evaluation is not configured.`,
+    text: NO_MODEL_TEXT.threadFallback(inline(input.candidateName, 200)),
     blocks: [
       section(
-        `:information_source: *The interview with ${inline(input.candidateName, 200)} is complete.* AI evaluation is not configured (no model: set OPENAI_BASE_URL or OPENAI_API_KEY), so there are no scores. Read the transcript to decide.`,
+        `:information_source: ${NO_MODEL_TEXT.thread(inline(input.candidateName, 200))}`,
         'evaluation_not_configured',
       ),
-      actions({ ...input.actions, canRequestReview: false }),
+      actions({ ...input.actions, canRequestReview: false }, { canReevaluate: false }),
     ],
     metadata: meta(input.interviewId, input.version, 'not_configured'),
   };
@@ -366,22 +449,142 @@ export function humanReviewRequestedText(userId: string, version: number): strin
   return `:raising_hand: <@${userId}> requested a human review of ${version > 1 ? `evaluation v${version}` : 'the evaluation'}. The hiring team should read the transcript before deciding.`;
 }
 
-/** The note under the scheduling message's status for each evaluation outcome (plain text: it is escaped there). */
-export function rootStatusText(
-  outcome:
-    | { kind: 'evaluated'; recommendation: TEvaluationResult['recommendation']; version: number }
-    | { kind: 'failed' }
-    | { kind: 'not_configured' }
-    | { kind: 'no_show' },
-): string {
+export type TRootEvaluation =
+  | { kind: 'evaluated'; recommendation: TEvaluationResult['recommendation']; version: number }
+  | { kind: 'failed' }
+  | { kind: 'not_configured' }
+  | { kind: 'no_show' };
+
+function evaluationNote(outcome: TRootEvaluation): string {
   switch (outcome.kind) {
     case 'evaluated':
       return `AI evaluation${outcome.version > 1 ? ` v${outcome.version}` : ''}: ${RECOMMENDATION_LABELS[outcome.recommendation]} (advisory). Details in the thread.`;
     case 'failed':
       return 'The AI evaluation failed; the transcript and a Re-evaluate button are in the thread.';
     case 'not_configured':
-      return 'Interview complete. No AI evaluation is configured; the transcript link is in the thread.';
+      return `Interview ended. ${NO_MODEL_TEXT.short} The transcript link is in the thread.`;
     case 'no_show':
       return 'The candidate did not join before the window closed.';
   }
+}
+
+/**
+ * The note under the scheduling message's status: the person's decision first (it is the one
+ * that counts), then what the latest AI evaluation said. Plain text: it is escaped there, so
+ * the decider is named as "@name".
+ */
+export function rootStatusText(input: {
+  evaluation: TRootEvaluation | null;
+  decision: {
+    outcome: TDecisionOutcome;
+    by: string;
+    evaluationVersion: number | null;
+  } | null;
+}): string {
+  const parts: string[] = [];
+  if (input.decision) {
+    const d = input.decision;
+    const laterVersion =
+      input.evaluation?.kind === 'evaluated' &&
+      d.evaluationVersion !== null &&
+      input.evaluation.version > d.evaluationVersion;
+    parts.push(
+      `${DECISION_LABELS[d.outcome]} by @${d.by.replace(/^@/, '')}${laterVersion ? ` (decided on evaluation v${d.evaluationVersion})` : ''}.`,
+    );
+  }
+  if (input.evaluation) parts.push(evaluationNote(input.evaluation));
+  return parts.join(' ');
+}
+
+/** The thread note for a recorded decision; Advance and Decline carry an Undo button. */
+export function decisionNote(input: {
+  action: TDecisionAction;
+  userId: string;
+  reason: string | null;
+  undid: TDecisionOutcome | null;
+  interviewId: string;
+}): { text: string; blocks: TBlock[] } {
+  const why = input.reason ? `\n>${inline(input.reason, 1000)}` : '';
+  if (input.action === 'undo') {
+    const text = `:leftwards_arrow_with_hook: <@${input.userId}> undid the decision${input.undid ? ` (${DECISION_LABELS[input.undid].toLowerCase()})` : ''}. No decision stands now.`;
+    return { text, blocks: [section(`${text}${why}`, 'decision_note')] };
+  }
+  const outcome: TDecisionOutcome = input.action === 'advance' ? 'advanced' : 'declined';
+  const text =
+    outcome === 'advanced'
+      ? `:white_check_mark: *Advanced by <@${input.userId}>.*`
+      : `:no_entry: *Declined by <@${input.userId}>.* Panelist did not email the candidate; tell them yourself.`;
+  return {
+    text: text.replace(/\*/g, ''),
+    blocks: [
+      section(`${text}${why}`, 'decision_note'),
+      context('A person made this decision. The AI evaluation above is advisory.'),
+      {
+        type: 'actions',
+        block_id: 'decision_actions',
+        elements: [
+          button('Undo', EVALUATION_ACTIONS.undo, {
+            value: input.interviewId,
+            confirm: {
+              title: { type: 'plain_text', text: 'Undo the decision?' },
+              text: {
+                type: 'mrkdwn',
+                text: 'The decision is undone and recorded as undone. Nobody is emailed.',
+              },
+              confirm: { type: 'plain_text', text: 'Undo' },
+              deny: { type: 'plain_text', text: 'Keep it' },
+            },
+          }),
+        ],
+      },
+    ],
+  };
+}
+
+/** The modal that asks for the optional reason of Advance or Decline. */
+export function buildDecisionModal(input: {
+  action: 'advance' | 'decline';
+  interviewId: string;
+  version: number;
+  candidateName: string;
+  /** Where the button was clicked, so a refusal can be said there. */
+  channelId?: string | undefined;
+  threadTs?: string | undefined;
+}) {
+  const isAdvance = input.action === 'advance';
+  return {
+    type: 'modal' as const,
+    callback_id: DECISION_MODAL.callbackId,
+    private_metadata: JSON.stringify({
+      i: input.interviewId,
+      v: input.version,
+      a: input.action,
+      c: input.channelId ?? null,
+      t: input.threadTs ?? null,
+    }),
+    title: { type: 'plain_text' as const, text: isAdvance ? 'Advance candidate' : 'Decline candidate' },
+    submit: { type: 'plain_text' as const, text: isAdvance ? 'Advance' : 'Decline' },
+    close: { type: 'plain_text' as const, text: 'Cancel' },
+    blocks: [
+      section(
+        `${isAdvance ? 'Advance' : 'Decline'} *${inline(input.candidateName, 200)}*? This is your decision, recorded with your name and the time. The AI recommendation is advisory only.${isAdvance ? '' : '\n*Panelist does not email the candidate when you decline.* Tell them yourself, through your usual process.'}`,
+      ),
+      {
+        type: 'input',
+        block_id: DECISION_MODAL.reasonBlock,
+        optional: true,
+        label: { type: 'plain_text', text: 'Why (optional)' },
+        hint: {
+          type: 'plain_text',
+          text: 'Kept in the audit log with the decision. Base it on the answers, never on a protected characteristic.',
+        },
+        element: {
+          type: 'plain_text_input',
+          action_id: DECISION_MODAL.reasonAction,
+          multiline: true,
+          max_length: 1000,
+        },
+      },
+    ],
+  };
 }

@@ -21,6 +21,11 @@ export function buildBot(
     appToken?: string | undefined;
     apiUrl?: string | undefined;
     isFirstSeen?: TReplayGuard;
+    /**
+     * Wait with Bolt's auth.test until `app.init()`: in local mode the Slack API is served by the
+     * same server, which is not listening yet when the bot is built.
+     */
+    deferInit?: boolean;
   },
 ): TBot {
   const logger = boltLogger(deps.logger.child({ component: 'bot' }));
@@ -59,6 +64,7 @@ export function buildBot(
     app = new App({
       token: opts.token,
       receiver,
+      deferInitialization: opts.deferInit ?? false,
       logger,
       logLevel: LogLevel.INFO,
       clientOptions,

@@ -2,6 +2,7 @@
 import type { ViewsOpenArguments, WebClient } from '@slack/web-api';
 import { buildScheduleModal } from '../block-kit/schedule-modal.js';
 import { buildSlotsModal } from '../block-kit/slots-modal.js';
+import { countActiveRoles } from '../services/booking/roles.js';
 import { listOpenSlots, upcomingSlots } from '../services/booking/slots.js';
 import type { TBotDeps } from './deps.js';
 import type { PendingAcks } from './pending-acks.js';
@@ -20,10 +21,7 @@ type TSchedulingData = { open: Awaited<ReturnType<typeof listOpenSlots>>; roleCo
 function readSchedulingData(deps: TBotDeps, now: Date): Promise<TSchedulingData> {
   const inFlight = schedulingReads.get(deps.prisma);
   if (inFlight) return inFlight;
-  const read = Promise.all([
-    listOpenSlots(deps.prisma, now, { limit: 100 }),
-    deps.prisma.role.count({ where: { archivedAt: null } }),
-  ])
+  const read = Promise.all([listOpenSlots(deps.prisma, now, { limit: 100 }), countActiveRoles(deps)])
     .then(([open, roleCount]) => ({ open, roleCount }))
     .finally(() => schedulingReads.delete(deps.prisma));
   schedulingReads.set(deps.prisma, read);

@@ -7,8 +7,26 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type TTranscriptLinkCheck = 'valid' | 'expired' | 'invalid';
 
-function mac(interviewId: string, expiresAtSeconds: number, secret: string): string {
-  return createHmac('sha256', secret).update(`transcript:${interviewId}:${expiresAtSeconds}`).digest('hex');
+/**
+ * What a link opens: the hiring team's transcript page, or the candidate's own pages (data page,
+ * request form). The purpose is signed too, so a candidate's link never opens the hiring team's
+ * transcript page, nor the reverse.
+ */
+export type TLinkPurpose = 'transcript' | 'candidate';
+
+function mac(purpose: TLinkPurpose, interviewId: string, expiresAtSeconds: number, secret: string): string {
+  return createHmac('sha256', secret).update(`${purpose}:${interviewId}:${expiresAtSeconds}`).digest('hex');
+}
+
+/** The `exp` (unix seconds) and `sig` (hex) query parameters of a signed link. */
+export function signLink(
+  purpose: TLinkPurpose,
+  interviewId: string,
+  expiresAt: Date,
+  secret: string,
+): { exp: number; sig: string } {
+  const exp = Math.floor(expiresAt.getTime() / 1000);
+  return { exp, sig: mac(purpose, interviewId, exp, secret) };
 }
 
 /** The `exp` (unix seconds) and `sig` (hex) query parameters of a transcript link. */
@@ -17,8 +35,7 @@ export function signTranscriptLink(
   expiresAt: Date,
   secret: string,
 ): { exp: number; sig: string } {
-  const exp = Math.floor(expiresAt.getTime() / 1000);
-  return { exp, sig: mac(interviewId, exp, secret) };
+  return signLink('transcript', interviewId, expiresAt, secret);
 }
 
 /**
@@ -30,12 +47,22 @@ export function verifyTranscriptLink(
   secret: string,
   now: Date,
 ): TTranscriptLinkCheck {
+  return verifyLink('transcript', input, secret, now);
+}
+
+/** verifyTranscriptLink for any purpose. */
+export function verifyLink(
+  purpose: TLinkPurpose,
+  input: { interviewId: string; exp: unknown; sig: unknown },
+  secret: string,
+  now: Date,
+): TTranscriptLinkCheck {
   const { interviewId, exp, sig } = input;
   if (typeof sig !== 'string' || !/^[0-9a-f]{64}$/.test(sig)) return 'invalid';
   const expText = typeof exp === 'number' ? String(exp) : exp;
   if (typeof expText !== 'string' || !/^\d{1,12}$/.test(expText)) return 'invalid';
   const expSeconds = Number(expText);
-  const expected = Buffer.from(mac(interviewId, expSeconds, secret), 'hex');
+  const expected = Buffer.from(mac(purpose, interviewId, expSeconds, secret), 'hex');
   const given = Buffer.from(sig, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
   return expSeconds * 1000 > now.getTime() ? 'valid' : 'expired';

@@ -37,6 +37,19 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       buckets: [0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5, 10],
       registers: [registry],
     }),
+    voiceTurnStage: new Histogram({
+      name: 'panelist_voice_turn_stage_seconds',
+      help: 'A voice turn, from the end of the answer (turn decided) to each step: transcript_ready, decision_ready, first_audio_sent, first_audio_played; and end_of_speech (end of speech to turn decided)',
+      labelNames: ['stage'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10],
+      registers: [registry],
+    }),
+    voiceTranscriptions: new Counter({
+      name: 'panelist_voice_transcriptions_total',
+      help: 'Transcriptions of answer pieces by outcome (done, retried, pending)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
     queueDepth: new Gauge({
       name: 'panelist_queue_jobs',
       help: 'Jobs per queue and state',

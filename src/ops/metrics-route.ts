@@ -1,15 +1,10 @@
 /** GET /metrics in Prometheus format: process, Slack acks, jobs, queues, interviews. */
 import type { FastifyPluginAsync } from 'fastify';
-import type { PrismaClient } from '../generated/prisma/client.js';
-import type { TMetrics } from '../infra/metrics.js';
 import { JOB_NAMES } from '../infra/queue/catalogue.js';
-import type { JobQueues } from '../infra/queue/queues.js';
+import type { TServiceDeps } from '../services/deps.js';
+import { countInterviewsByStatus } from '../services/lifecycle/interviews-by-status.js';
 
-export function metricsRoute(deps: {
-  metrics: TMetrics;
-  queues: JobQueues;
-  prisma: PrismaClient;
-}): FastifyPluginAsync {
+export function metricsRoute(deps: Pick<TServiceDeps, 'metrics' | 'queues' | 'prisma'>): FastifyPluginAsync {
   return async (app) => {
     app.get('/metrics', async (_req, reply) => {
       // Gauges read at scrape time, so every process reports the shared truth.
@@ -22,11 +17,10 @@ export function metricsRoute(deps: {
           for (const [state, n] of Object.entries(counts ?? {}))
             deps.metrics.queueDepth.set({ queue: name, state }, n);
         }),
-        deps.prisma.interview
-          .groupBy({ by: ['status'], _count: { _all: true } })
+        countInterviewsByStatus(deps)
           .then((rows) => {
             deps.metrics.interviewsByState.reset();
-            for (const r of rows) deps.metrics.interviewsByState.set({ status: r.status }, r._count._all);
+            for (const r of rows) deps.metrics.interviewsByState.set({ status: r.status }, r.count);
           })
           .catch(() => undefined),
       ]);

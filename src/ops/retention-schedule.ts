@@ -8,4 +8,6 @@ import type { JobQueues } from '../infra/queue/queues.js';
 export async function scheduleRetention(queues: JobQueues): Promise<void> {
   // 03:17 UTC: off the hour, away from other nightly jobs.
   await scheduleMaintenanceTask(queues, 'retention', { pattern: '17 3 * * *', tz: 'UTC' });
+  // Candidates' deletion requests are due by the day: an hourly run carries each out that day.
+  await scheduleMaintenanceTask(queues, 'deletion_requests', { pattern: '23 * * * *', tz: 'UTC' });
 }

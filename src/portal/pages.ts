@@ -3,7 +3,9 @@
  * inline script or style (the CSP forbids both): behaviour comes from
  * /interview/assets/interview.js (bundled from ./client), data for it from a JSON block it reads.
  */
+import type { TNotice } from '../domain/candidate-notice.js';
 import { escapeHtml } from '../domain/escape.js';
+import { consentCheckboxText, consentText, type TModelOffer } from '../domain/model-offer.js';
 import { htmlDocument } from './html.js';
 
 const ASSETS = '/interview/assets';
@@ -81,20 +83,74 @@ export function renderClosed(p: TPageInterview): string {
   );
 }
 
-export function renderCompleted(p: TPageInterview): string {
+/** The candidate asked for a human interview instead: the AI interview does not open. */
+export function renderOptedOut(p: TPageInterview, notice: TNotice): string {
+  const data = notice.links.data;
+  return layout(
+    `Interview for ${p.roleTitle}`,
+    `<section class="card notice" aria-labelledby="h">
+<p class="eyebrow">${escapeHtml(p.company)} · ${escapeHtml(p.roleTitle)}</p>
+<h1 id="h">You asked for an interview with a person</h1>
+<p>This AI interview will not take place, and you will not be evaluated by AI. ${escapeHtml(p.recruiterContact)} will contact you to arrange an interview with a person.</p>
+${data ? `<p><a class="link-button" href="${escapeHtml(data)}">Your data</a></p>` : ''}
+</section>`,
+  );
+}
+
+/** Links offered once the interview is over: the voluntary self-identification form and the data page. */
+export type TAfterLinks = { selfIdentification: string; data: string };
+
+function afterLinksHtml(links: TAfterLinks | undefined): string {
+  if (!links) return '';
+  return `<p>Optional: <a href="${escapeHtml(links.selfIdentification)}">answer a short voluntary self-identification form</a>, used only to check, in aggregate, that interviews treat every group fairly. It is never shown to the people deciding, nor given to the AI.</p>
+<p><a href="${escapeHtml(links.data)}">Your data</a>: download your transcript, correct it, or ask for it to be deleted.</p>`;
+}
+
+export function renderCompleted(p: TPageInterview, links?: TAfterLinks): string {
   return layout(
     `Interview for ${p.roleTitle}`,
     `<section class="card notice" aria-labelledby="h">
 <p class="eyebrow">${escapeHtml(p.company)} · ${escapeHtml(p.roleTitle)}</p>
 <h1 id="h">You have completed this interview</h1>
 <p>Thank you, ${escapeHtml(p.candidateName)}. Your answers have been sent to the hiring team at ${escapeHtml(p.company)}, who will be in touch.</p>
+${afterLinksHtml(links)}
 </section>`,
   );
 }
 
+/**
+ * The candidate notice (domain/candidate-notice.ts) as a page section. The link of each item is a
+ * button-like link: the request form and the data page open without script.
+ */
+export function renderNotice(notice: TNotice): string {
+  const e = escapeHtml;
+  const items = notice.items
+    .map(
+      (item) =>
+        `<li><strong>${e(item.title)}.</strong> ${e(item.text)}${
+          item.list && item.list.length > 0
+            ? `<ul>${item.list.map((li) => `<li>${e(li)}</li>`).join('')}</ul>`
+            : ''
+        }${item.link ? `<br><a class="link-button" href="${e(item.link.url)}">${e(item.link.label)}</a>` : ''}</li>`,
+    )
+    .join('\n');
+  return `<section class="ai-notice" aria-labelledby="notice-h" data-notice-version="${e(notice.version)}">
+<h2 id="notice-h">${e(notice.heading)}</h2>
+<ul class="plain">
+${items}
+</ul>
+</section>`;
+}
+
 /** The lobby and the interview room: one page, switched by the client script (./client). */
 export function renderRoom(
-  p: TPageInterview & { questionCount: number; retentionDays: number },
+  p: TPageInterview & {
+    questionCount: number;
+    retentionDays: number;
+    notice?: TNotice | undefined;
+    afterLinks?: TAfterLinks | undefined;
+    offer: TModelOffer;
+  },
   boot: Record<string, unknown>,
 ): string {
   const company = escapeHtml(p.company);
@@ -130,10 +186,11 @@ export function renderRoom(
 <p id="mode-note" class="status" hidden></p>
 </fieldset>
 
+${p.notice ? renderNotice(p.notice) : ''}
 <h2>Before you begin</h2>
 <div class="consent">
-<p>This interview is conducted by an AI on behalf of ${company}. Your spoken answers are converted to text; the questions, your answers as text and their timing are stored and evaluated by AI, then reviewed by people on the hiring team. Video is only shown to you and is not recorded or sent. Audio is used to make the transcript and is not kept. Your interview data is kept for ${p.retentionDays} days and then deleted. Some events are noted for the hiring team, such as leaving this tab or pasting text.</p>
-<label class="consent-box"><input type="checkbox" id="consent"> I understand and agree to take this interview with an AI interviewer.</label>
+<p>${escapeHtml(consentText(p.offer, p.company, p.retentionDays))}</p>
+<label class="consent-box"><input type="checkbox" id="consent"> ${escapeHtml(consentCheckboxText(p.offer))}</label>
 </div>
 <p id="lobby-error" class="error" role="alert"></p>
 <button type="button" id="start" class="primary" disabled>Start interview</button>
@@ -187,6 +244,7 @@ export function renderRoom(
 <section id="done-screen" class="card notice" hidden aria-labelledby="done-h" tabindex="-1">
 <h1 id="done-h">Thank you, the interview is complete</h1>
 <p id="done-text">Your answers have been sent to the hiring team at ${company}, who will be in touch.</p>
+${afterLinksHtml(p.afterLinks)}
 <p>You can close this window.</p>
 </section>
 

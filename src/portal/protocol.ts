@@ -50,10 +50,14 @@
  * server: audio_ack {seq, upTo} …   caption {seq, piece, text, final} …   candidate talks over the speech)
  * server: turn_end {seq, reason, text}     (the server decided the answer ended; or the client's audio_end)
  * server: status {phase: 'thinking'}  reply_text {seq: next, delta} …  speech_start {seq: next} …  question {turn}
+ *         (a follow-up's speech_start and reply_text may come before its `question`: they carry the next seq;
+ *          a planned next question comes as `question` first, then its cached speech)
  * client: latency {seq, mark: 'first_audio_played', sinceTurnEndMs}
  * ```
  */
+
 import { z } from 'zod';
+import { ERROR_CODE_NAMES } from '../domain/errors.js';
 
 export const PROTOCOL_VERSION = 2;
 /** WebSocket close code sent with `error {code: 'reload'}`. */
@@ -61,56 +65,18 @@ export const RELOAD_CLOSE_CODE = 4426;
 export const RELOAD_MESSAGE =
   'This page is out of date. Please reload it to continue: your answers so far are saved.';
 
-export const FRAME_HEADER_BYTES = 12;
-export const FRAME_AUDIO = 0x01;
-export const FRAME_SPEECH = 0x02;
-/** Audio flag: the browser heard speech in this chunk. */
-export const FLAG_VOICED = 0x01;
-/** Speech flag: last frame of the stream. */
-export const FLAG_LAST = 0x01;
-/** Largest binary frame, header included (the socket refuses bigger ones). */
-export const MAX_FRAME_BYTES = 64 * 1024;
-/** Longest voice answer (audio time); the server ends the answer there. */
-export const MAX_ANSWER_AUDIO_MS = 5 * 60_000;
-
-export type TFrame = {
-  kind: typeof FRAME_AUDIO | typeof FRAME_SPEECH;
-  flags: number;
-  seq: number;
-  index: number;
-  /** Audio: ms of audio at the end of the chunk. Speech: the stream id. */
-  ms: number;
-  payload: Uint8Array;
-};
-
-/** Builds a binary frame (works on Uint8Array, so in the browser and in Node). */
-export function encodeFrame(frame: TFrame): Uint8Array {
-  const out = new Uint8Array(FRAME_HEADER_BYTES + frame.payload.byteLength);
-  const view = new DataView(out.buffer);
-  view.setUint8(0, frame.kind);
-  view.setUint8(1, frame.flags & 0xff);
-  view.setUint16(2, frame.seq);
-  view.setUint32(4, frame.index);
-  view.setUint32(8, frame.ms);
-  out.set(frame.payload, FRAME_HEADER_BYTES);
-  return out;
-}
-
-/** Reads a binary frame; null when it is too short or of an unknown kind. The payload is a view, not a copy. */
-export function decodeFrame(bytes: Uint8Array): TFrame | null {
-  if (bytes.byteLength < FRAME_HEADER_BYTES) return null;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const kind = view.getUint8(0);
-  if (kind !== FRAME_AUDIO && kind !== FRAME_SPEECH) return null;
-  return {
-    kind,
-    flags: view.getUint8(1),
-    seq: view.getUint16(2),
-    index: view.getUint32(4),
-    ms: view.getUint32(8),
-    payload: bytes.subarray(FRAME_HEADER_BYTES),
-  };
-}
+export {
+  decodeFrame,
+  encodeFrame,
+  FLAG_LAST,
+  FLAG_VOICED,
+  FRAME_AUDIO,
+  FRAME_HEADER_BYTES,
+  FRAME_SPEECH,
+  MAX_ANSWER_AUDIO_MS,
+  MAX_FRAME_BYTES,
+  type TFrame,
+} from '../domain/audio-frame.js';
 
 // ------------------------------------------------------------------ shared parts
 
@@ -127,6 +93,8 @@ export const PCM_MIME = 'audio/pcm;rate=16000';
 /** The candidate's "pause that ends an answer" setting (ms); the server's turn-taking scales with it. */
 export const PAUSE_SETTINGS_MS = [1200, 2500, 5000, 10000] as const;
 export const DEFAULT_PAUSE_MS = 2500;
+/** The `seq` of the closing words' speech (after `completed`). */
+export const WRAP_UP_SEQ = 0xffff;
 export const INTEGRITY_SIGNALS = ['tab_hidden', 'paste', 'long_silence'] as const;
 
 export const ZTurnView = z.object({
@@ -283,8 +251,8 @@ export const ZServerMessage = z.discriminatedUnion('type', [
     v,
     type: z.literal('error'),
     id: ZId.optional(),
-    /** `reload`: the page speaks an older protocol. Others: invalid_link, rate_limited, invalid_input, invalid_state, internal… */
-    code: z.string(),
+    /** An AppError code (domain/errors.ts). `reload`: the page speaks an older protocol. */
+    code: z.enum(ERROR_CODE_NAMES),
     message: z.string(),
   }),
   z.object({ v, type: z.literal('pong'), id: ZId.optional() }),

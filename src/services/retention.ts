@@ -7,7 +7,9 @@
  * placeholder. Audio is never stored (it is transcribed and dropped), so there is none to delete.
  *
  * Every step is a conditional update (`redactedAt: null`), so two runs at once, or a retried job,
- * redact each interview once and record one `data.deleted` event for it.
+ * redact each interview once and record one `data.deleted` event for it. An interview on legal
+ * hold (`legalHoldAt`) is skipped until an admin releases it. The Slack messages Panelist posted
+ * about a redacted interview are edited afterwards by services/candidate/slack-redaction.ts.
  */
 import { Prisma } from '../generated/prisma/client.js';
 import { deleteCandidateTraces } from './candidate-traces.js';
@@ -64,8 +66,9 @@ async function redactInterview(
 ): Promise<boolean> {
   const now = deps.now();
   return deps.prisma.$transaction(async (tx) => {
+    // An interview on legal hold is kept, whoever asks (services/candidate/deletion.ts).
     const claimed = await tx.interview.updateMany({
-      where: { id: interviewId, redactedAt: null },
+      where: { id: interviewId, redactedAt: null, legalHoldAt: null },
       data: { redactedAt: now, notes: '', questionPlan: Prisma.DbNull },
     });
     if (claimed.count === 0) return false;
@@ -73,6 +76,9 @@ async function redactInterview(
       where: { interviewId },
       data: { question: DELETED_TEXT, answerText: null, competency: null },
     });
+    // The candidate's own words in their requests, and their self-identification (issue 14).
+    await tx.candidateRequest.updateMany({ where: { interviewId }, data: { text: '' } });
+    await tx.selfIdentification.deleteMany({ where: { interviewId } });
     const evaluations = await tx.evaluation.findMany({
       where: { interviewId },
       select: { id: true, result: true },
@@ -132,6 +138,7 @@ export async function applyRetention(deps: TDeps): Promise<{ interviews: number;
     const due = await deps.prisma.interview.findMany({
       where: {
         redactedAt: null,
+        legalHoldAt: null,
         status: { in: [...FINISHED] },
         scheduledEnd: { lt: cutoff },
         id: { notIn: [...seen] },
@@ -183,7 +190,8 @@ export async function deleteCandidateData(
   input: { candidateId: string; requestedBy: string },
 ): Promise<TCandidateDeletion> {
   const interviews = await deps.prisma.interview.findMany({
-    where: { candidateId: input.candidateId },
+    // Interviews on legal hold stay (and so do the name and email they need).
+    where: { candidateId: input.candidateId, legalHoldAt: null },
     select: { id: true, status: true },
   });
   const exists = await deps.prisma.candidate.count({ where: { id: input.candidateId } });

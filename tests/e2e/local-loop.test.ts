@@ -102,11 +102,11 @@ beforeAll(async () => {
   const started = Date.now();
   while (!output.includes('Stop with Ctrl+C')) {
     if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
-    if (Date.now() - started > 60_000) throw new Error(`npm start did not come up in 60 s:\n${output}`);
+    if (Date.now() - started > 120_000) throw new Error(`npm start did not come up in 120 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   if (hasChromium()) browser = await launchBrowser();
-}, 90_000);
+}, 150_000);
 
 let hasFailed = false;
 afterAll(async () => {
@@ -146,7 +146,11 @@ describe.skipIf(!hasChromium())('local mode, from `npm start`', () => {
   it('prints where to go and what to do; a private Redis was started', () => {
     expect(output).toContain(`1. Open ${base}/dev/slack — you are the recruiter in a stand-in for Slack.`);
     expect(output).toContain('started a private redis-server for this local run');
+    expect(output).toContain('No AI evaluation runs: no model is set up (README, "Connect a model").');
     expect(output).toContain('using the embedded database (PGlite)');
+    // Which database and Redis, by address; and a normal start warns about nothing.
+    expect(output).toMatch(/database: embedded PGlite; Redis at 127\.0\.0\.1:\d+/);
+    expect(output).not.toContain('ECONNREFUSED');
   });
 
   it('schedule in the stand-in → invite in the outbox → typed interview → outcome in the thread', async () => {
@@ -232,6 +236,8 @@ describe.skipIf(!hasChromium())('local mode, from `npm start`', () => {
     const link = email.locator('a.candidate-link');
     const href = await link.getAttribute('href');
     expect(href).toMatch(new RegExp(`^${base}/interview\\?session_key=`));
+    await email.getByText('Show the email').click();
+    expect(await email.textContent()).toContain('The questions appear on screen and you type your answers.');
     await shot(page, '6-outbox');
 
     // The candidate: lobby, typed answers, finish.
@@ -240,6 +246,10 @@ describe.skipIf(!hasChromium())('local mode, from `npm start`', () => {
     await expect
       .poll(() => candidate.locator('#camera-status').textContent(), { timeout: 10_000 })
       .toBe('Camera working');
+    // Without a model the consent text promises no AI evaluation.
+    expect(await candidate.locator('.consent').textContent()).toContain(
+      'The questions, your typed answers and their timing are stored and reviewed by people on the hiring team. No AI evaluates or scores them.',
+    );
     await candidate.getByLabel('By typing', { exact: true }).check();
     await candidate.getByLabel(/I understand and agree/).check();
     await candidate.getByRole('button', { name: 'Start interview' }).click();
@@ -272,8 +282,10 @@ describe.skipIf(!hasChromium())('local mode, from `npm start`', () => {
     await expect
       .poll(() => thread.textContent(), { timeout: 30_000 })
       .toContain(
-        'The interview with Ada <b>Lovelace</b> is complete. AI evaluation is not configured (no model: set OPENAI_BASE_URL or OPENAI_API_KEY), so there are no scores.',
+        'The interview with Ada <b>Lovelace</b> has ended. No AI evaluation runs on this installation: no model is connected, so there are no scores. Read the transcript to decide. To set one up, see "Connect a model" in the README',
       );
+    // Nothing offers what cannot happen without a model.
+    expect(await thread.getByRole('button', { name: 'Re-evaluate' }).count()).toBe(0);
     expect(await thread.textContent()).toContain('Invite emailed to Ada <b>Lovelace</b>');
     await shot(page, '7-thread');
 

@@ -89,7 +89,11 @@ describe('the invite', () => {
     expect(row.messageId).toBe(`<panelist.${f.interviewId}.invite.r1@acme.test>`);
     const events = await env.db.prisma.event.findMany({ where: { interviewId: f.interviewId } });
     expect(events.map((e) => [e.type, e.data])).toEqual([
-      ['email.sent', { kind: 'invite', revision: 1, messageId: row.messageId }],
+      // Which candidate notice the invite carried (issue 14): no model in this test.
+      [
+        'email.sent',
+        { kind: 'invite', revision: 1, messageId: row.messageId, noticeVersion: '2026-12-03.no-model' },
+      ],
     ]);
     expect(JSON.stringify(events.map((e) => e.data))).not.toContain('ann.lee@');
     await expect.poll(() => threadReplies(env, f.threadTs).length).toBe(1);

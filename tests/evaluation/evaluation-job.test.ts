@@ -79,7 +79,10 @@ describe('a normal evaluation', () => {
       '*Integrity signals* (facts, not judgements)\nTab switches: 2 · Pastes: 1 · Long silences: 0',
     );
     expect(textOf(post)).toContain('Interview length: 24 min · 2 of 2 questions answered');
-    const [view, reevaluate, review] = buttons(post);
+    const [view, advance, decline, reevaluate, review] = buttons(post);
+    // The person's decision sits next to the advisory result; nothing is decided for them.
+    expect(advance).toMatchObject({ action_id: 'decision_advance', value: `${interview.id}|1` });
+    expect(decline).toMatchObject({ action_id: 'decision_decline', value: `${interview.id}|1` });
     expect(view).toMatchObject({
       action_id: 'evaluation_view_transcript',
       text: { text: 'View transcript' },
@@ -207,6 +210,78 @@ describe('grounding', () => {
   });
 });
 
+describe('a model answering outside the rubric', () => {
+  it('names unknown competency keys and an off-scale score in the post and invents no score', async () => {
+    // A model that ignores the rubric's keys (it was sent them as an enum) and scores off the scale.
+    h.openai.setChatHandler(() =>
+      JSON.stringify({
+        competencies: [
+          {
+            key: 'leadership',
+            score: 4,
+            rationale: 'Led the team.',
+            evidence: ['I designed the billing pipeline'],
+          },
+          { key: 'systemDesign', score: 4, rationale: 'Good design.', evidence: [] },
+          {
+            key: 'communication',
+            score: 9,
+            rationale: 'Superb.',
+            evidence: ['I start from what they care about'],
+          },
+        ],
+        strengths: ['Confident and articulate.'],
+        concerns: ['None.'],
+        recommendation: 'strong_hire',
+        confidence: 'high',
+        summary: 'An outstanding candidate. Hire at once. No doubts.',
+        injection_attempts: [],
+      }),
+    );
+    const interview = await seedInterview(h, { turns: GOOD_TURNS });
+    await h.runHandler({ interviewId: interview.id, version: 1, reason: 'completed' });
+
+    // The schema the model was given allows only the rubric's keys.
+    const request = h.openai.calls.at(-1)!.body as B;
+    const schema = request.response_format.json_schema.schema;
+    expect(schema.properties.competencies.items.properties.key.enum).toEqual([
+      'system_design',
+      'communication',
+    ]);
+
+    const post = replies(h.thread(interview))[0]!;
+    const texts = sectionTexts(post);
+    expect(texts.find((t) => t.startsWith(':wastebasket:'))).toBe(
+      ":wastebasket: *Set aside from the model's answer*\n• Competencies not in this role's rubric, ignored: `leadership`, `systemDesign`\n• Score 9 for *Communication* is not on the 1–4 scale: not used",
+    );
+    // No score anywhere, no recommendation, and no strengths or concerns presented as if scored.
+    expect(textOf(post)).not.toMatch(/\d\/4/);
+    expect(texts[0]).toMatch(/^:grey_question: \*Recommendation: Insufficient evidence\* · confidence low/);
+    expect(texts).toContain(
+      '*Strengths and concerns:* not shown, because no competency could be scored. Read the transcript to judge.',
+    );
+    expect(textOf(post)).not.toContain('Confident and articulate');
+    expect(texts.find((t) => t.startsWith('*System design*'))).toBe(
+      '*System design* — _insufficient evidence_: The model gave nothing for this competency.',
+    );
+    expect(texts.find((t) => t.startsWith('*Communication*'))).toBe(
+      '*Communication* — _insufficient evidence_: The model gave 9, which is not a score on the 1–4 scale: not used.',
+    );
+    const stored = await h.deps.prisma.evaluation.findFirstOrThrow({ where: { interviewId: interview.id } });
+    expect((stored.result as B).discarded).toEqual({
+      unknownKeys: ['leadership', 'systemDesign'],
+      invalidScores: [{ key: 'communication', score: 9 }],
+      repeatedKeys: [],
+    });
+    expect((stored.result as B).competencies.every((c: B) => c.status === 'insufficient_evidence')).toBe(
+      true,
+    );
+    // Every result says what produced it.
+    expect(stored).toMatchObject({ model: 'test-model', promptVersion: expect.stringMatching(/^eval-/) });
+    expect(stored.rubricVersion).toMatch(/^rubric-[0-9a-f]{12}$/);
+  });
+});
+
 describe('model trouble', () => {
   it('retries an answer that is not JSON and posts once when a later attempt is valid', async () => {
     let n = 0;
@@ -237,8 +312,11 @@ describe('model trouble', () => {
       expect(sectionTexts(posts[0]!)[0]).toBe(
         ':x: *The AI evaluation of Ada Lovelace failed* after 3 attempts.\nThe model could not be reached.\nThe transcript is complete and can be read now; *Re-evaluate* tries again.',
       );
+      // A person can still decide from the transcript when the AI evaluation failed.
       expect(buttons(posts[0]!).map((b: B) => b.action_id)).toEqual([
         'evaluation_view_transcript',
+        'decision_advance',
+        'decision_decline',
         'evaluation_reevaluate',
       ]);
       expect(buttons(posts[0]!)[0].url).toContain(`/transcripts/${interview.id}?exp=`);

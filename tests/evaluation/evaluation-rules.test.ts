@@ -2,19 +2,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { blocksSize, buildEvaluationMessage } from '../../src/block-kit/evaluation-messages.js';
-import {
-  assessTranscript,
-  findQuote,
-  foldForQuote,
-  isGarbled,
-  looksLikeInjection,
-  protectedAttributeMention,
-  type TEvaluationResult,
-  type TTranscriptTurn,
-} from '../../src/domain/evaluation-schema.js';
+import { looksLikeInjection, protectedAttributeMention } from '../../src/domain/evaluation/injection.js';
+import { modelResponseJsonSchema } from '../../src/domain/evaluation/model-output.js';
+import { assessTranscript, isGarbled } from '../../src/domain/evaluation/quality-gate.js';
+import { findQuote, foldForQuote } from '../../src/domain/evaluation/quotes.js';
+import type { TEvaluationResult } from '../../src/domain/evaluation/result.js';
+import type { TTranscriptTurn } from '../../src/domain/evaluation/transcript.js';
 import { signTranscriptLink, verifyTranscriptLink } from '../../src/domain/transcript-link.js';
 import { parseModelContent, splitTurns } from '../../src/infra/ai/evaluator.js';
 import { BLOCK_KIT_LIMITS, validateBlocks } from '../../tools/slack-emulator/block-kit-checker.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: JSON Schema read back as plain JSON.
+type B = any;
 
 const turn = (seq: number, answer: string | null, competency: string | null = 'a'): TTranscriptTurn => ({
   seq,
@@ -182,17 +181,67 @@ describe('model output', () => {
     injection_attempts: [],
   };
   it('accepts the JSON object, also inside a code fence', () => {
-    expect(parseModelContent(JSON.stringify(valid)).recommendation).toBe('hire');
-    expect(parseModelContent(`\`\`\`json\n${JSON.stringify(valid)}\n\`\`\``).recommendation).toBe('hire');
+    expect(parseModelContent(JSON.stringify(valid), ['a']).evaluation.recommendation).toBe('hire');
+    expect(
+      parseModelContent(`\`\`\`json\n${JSON.stringify(valid)}\n\`\`\``, ['a']).evaluation.recommendation,
+    ).toBe('hire');
   });
-  it('rejects prose, a score off the scale, and an unknown recommendation', () => {
-    expect(() => parseModelContent(`Sure! ${JSON.stringify(valid)}`)).toThrow('not JSON');
-    expect(() =>
-      parseModelContent(JSON.stringify({ ...valid, competencies: [{ ...valid.competencies[0], score: 5 }] })),
-    ).toThrow(/competencies\.0\.score/);
-    expect(() => parseModelContent(JSON.stringify({ ...valid, recommendation: 'maybe' }))).toThrow(
+  it('rejects prose and an unknown recommendation', () => {
+    expect(() => parseModelContent(`Sure! ${JSON.stringify(valid)}`, ['a'])).toThrow('not JSON');
+    expect(() => parseModelContent(JSON.stringify({ ...valid, recommendation: 'maybe' }), ['a'])).toThrow(
       /recommendation/,
     );
+  });
+  it('sets aside, and names, keys outside the rubric, scores off the scale and repeated keys', () => {
+    const c = valid.competencies[0]!;
+    const out = parseModelContent(
+      JSON.stringify({
+        ...valid,
+        competencies: [
+          { ...c, key: 'a', score: 5 },
+          { ...c, key: 'leadership', score: 4 },
+          { ...c, key: 'a', score: 2 },
+          { ...c, key: 'b', score: 2.5 },
+        ],
+      }),
+      ['a', 'b'],
+    );
+    expect(out.discarded).toEqual({
+      unknownKeys: ['leadership'],
+      invalidScores: [
+        { key: 'a', score: 5 },
+        { key: 'b', score: 2.5 },
+      ],
+      repeatedKeys: ['a'],
+    });
+    expect(out.evaluation.competencies.map((x) => [x.key, x.score])).toEqual([
+      ['a', null],
+      ['b', null],
+    ]);
+  });
+  it('asks for the rubric keys as an enum, in a schema generated from the zod one', () => {
+    const schema = modelResponseJsonSchema(['system_design', 'communication']) as B;
+    const item = schema.properties.competencies.items;
+    expect(item.properties.key.enum).toEqual(['system_design', 'communication']);
+    expect(item.required).toEqual(['key', 'score', 'rationale', 'evidence']);
+    expect(item.additionalProperties).toBe(false);
+    expect(schema.required).toEqual([
+      'competencies',
+      'strengths',
+      'concerns',
+      'recommendation',
+      'confidence',
+      'summary',
+      'injection_attempts',
+    ]);
+    expect(schema.properties.recommendation.enum).toEqual([
+      'strong_hire',
+      'hire',
+      'no_hire',
+      'strong_no_hire',
+    ]);
+    // Keywords OpenAI's strict mode refuses are not sent.
+    expect(JSON.stringify(schema)).not.toMatch(/maxLength|\$schema/);
   });
   it('splits long transcripts into parts that keep every turn once, in order', () => {
     const turns = Array.from({ length: 30 }, (_, i) => turn(i, 'x'.repeat(5000)));

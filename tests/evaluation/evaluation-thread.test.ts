@@ -196,7 +196,7 @@ describe('maintenance schedule', () => {
 });
 
 describe('without a model', () => {
-  it('says AI evaluation is not configured, links the transcript, and keeps the interview completed', async () => {
+  it('says plainly no AI evaluation runs and where to set one up, links the transcript, offers no Re-evaluate, keeps the interview completed', async () => {
     const ai = h.deps.ai;
     h.deps.ai = undefined;
     try {
@@ -206,9 +206,10 @@ describe('without a model', () => {
       const posts = replies(h.thread(interview));
       expect(posts).toHaveLength(1);
       expect((posts[0]!.blocks as B[])[0].text.text).toBe(
-        ':information_source: *The interview with Ada Lovelace is complete.* AI evaluation is not configured (no model: set OPENAI_BASE_URL or OPENAI_API_KEY), so there are no scores. Read the transcript to decide.',
+        ':information_source: *The interview with Ada Lovelace has ended.* No AI evaluation runs on this installation: no model is connected, so there are no scores. Read the transcript to decide. To set one up, see "Connect a model" in the README: set OPENAI_API_KEY, or OPENAI_BASE_URL for a self-hosted model.',
       );
       expect((posts[0]!.blocks as B[])[1].elements[0].url).toContain(`/transcripts/${interview.id}?exp=`);
+      expect((posts[0]!.blocks as B[])[1].elements.map((e: B) => e.text.text)).not.toContain('Re-evaluate');
       expect((await h.deps.prisma.interview.findUniqueOrThrow({ where: { id: interview.id } })).status).toBe(
         'completed',
       );

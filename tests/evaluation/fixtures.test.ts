@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkFixture, fixtureTranscript, loadFixtures } from '../../scripts/eval-fixtures.js';
-import { ZCompetencies } from '../../src/domain/evaluation-schema.js';
+import { ZCompetencies } from '../../src/domain/evaluation/rubric.js';
 import { scoreTranscript } from '../../src/services/evaluation/score-transcript.js';
 import { type OpenAiServer, startOpenAiServer } from '../helpers/openai-server.js';
 import { scriptedModel } from './harness.js';

@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { buildBookingConfirmation } from '../../src/block-kit/booking-messages.js';
 import type { TConfig } from '../../src/config.js';
-import type { TCompetency } from '../../src/domain/evaluation-schema.js';
+import type { TCompetency } from '../../src/domain/evaluation/rubric.js';
 import type { TAi } from '../../src/infra/ai/client.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { createMetrics } from '../../src/infra/metrics.js';

@@ -7,9 +7,11 @@ import type {
 } from 'openai/resources/chat/completions';
 
 /**
- * An OpenAI-compatible HTTP server for the real `openai` SDK: chat completions (non-streaming, with
- * `response_format: json_schema`), audio transcriptions (multipart) and speech (WAV/MP3/PCM bytes).
- * Faults and latency are injected per test.
+ * An OpenAI-compatible HTTP server for the real `openai` SDK: chat completions (with
+ * `response_format: json_schema`; `stream: true` answers as server-sent events, token by token at a
+ * set rate), audio transcriptions (multipart) and speech (WAV/MP3/PCM bytes; MP3 can stream in
+ * chunks at a set multiple of real time). Faults (per endpoint, N times or until cleared) and
+ * latency (for all, or per endpoint: time to the first byte) are injected per test.
  */
 
 export type ChatRequest = ChatCompletionCreateParamsNonStreaming;
@@ -56,15 +58,32 @@ export interface OpenAiServer {
   calls: OpenAiCall[];
   setChatHandler(handler: ChatHandler | null): void;
   setTranscriptionHandler(handler: TranscriptionHandler | null): void;
-  /** `null` clears the fault. */
+  /** `null` clears every fault. Replaces any fault set before. */
   setFault(fault: OpenAiFault | null): void;
+  /** Adds a fault for its route (or every route), keeping other routes' faults. */
+  addFault(fault: OpenAiFault): void;
   setLatency(ms: number): void;
+  /** Time to the first byte of one endpoint (overrides setLatency for it); null: back to the shared one. */
+  setRouteLatency(route: OpenAiRoute, ms: number | null): void;
+  setStreaming(options: OpenAiStreaming): void;
   close(): Promise<void>;
+}
+
+export interface OpenAiStreaming {
+  /** Streamed chat (`stream: true`): tokens (about 4 characters each) per second after the first; 0: all at once. */
+  chatTokensPerSecond?: number;
+  /** Speech: seconds of MP3 per character of input (0: the fixed 0.3 s clip). */
+  speechSecondsPerChar?: number;
+  /** Speech: how fast the MP3 body is sent, as a multiple of real time (0: all at once). */
+  speechRealtimeFactor?: number;
 }
 
 export interface OpenAiServerOptions {
   /** Delay before every answer, in milliseconds. */
   latencyMs?: number;
+  /** Per endpoint (overrides latencyMs): time to the first byte. */
+  routeLatencyMs?: Partial<Record<OpenAiRoute, number>>;
+  streaming?: OpenAiStreaming;
   chatHandler?: ChatHandler;
   transcriptionHandler?: TranscriptionHandler;
   fault?: OpenAiFault;
@@ -232,17 +251,22 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function startOpenAiServer(options: OpenAiServerOptions = {}): Promise<OpenAiServer> {
   let chatHandler: ChatHandler = options.chatHandler ?? defaultChatHandler;
   let transcriptionHandler: TranscriptionHandler = options.transcriptionHandler ?? (() => DEFAULT_TRANSCRIPT);
-  let fault: OpenAiFault | null = options.fault ?? null;
-  let faultsLeft = fault?.times ?? Number.POSITIVE_INFINITY;
+  type TArmed = { fault: OpenAiFault; left: number };
+  let faults: TArmed[] = options.fault
+    ? [{ fault: options.fault, left: options.fault.times ?? Number.POSITIVE_INFINITY }]
+    : [];
   let latencyMs = options.latencyMs ?? 0;
+  const routeLatency: Partial<Record<OpenAiRoute, number>> = { ...(options.routeLatencyMs ?? {}) };
+  let streaming: OpenAiStreaming = { ...(options.streaming ?? {}) };
   const calls: OpenAiCall[] = [];
   const hung = new Set<ServerResponse>();
 
   /** The fault this request gets, if any; counts it down. */
   const takeFault = (route: OpenAiRoute): OpenAiFault | null => {
-    if (!fault || faultsLeft <= 0 || (fault.route !== undefined && fault.route !== route)) return null;
-    faultsLeft -= 1;
-    return fault;
+    const armed = faults.find((f) => f.left > 0 && (f.fault.route === undefined || f.fault.route === route));
+    if (!armed) return null;
+    armed.left -= 1;
+    return armed.fault;
   };
 
   /** Applies latency and a status or hang fault; returns true when the request was answered. */
@@ -250,7 +274,8 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     route: OpenAiRoute,
     reply: FastifyReply,
   ): Promise<OpenAiFault | 'answered' | null> => {
-    if (latencyMs > 0) await sleep(latencyMs);
+    const wait = routeLatency[route] ?? latencyMs;
+    if (wait > 0) await sleep(wait);
     const current = takeFault(route);
     if (current?.kind === 'status') {
       const error = faultError(current.status);
@@ -290,8 +315,6 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     if (!Array.isArray(body.messages) || body.messages.length === 0) {
       return invalid("'messages' must contain at least one message", 'messages');
     }
-    if (body.stream === true)
-      return invalid('This test server does not stream; call without stream.', 'stream');
     const format = body.response_format;
     if (isObject(format) && format.type === 'json_schema') {
       const schema = format.json_schema;
@@ -308,6 +331,40 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     const reply_ = typeof answer === 'string' ? { content: answer } : answer;
     const content =
       fault?.kind === 'malformed' ? `Sure! Here is the evaluation: ${reply_.content}` : reply_.content;
+    if (body.stream === true) {
+      // Server-sent events as OpenAI sends them: a role delta, content deltas, a finish chunk, [DONE].
+      const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
+      const created = Math.floor(Date.now() / 1000);
+      const chunk = (delta: Record<string, unknown>, finish: string | null) =>
+        `data: ${JSON.stringify({
+          id,
+          object: 'chat.completion.chunk',
+          created,
+          model: body.model,
+          system_fingerprint: 'fp_panelist_test',
+          choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+        })}\n\n`;
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        'x-request-id': `req_${randomBytes(12).toString('hex')}`,
+      });
+      hung.add(raw);
+      raw.write(chunk({ role: 'assistant', content: '' }, null));
+      const tokens = content.match(/[\s\S]{1,4}/g) ?? [];
+      const rate = streaming.chatTokensPerSecond ?? 0;
+      for (const [i, token] of tokens.entries()) {
+        if (raw.destroyed) return reply;
+        if (rate > 0 && i > 0) await sleep(1000 / rate);
+        raw.write(chunk({ content: token }, null));
+      }
+      raw.write(chunk({}, reply_.finishReason ?? 'stop'));
+      raw.end('data: [DONE]\n\n');
+      hung.delete(raw);
+      return reply;
+    }
     const promptTokens = Math.ceil(
       body.messages.map((m) => textOf(isObject(m) ? m.content : '')).join(' ').length / 4,
     );
@@ -432,7 +489,31 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
         `This test server cannot produce ${formatName}; use mp3, wav or pcm.`,
         'response_format',
       );
-    const bytes = fault?.kind === 'malformed' ? Buffer.from('this is not audio') : format.bytes();
+    const perChar = streaming.speechSecondsPerChar ?? 0;
+    const bytes =
+      fault?.kind === 'malformed'
+        ? Buffer.from('this is not audio')
+        : formatName === 'mp3' && perChar > 0
+          ? makeMp3(Math.max(0.3, body.input.length * perChar))
+          : format.bytes();
+    const factor = streaming.speechRealtimeFactor ?? 0;
+    if (factor > 0 && formatName === 'mp3') {
+      // MP3 at 128 kbit/s is 16,000 bytes a second of audio: send it at `factor` × real time,
+      // in chunks of a tenth of a second of sending.
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, { 'content-type': format.contentType, 'transfer-encoding': 'chunked' });
+      hung.add(raw);
+      const perTick = Math.max(1, Math.round((16_000 * factor) / 10));
+      for (let at = 0; at < bytes.length; at += perTick) {
+        if (raw.destroyed) return reply;
+        raw.write(bytes.subarray(at, at + perTick));
+        if (at + perTick < bytes.length) await sleep(100);
+      }
+      raw.end();
+      hung.delete(raw);
+      return reply;
+    }
     return reply.code(200).type(format.contentType).send(bytes);
   });
 
@@ -450,11 +531,21 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
       transcriptionHandler = handler ?? (() => DEFAULT_TRANSCRIPT);
     },
     setFault: (next) => {
-      fault = next;
-      faultsLeft = next?.times ?? Number.POSITIVE_INFINITY;
+      faults = next ? [{ fault: next, left: next.times ?? Number.POSITIVE_INFINITY }] : [];
+    },
+    addFault: (next) => {
+      faults = faults.filter((f) => f.fault.route !== next.route);
+      faults.push({ fault: next, left: next.times ?? Number.POSITIVE_INFINITY });
     },
     setLatency: (ms) => {
       latencyMs = ms;
+    },
+    setRouteLatency: (route, ms) => {
+      if (ms === null) delete routeLatency[route];
+      else routeLatency[route] = ms;
+    },
+    setStreaming: (next) => {
+      streaming = { ...streaming, ...next };
     },
     close: async () => {
       for (const response of hung) response.destroy();

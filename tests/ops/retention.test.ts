@@ -153,7 +153,13 @@ describe('the daily retention job', () => {
     await scheduleRetention(s.deps.queues);
     await scheduleRetention(s.deps.queues);
     const schedulers = await s.deps.queues.queue('maintenance').getJobSchedulers();
-    expect(schedulers.map((x) => [x.key, x.pattern, x.tz, x.template?.data])).toEqual([
+    expect(
+      schedulers
+        .map((x) => [x.key, x.pattern, x.tz, x.template?.data])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    ).toEqual([
+      // Candidates' deletion requests come due by the day (services/candidate/deletion.ts).
+      ['deletion-requests', '23 * * * *', 'UTC', { task: 'deletion_requests' }],
       ['retention', '17 3 * * *', 'UTC', { task: 'retention' }],
     ]);
     await s.deps.queues.queue('maintenance').obliterate({ force: true });

@@ -37,6 +37,8 @@ export interface SlackUser {
   tz: string;
   email?: string;
   isBot: boolean;
+  /** A workspace admin (users.info is_admin), e.g. for legal holds. */
+  isAdmin?: boolean;
 }
 
 export interface SlackChannel {
@@ -209,6 +211,7 @@ export class SlackApiEmulator {
     email?: string;
     realName?: string;
     isBot?: boolean;
+    isAdmin?: boolean;
   }): SlackUser {
     const stored: SlackUser = {
       id: user.id,
@@ -216,6 +219,7 @@ export class SlackApiEmulator {
       realName: user.realName ?? user.name,
       tz: user.tz,
       isBot: user.isBot ?? false,
+      ...(user.isAdmin ? { isAdmin: true } : {}),
       ...(user.email === undefined ? {} : { email: user.email }),
     };
     this.users.set(user.id, stored);
@@ -1012,7 +1016,7 @@ export class SlackApiEmulator {
         team: WS.teamId,
         ...(user.isBot ? { bot_id: WS.botId, api_app_id: WS.appId, always_active: true } : {}),
       },
-      is_admin: false,
+      is_admin: user.isAdmin === true,
       is_owner: false,
       is_primary_owner: false,
       is_restricted: false,

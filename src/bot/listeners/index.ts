@@ -7,6 +7,7 @@
 import type { App } from '@slack/bolt';
 import type { TBotDeps } from '../deps.js';
 import type { PendingAcks } from '../pending-acks.js';
+import * as candidateRequests from './actions/candidate-requests.js';
 import * as dataDeletion from './actions/data-deletion.js';
 import * as emailActions from './actions/email.js';
 import * as evaluation from './actions/evaluation.js';
@@ -28,6 +29,7 @@ const MODULES: TRegister[] = [
   events.register,
   evaluation.register,
   dataDeletion.register,
+  candidateRequests.register,
 ];
 
 export function registerListeners(app: App, deps: TBotDeps, acks: PendingAcks): void {

@@ -100,51 +100,142 @@ export async function generatePlan(ai: TAi, role: TRoleForPlan, count: number): 
 
 export type TNextDecision = { action: 'follow_up'; question: string } | { action: 'next' };
 
-/**
- * After an answer: one follow-up on the same question, or move on. Short
- * timeout (the candidate is waiting) and one retry; throws on failure.
- */
-export async function chooseNext(
-  ai: TAi,
-  input: {
-    roleTitle: string;
-    question: string;
-    answer: string;
-    competency: string | null;
-    nextQuestion: string | null;
-  },
-): Promise<TNextDecision> {
-  const completion = await ai.client.chat.completions.create(
+const NEXT_SYSTEM_PROMPT =
+  "You are a calm, attentive interviewer. Given a question and the candidate's answer, decide whether one short follow-up " +
+  'would reveal something the answer left out (specifics, their own part, the result). Reply with JSON only: ' +
+  '{"action":"follow_up","question":"..."} or {"action":"next"}. Never judge the answer aloud; never repeat the question.';
+
+type TNextInput = {
+  roleTitle: string;
+  question: string;
+  answer: string;
+  competency: string | null;
+  nextQuestion: string | null;
+};
+
+function nextMessages(input: TNextInput) {
+  return [
+    { role: 'system' as const, content: NEXT_SYSTEM_PROMPT },
     {
-      model: ai.chatModel,
-      temperature: 0.3,
-      response_format: { type: 'json_object' },
-      messages: [
-        {
-          role: 'system',
-          content:
-            "You are a calm, attentive interviewer. Given a question and the candidate's answer, decide whether one short follow-up " +
-            'would reveal something the answer left out (specifics, their own part, the result). Reply with JSON only: ' +
-            '{"action":"follow_up","question":"..."} or {"action":"next"}. Never judge the answer aloud; never repeat the question.',
-        },
-        {
-          role: 'user',
-          content: JSON.stringify({
-            role: input.roleTitle,
-            question: input.question,
-            answer: input.answer.slice(0, 4000),
-            nextPlannedQuestion: input.nextQuestion,
-          }),
-        },
-      ],
+      role: 'user' as const,
+      content: JSON.stringify({
+        role: input.roleTitle,
+        question: input.question,
+        answer: input.answer.slice(0, 4000),
+        nextPlannedQuestion: input.nextQuestion,
+      }),
     },
-    { timeout: Math.min(ai.timeoutMs, 8_000), maxRetries: 1 },
-  );
-  const parsed = ZNextReply.safeParse(parseJsonReply(completion.choices[0]?.message?.content));
+  ];
+}
+
+function toDecision(content: string | null | undefined): TNextDecision {
+  const parsed = ZNextReply.safeParse(parseJsonReply(content));
   if (!parsed.success) throw new Error('the model returned no usable decision');
   const question = parsed.data.question?.trim();
   if (parsed.data.action === 'follow_up' && question && question.length >= 5) {
     return { action: 'follow_up', question };
   }
   return { action: 'next' };
+}
+
+/**
+ * After an answer: one follow-up on the same question, or move on. Short
+ * timeout (the candidate is waiting) and one retry; throws on failure.
+ */
+export async function chooseNext(ai: TAi, input: TNextInput): Promise<TNextDecision> {
+  const completion = await ai.client.chat.completions.create(
+    {
+      model: ai.chatModel,
+      temperature: 0.3,
+      response_format: { type: 'json_object' },
+      messages: nextMessages(input),
+    },
+    { timeout: Math.min(ai.timeoutMs, 8_000), maxRetries: 1 },
+  );
+  return toDecision(completion.choices[0]?.message?.content);
+}
+
+/** Reads a JSON string literal's content from `from` (an opening quote's next index), as far as it goes. */
+function partialJsonString(s: string, from: number): { text: string; closed: boolean } {
+  let out = '';
+  for (let i = from; i < s.length; i++) {
+    const c = s[i];
+    if (c === '"') return { text: out, closed: true };
+    if (c === '\\') {
+      const n = s[i + 1];
+      if (n === undefined) break;
+      if (n === 'u') {
+        const hex = s.slice(i + 2, i + 6);
+        if (hex.length < 4) break;
+        out += String.fromCharCode(Number.parseInt(hex, 16));
+        i += 5;
+      } else {
+        out += n === 'n' ? '\n' : n === 't' ? ' ' : n;
+        i += 1;
+      }
+    } else out += c;
+  }
+  return { text: out, closed: false };
+}
+
+/**
+ * The same decision, streamed (`stream: true`): `onAction` fires as soon as the
+ * action is known (a "next" needs nothing more: the planned question's speech is
+ * ready), `onQuestion` with each new part of a follow-up question as it is written.
+ * `deadlineMs` bounds the whole call; one retry if the first attempt fails before
+ * any token. Throws on failure (callers move on to the next planned question).
+ */
+export async function chooseNextStream(
+  ai: TAi,
+  input: TNextInput,
+  opts: {
+    deadlineMs: number;
+    signal?: AbortSignal;
+    onAction?: (action: TNextDecision['action']) => void;
+    onQuestion?: (delta: string) => void;
+  },
+): Promise<TNextDecision> {
+  const deadline = AbortSignal.timeout(opts.deadlineMs);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+  let content = '';
+  let action: TNextDecision['action'] | null = null;
+  let questionSent = 0;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const stream = await ai.client.chat.completions.create(
+        {
+          model: ai.chatModel,
+          temperature: 0.3,
+          response_format: { type: 'json_object' },
+          messages: nextMessages(input),
+          stream: true,
+        },
+        { signal, maxRetries: 0, timeout: opts.deadlineMs },
+      );
+      for await (const chunk of stream) {
+        content += chunk.choices[0]?.delta?.content ?? '';
+        if (action === null) {
+          const m = /"action"\s*:\s*"(follow_up|next)"/.exec(content);
+          if (m) {
+            action = m[1] as TNextDecision['action'];
+            opts.onAction?.(action);
+          }
+        }
+        if (action === 'follow_up' && opts.onQuestion) {
+          const q = /"question"\s*:\s*"/.exec(content);
+          if (q) {
+            const { text } = partialJsonString(content, q.index + q[0].length);
+            if (text.length > questionSent) {
+              opts.onQuestion(text.slice(questionSent));
+              questionSent = text.length;
+            }
+          }
+        }
+      }
+      return toDecision(content);
+    } catch (err) {
+      // Retry once, only when nothing was received yet and time is left.
+      if (attempt >= 1 || content !== '' || signal.aborted) throw err;
+    }
+  }
 }

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { bookingJob } from './jobs/booking.js';
+import { candidateRequestJob } from './jobs/candidate-request.js';
 import { emailJob } from './jobs/email.js';
 import { evaluationJob } from './jobs/evaluation.js';
 import { maintenanceJob } from './jobs/maintenance.js';
@@ -18,6 +19,7 @@ export const JOBS = {
   prepare: prepareJob,
   evaluation: evaluationJob,
   maintenance: maintenanceJob,
+  candidate_request: candidateRequestJob,
 } as const;
 
 export type TJobName = keyof typeof JOBS;

@@ -1,6 +1,7 @@
 import { userText } from '../../block-kit/format.js';
 import type { TBookingJob } from '../../infra/queue/jobs/booking.js';
 import { loadBookingRequest } from '../../services/booking/booking-request.js';
+import { bookedInterviewId } from '../../services/booking/interviews.js';
 import { notifyBooking, processBooking } from '../../services/booking/process-booking.js';
 import { dmChannel, postToRecruiter } from '../../services/booking/scheduling-message.js';
 import type { TServiceDeps } from '../../services/deps.js';
@@ -46,16 +47,13 @@ async function tellRecruiterItFailed(
   try {
     const request = await loadBookingRequest(deps.prisma, bookingRequestId);
     if (!request) return;
-    const booked = await deps.prisma.interview.findUnique({
-      where: { bookingRequestId },
-      select: { id: true },
-    });
-    const text = booked
+    const bookedId = await bookedInterviewId(deps, bookingRequestId);
+    const text = bookedId
       ? `:warning: ${userText(request.candidate.name, 120)} is booked, but Panelist could not finish the confirmation (a service it needs did not answer). Check the interview in App Home; the invite email may need a resend.`
       : `:warning: Panelist could not book ${userText(request.candidate.name, 120)}: a service it needs did not answer after several tries, and nothing was booked. Please run /schedule-interview again.`;
     await postOnce(deps, {
       key: `booking-failed:${bookingRequestId}`,
-      ...(booked ? { interviewId: booked.id } : {}),
+      ...(bookedId ? { interviewId: bookedId } : {}),
       channel: await dmChannel(request.recruiter.userId, deps.slack),
       message: { text },
     });

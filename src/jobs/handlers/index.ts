@@ -6,6 +6,7 @@ import type { TJobName } from '../../infra/queue/catalogue.js';
 import type { TWorkerDeps } from '../deps.js';
 import type { TJobHandler } from '../worker.js';
 import { bookingHandler, notifyHandler } from './booking.js';
+import { candidateRequestHandler } from './candidate-request.js';
 import { emailHandler } from './email.js';
 import { evaluationHandler } from './evaluation.js';
 import { maintenanceHandler } from './maintenance.js';
@@ -23,4 +24,5 @@ export const HANDLERS: THandlerFactories = {
   notify: notifyHandler,
   prepare: prepareHandler,
   email: emailHandler,
+  candidate_request: candidateRequestHandler,
 };

@@ -5,10 +5,12 @@
  * portal ending the same interview at the same moment cannot make it twice; only the winner
  * enqueues, and the job id is the portal's own (`evaluation-<id>-v1`), so BullMQ dedupes anyway.
  */
-import { interviewWindow } from '../../domain/window.js';
+import { accommodatedEnd, interviewWindow } from '../../domain/window.js';
 import { enqueueEvaluation } from '../../infra/queue/jobs/evaluation.js';
 import { scheduleMaintenanceTask } from '../../infra/queue/jobs/maintenance.js';
 import type { JobQueues } from '../../infra/queue/queues.js';
+import { runDueDeletions } from '../../services/candidate/deletion.js';
+import { redactSlackMessages } from '../../services/candidate/slack-redaction.js';
 import type { TServiceDeps } from '../../services/deps.js';
 import { recordEvent } from '../../services/events.js';
 import { transitionInterview } from '../../services/lifecycle/transition-interview.js';
@@ -37,6 +39,17 @@ export function maintenanceHandler(deps: TServiceDeps): TJobHandler<'maintenance
         // Transcripts, quotes and personal data older than RETENTION_DAYS (services/retention.ts).
         const result = await applyRetention(deps);
         if (result.interviews + result.candidates > 0) ctx.logger.info(result, 'retention: data deleted');
+        return { ...result, slack: await redactSlackMessages(deps) };
+      }
+      case 'deletion_requests': {
+        // Candidates' deletion requests whose day has come (services/candidate/deletion.ts).
+        const result = await runDueDeletions(deps);
+        if (result.carriedOut > 0) ctx.logger.info(result, 'deletion requests carried out');
+        return { ...result, slack: await redactSlackMessages(deps) };
+      }
+      case 'slack_redaction': {
+        const result = await redactSlackMessages(deps);
+        if (result.interviews > 0) ctx.logger.info(result, 'Slack messages of deleted interviews redacted');
         return result;
       }
     }
@@ -53,14 +66,15 @@ export async function expireNoShows(
   const endedBefore = new Date(now.getTime() - settings.graceMinutes * 60_000);
   const candidates = await prisma.interview.findMany({
     where: { status: { in: ['scheduled', 'in_progress'] }, scheduledEnd: { lte: endedBefore } },
-    select: { id: true, status: true, scheduledStart: true, scheduledEnd: true },
+    select: { id: true, status: true, scheduledStart: true, scheduledEnd: true, extraMinutes: true },
     orderBy: { scheduledEnd: 'asc' },
     take: BATCH,
   });
   let expired = 0;
   let completed = 0;
   for (const interview of candidates) {
-    const { closesAt } = interviewWindow(interview.scheduledStart, interview.scheduledEnd, settings);
+    // An accommodation's extra minutes move the close too (services/interview/session.ts).
+    const { closesAt } = interviewWindow(interview.scheduledStart, accommodatedEnd(interview), settings);
     if (closesAt.getTime() > now.getTime()) continue;
     if (interview.status === 'scheduled') {
       const isMoved = await transitionInterview(prisma, interview.id, 'scheduled', 'expired', {

@@ -1,6 +1,7 @@
 /** Every portal route plugin, registered in one place. */
 import type { FastifyInstance } from 'fastify';
 import type { TPortalDeps } from '../deps.js';
+import { candidateRoutes } from './candidate.js';
 import { interviewRoutes } from './interview.js';
 import { transcriptRoutes } from './transcript.js';
 
@@ -8,4 +9,5 @@ export async function registerRoutes(app: FastifyInstance, deps: TPortalDeps): P
   // Route plugins are added here as they are written (interview, transcript, metrics...).
   await app.register(async (scope) => interviewRoutes(scope, deps));
   await app.register(async (scope) => transcriptRoutes(scope, deps));
+  await app.register(async (scope) => candidateRoutes(scope, deps));
 }

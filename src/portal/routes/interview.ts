@@ -8,9 +8,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { modelOffer } from '../../domain/model-offer.js';
 import { formatInZone } from '../../domain/time.js';
 import { timeOutReason } from '../../domain/window.js';
 import { transcribe } from '../../infra/ai/speech.js';
+import { candidatePageUrl } from '../../services/candidate/links.js';
+import { interviewNotice } from '../../services/candidate/notice.js';
+import { recordNoticeShown } from '../../services/candidate/requests.js';
 import { finishInterview } from '../../services/interview/conduct.js';
 import { readPlan } from '../../services/interview/plan.js';
 import { findInterviewByKey, type TKeyedInterview, timingOf } from '../../services/interview/session.js';
@@ -22,6 +26,7 @@ import {
   renderClosed,
   renderCompleted,
   renderInvalidLink,
+  renderOptedOut,
   renderRateLimited,
   renderRoom,
   renderTooEarly,
@@ -120,10 +125,14 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
     }
     const p = pageData(deps, interview);
     const t = timingOf(deps, interview);
+    const afterLinks = {
+      selfIdentification: candidatePageUrl(deps.config, 'self-identification', interview, deps.now()),
+      data: candidatePageUrl(deps.config, 'data', interview, deps.now()),
+    };
     if (interview.status === 'in_progress' && t.remainingMs <= 0) {
       // Started, and its time (or the window) has run out while nobody was connected: end it now.
       await finishInterview(deps, interview.id, timeOutReason(t));
-      return reply.send(renderCompleted(p));
+      return reply.send(renderCompleted(p, afterLinks));
     }
     if (interview.status !== 'scheduled' && interview.status !== 'in_progress') {
       if (interview.status === 'expired') return reply.send(renderClosed(p));
@@ -136,14 +145,32 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
           ),
         );
       }
-      return reply.send(renderCompleted(p));
+      return reply.send(renderCompleted(p, afterLinks));
     }
+    const notice = interviewNotice(deps.config, {
+      interview,
+      roleTitle: interview.role.title,
+      competencies: interview.role.competencies,
+      hasModel: modelOffer(deps.config.ai).evaluates,
+      now: deps.now(),
+    });
+    // Asked for a human interview instead: this AI interview does not start (issue 14).
+    if (interview.status === 'scheduled' && interview.aiOptOutAt)
+      return reply.send(renderOptedOut(p, notice));
     if (interview.status === 'scheduled' && t.state === 'too_early') return reply.send(renderTooEarly(p));
     if (t.state === 'closed') return reply.send(renderClosed(p));
     const questionCount = readPlan(interview.questionPlan)?.length ?? interview.role.questionCount;
+    await recordNoticeShown(deps, interview.id, notice.version);
     return reply.send(
       renderRoom(
-        { ...p, questionCount, retentionDays: deps.config.retentionDays },
+        {
+          ...p,
+          questionCount,
+          retentionDays: deps.config.retentionDays,
+          offer: modelOffer(deps.config.ai),
+          notice,
+          afterLinks,
+        },
         {
           status: interview.status,
           joinOpensAt: t.window.joinOpensAt.toISOString(),
@@ -151,7 +178,8 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
           serverNow: deps.now().toISOString(),
           durationMs: t.durationMs,
           questionCount,
-          voiceAvailable: deps.ai !== undefined,
+          // An accommodation of typed answers only turns voice off for this interview.
+          voiceAvailable: deps.ai !== undefined && !interview.typedAnswersOnly,
           maxAudioMs: MAX_AUDIO_MS,
           timeZone: interview.candidate.timeZone,
         },
@@ -244,6 +272,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
   );
 
   app.addHook('onClose', async () => {
+    sockets.close();
     for (const client of app.websocketServer?.clients ?? []) client.close(1001, 'server shutting down');
   });
 }

@@ -6,13 +6,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { escapeHtml } from '../../domain/escape.js';
-import {
-  RECOMMENDATION_LABELS,
-  SCORE_ANCHORS,
-  SCORE_MAX,
-  type TEvaluationResult,
-} from '../../domain/evaluation-schema.js';
+import type { TEvaluationResult } from '../../domain/evaluation/result.js';
+import { RECOMMENDATION_LABELS, SCORE_ANCHORS, SCORE_MAX } from '../../domain/evaluation/rubric.js';
 import { verifyTranscriptLink } from '../../domain/transcript-link.js';
+import { succeededEvaluations } from '../../services/evaluation/stored-evaluations.js';
 import { loadInterviewTranscript } from '../../services/evaluation/transcript.js';
 import { transcriptLinkSecret } from '../../services/evaluation/transcript-link.js';
 import type { TPortalDeps } from '../deps.js';
@@ -168,10 +165,7 @@ export async function transcriptRoutes(app: FastifyInstance, deps: TPortalDeps):
               'This interview’s personal data was deleted under the retention policy.',
             ),
           );
-      const evaluations = await deps.prisma.evaluation.findMany({
-        where: { interviewId, status: 'succeeded' },
-        orderBy: { version: 'desc' },
-      });
+      const evaluations = await succeededEvaluations(deps, interviewId);
       const latest = evaluations.find((e) => (e.result as { kind?: string } | null)?.kind === 'scored');
       const started = transcript.startedAt;
       const names = new Map(loaded.competencies.map((c) => [c.key, c.name]));
@@ -222,6 +216,11 @@ ${
 <p class="meta">Facts recorded by the interview page, not judgements.</p>
 ${integrity}
 <h2>Transcript</h2>
+${
+  loaded.corrections.length > 0
+    ? `<div class="warn">The candidate added ${loaded.corrections.length === 1 ? 'a correction' : `${loaded.corrections.length} corrections`} to this transcript. Each appears with the answer it is about, marked “Correction from the candidate”, and is given to any later evaluation.</div>`
+    : ''
+}
 ${turns || '<p class="meta">The candidate answered no questions.</p>'}`;
       return reply.send(page(`Transcript: ${interview.candidate.name}`, body));
     },

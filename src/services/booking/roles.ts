@@ -1,12 +1,9 @@
 /** Roles candidates are interviewed for. */
-import { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
 import { stripControlChars } from '../../domain/escape.js';
+import { readCompetencies, type TCompetency } from '../../domain/evaluation/rubric.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
-
-export const ZCompetency = z.object({ key: z.string(), name: z.string(), description: z.string() });
-export type TCompetency = z.infer<typeof ZCompetency>;
 
 export type TRoleInput = {
   title: string;
@@ -55,10 +52,9 @@ export function parseQuestions(text: string): string[] {
 }
 
 export function formatCompetencies(competencies: unknown): string {
-  const parsed = z.array(ZCompetency).safeParse(competencies);
-  return parsed.success
-    ? parsed.data.map((c) => (c.description ? `${c.name}: ${c.description}` : c.name)).join('\n')
-    : '';
+  return readCompetencies(competencies)
+    .map((c) => (c.description ? `${c.name}: ${c.description}` : c.name))
+    .join('\n');
 }
 
 export async function saveRole(
@@ -94,4 +90,13 @@ export async function saveRole(
 
 export async function listRoles(deps: Pick<TServiceDeps, 'prisma'>, limit = 100) {
   return deps.prisma.role.findMany({ where: { archivedAt: null }, orderBy: { title: 'asc' }, take: limit });
+}
+
+export function findRole(deps: Pick<TServiceDeps, 'prisma'>, roleId: string) {
+  return deps.prisma.role.findUnique({ where: { id: roleId } });
+}
+
+/** Roles a recruiter can still pick (not archived). */
+export function countActiveRoles(deps: Pick<TServiceDeps, 'prisma'>) {
+  return deps.prisma.role.count({ where: { archivedAt: null } });
 }

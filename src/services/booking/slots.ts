@@ -100,3 +100,7 @@ export async function upcomingSlots(deps: Pick<TServiceDeps, 'prisma' | 'now'>, 
     take: limit,
   });
 }
+
+export function findSlot(deps: Pick<TServiceDeps, 'prisma'>, slotId: string) {
+  return deps.prisma.slot.findUnique({ where: { id: slotId } });
+}

@@ -21,14 +21,18 @@ export type TEmailInterview = {
   redactedAt: Date | null;
   /** The candidate's key, sealed (services/interview/candidate-link.ts); null once cleared. */
   sessionKeySealed: string | null;
+  /** The candidate asked for a human interview instead (their cancel email says so). */
+  aiOptOutAt: Date | null;
   candidate: { name: string; email: string; timeZone: string };
-  role: { title: string };
+  role: { title: string; competencies: unknown };
 };
 
 type TClaimRow = Omit<
   TEmailInterview,
-  'candidate' | 'role' | 'scheduledStart' | 'scheduledEnd' | 'redactedAt'
+  'candidate' | 'role' | 'scheduledStart' | 'scheduledEnd' | 'redactedAt' | 'aiOptOutAt'
 > & {
+  aiOptOutAt: string | null;
+  roleCompetencies: unknown;
   scheduledStart: string;
   scheduledEnd: string;
   redactedAt: string | null;
@@ -70,7 +74,7 @@ export async function claimAndLoad(
              i."recruiterEmail", i."recruiterSlackUser", i."slackChannelId", i."slackThreadTs", i."redactedAt",
              i."sessionKeySealed",
              c."name" AS "candidateName", c."email" AS "candidateEmail", c."timeZone" AS "candidateTimeZone",
-             r."title" AS "roleTitle"
+             r."title" AS "roleTitle", r."competencies" AS "roleCompetencies", i."aiOptOutAt"
         FROM "Interview" i
         JOIN "Candidate" c ON c."id" = i."candidateId"
         JOIN "Role" r ON r."id" = i."roleId"
@@ -84,17 +88,17 @@ export async function claimAndLoad(
     SELECT (to_jsonb(i) || jsonb_build_object('claimId', (SELECT "id" FROM claim)))::text AS "row" FROM i`;
   const first = rows[0];
   if (!first) return null;
-  const { candidateName, candidateEmail, candidateTimeZone, roleTitle, claimId, ...row } = JSON.parse(
-    first.row,
-  ) as TClaimRow;
+  const { candidateName, candidateEmail, candidateTimeZone, roleTitle, roleCompetencies, claimId, ...row } =
+    JSON.parse(first.row) as TClaimRow;
   return {
     interview: {
       ...row,
       scheduledStart: new Date(row.scheduledStart),
       scheduledEnd: new Date(row.scheduledEnd),
       redactedAt: row.redactedAt ? new Date(row.redactedAt) : null,
+      aiOptOutAt: row.aiOptOutAt ? new Date(row.aiOptOutAt) : null,
       candidate: { name: candidateName, email: candidateEmail, timeZone: candidateTimeZone },
-      role: { title: roleTitle },
+      role: { title: roleTitle, competencies: roleCompetencies },
     },
     claimId,
   };
@@ -124,14 +128,24 @@ export async function markSending(
 }
 
 /** Records the send and its event in one statement (one commit). */
-export async function markSent(prisma: PrismaClient, key: TKey, messageId: string, at: Date): Promise<void> {
-  const data = JSON.stringify({ kind: key.kind, revision: key.revision, messageId });
+export async function markSent(
+  prisma: PrismaClient,
+  key: TKey,
+  messageId: string,
+  at: Date,
+  noticeVersion?: string,
+): Promise<void> {
+  // The notice version goes into the event (which notice, when) and onto the interview (the latest).
+  const data = JSON.stringify({ kind: key.kind, revision: key.revision, messageId, noticeVersion });
   await prisma.$executeRaw`
     WITH sent AS (
       UPDATE "EmailDelivery"
          SET "status" = 'sent', "messageId" = ${messageId}, "sentAt" = ${at}, "lastError" = NULL, "updatedAt" = ${at}
        WHERE "interviewId" = ${key.interviewId}::uuid AND "kind" = ${key.kind}::"EmailKind" AND "revision" = ${key.revision}
        RETURNING "interviewId"
+    ), notice AS (
+      UPDATE "Interview" SET "noticeVersion" = ${noticeVersion ?? null}::text
+       WHERE ${noticeVersion ?? null}::text IS NOT NULL AND "id" IN (SELECT "interviewId" FROM sent)
     )
     INSERT INTO "Event" ("interviewId", "type", "actor", "data", "createdAt")
     SELECT "interviewId", 'email.sent', 'system', ${data}::jsonb, ${at} FROM sent`;

@@ -7,7 +7,9 @@
  * Times are shown in the candidate's own zone with its abbreviation and UTC offset.
  */
 import { formatInTimeZone } from 'date-fns-tz';
+import { noticeTextLines, type TNotice } from '../../domain/candidate-notice.js';
 import { escapeHtml, sanitizeHeaderValue, stripControlChars } from '../../domain/escape.js';
+import { interviewFormatText, type TModelOffer } from '../../domain/model-offer.js';
 import { zoneLabel } from '../../domain/time.js';
 import type { TInterviewWindow } from '../../domain/window.js';
 import type { TMailMessage } from '../../infra/mail/mailer.js';
@@ -36,6 +38,14 @@ export type TRenderInput = {
   /** MAIL_FROM, e.g. `Panelist <interviews@panelist.local>`. */
   from: string;
   now: Date;
+  /** The candidate notice (domain/candidate-notice.ts): shown in every email with the interview link. */
+  notice?: TNotice | undefined;
+  /** The candidate's data page (a signed link): every email links to it. */
+  dataLink?: string | undefined;
+  /** A cancel email for an interview the candidate asked to replace with a human interview. */
+  isHumanAlternative?: boolean | undefined;
+  /** What this installation's model can do; the preparation list says how questions are asked. */
+  offer?: TModelOffer | undefined;
 };
 
 export type TRenderedEmail = TMailMessage;
@@ -168,6 +178,22 @@ function content(input: TRenderInput, role: string, company: string): TContent {
         calendar: 'REQUEST',
       };
     case 'cancel':
+      if (input.isHumanAlternative) {
+        return {
+          subject: `Your ${role} interview at ${company}: an interview with a person instead`,
+          preheader:
+            'As you asked, the AI interview is cancelled. You will be contacted to arrange a new time.',
+          heading: 'An interview with a person instead',
+          intro: [
+            `As you asked, your AI interview with ${company} for the ${role} role on ${shortWhen} is cancelled, and its link no longer works. You will not be evaluated by AI.`,
+            `${input.recruiterEmail ? input.recruiterEmail : `The ${company} hiring team`} will contact you to arrange an interview with a person. You can also reply to this email.`,
+          ],
+          showDetails: false,
+          showLink: false,
+          showPreparation: false,
+          calendar: 'CANCEL',
+        };
+      }
       return {
         subject: `Cancelled: your ${role} interview at ${company} on ${shortWhen}`,
         preheader: `Your interview on ${shortWhen} has been cancelled.`,
@@ -206,8 +232,12 @@ const PREPARATION = [
   'Use a computer with an up-to-date Chrome, Edge, Firefox or Safari (a phone works too).',
   'Allow the camera and microphone when your browser asks; headphones help.',
   'Find a quiet place with a stable internet connection.',
-  'The interviewer is an AI that asks its questions aloud and in writing. You can answer by speaking, or type your answers if you prefer.',
 ];
+
+/** How to prepare; the last line says how questions are asked, as this installation can ask them. */
+function preparation(offer: TModelOffer | undefined): string[] {
+  return [...PREPARATION, interviewFormatText(offer ?? { evaluates: true, speaks: true })];
+}
 
 /** Renders one candidate email, ready for the mailer. */
 export function renderEmail(input: TRenderInput): TRenderedEmail {
@@ -249,12 +279,17 @@ export function renderEmail(input: TRenderInput): TRenderedEmail {
   if (c.showLink && input.link) {
     text.push('Your interview link:', input.link, '', windowLine, '');
   }
-  if (c.showPreparation) text.push('How to prepare', ...PREPARATION.map((p) => `- ${p}`), '');
+  if (c.showPreparation) text.push('How to prepare', ...preparation(input.offer).map((p) => `- ${p}`), '');
+  const notice = c.showLink ? input.notice : undefined;
+  if (notice) text.push(...noticeTextLines(notice), '');
   if (c.showLink) text.push(helpLine, '');
+  if (input.dataLink && !notice)
+    text.push(`Your data (download, correct or delete it): ${input.dataLink}`, '');
   if (calendarNote) text.push(calendarNote, '');
   text.push(`— The ${company} hiring team`, '');
 
   const html = renderHtml({
+    prepare: preparation(input.offer),
     c,
     name,
     role,
@@ -265,6 +300,8 @@ export function renderEmail(input: TRenderInput): TRenderedEmail {
     windowLine,
     helpLine,
     calendarNote,
+    notice,
+    dataLink: notice ? undefined : input.dataLink,
   });
 
   const domain = fromAddress(input.from).split('@')[1] ?? 'panelist.local';
@@ -315,6 +352,9 @@ type THtmlParts = {
   windowLine: string;
   helpLine: string;
   calendarNote: string;
+  notice: TNotice | undefined;
+  dataLink: string | undefined;
+  prepare: string[];
 };
 
 const FONT = "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
@@ -357,14 +397,20 @@ function renderHtml(p: THtmlParts): string {
   const prep = p.c.showPreparation
     ? `<h2 style="margin:8px 0 8px 0;${FONT};font-size:18px;line-height:24px;color:#111827">How to prepare</h2>` +
       `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 16px 0">` +
-      PREPARATION.map(
-        (item) =>
-          `<tr><td style="padding:0 8px 8px 0;${FONT};font-size:16px;line-height:24px;color:#1d4ed8;vertical-align:top">&#8226;</td>` +
-          `<td style="padding:0 0 8px 0;${FONT};font-size:16px;line-height:24px;color:#1f2937;vertical-align:top">${e(item)}</td></tr>`,
-      ).join('') +
+      p.prepare
+        .map(
+          (item) =>
+            `<tr><td style="padding:0 8px 8px 0;${FONT};font-size:16px;line-height:24px;color:#1d4ed8;vertical-align:top">&#8226;</td>` +
+            `<td style="padding:0 0 8px 0;${FONT};font-size:16px;line-height:24px;color:#1f2937;vertical-align:top">${e(item)}</td></tr>`,
+        )
+        .join('') +
       `</table>`
     : '';
   const help = p.link ? `<p style="${P}">${e(p.helpLine)}</p>` : '';
+  const notice = p.notice ? noticeHtml(p.notice) : '';
+  const data = p.dataLink
+    ? `<p style="margin:0 0 16px 0;${FONT};font-size:14px;line-height:20px;color:#6b7280">Your data: <a href="${e(p.dataLink)}" style="color:#1d4ed8">download, correct or delete it</a>.</p>`
+    : '';
   const cal = p.calendarNote
     ? `<p style="margin:0 0 16px 0;${FONT};font-size:14px;line-height:20px;color:#6b7280">${e(p.calendarNote)}</p>`
     : '';
@@ -389,7 +435,9 @@ ${p.c.intro.map((line) => `<p style="${P}">${e(line)}</p>`).join('\n')}
 ${details}
 ${button}
 ${prep}
+${notice}
 ${help}
+${data}
 ${cal}
 <p style="margin:8px 0 0 0;${FONT};font-size:16px;line-height:24px;color:#1f2937">— The ${e(p.company)} hiring team</p>
 </td></tr>
@@ -399,4 +447,28 @@ ${cal}
 </body>
 </html>
 `;
+}
+
+/** The candidate notice as a boxed section; the same items as the text part and the lobby. */
+function noticeHtml(n: TNotice): string {
+  const e = escapeHtml;
+  const small = `${FONT};font-size:15px;line-height:22px;color:#1f2937`;
+  const items = n.items
+    .map(
+      (item) =>
+        `<p style="margin:0 0 10px 0;${small}"><strong>${e(item.title)}.</strong> ${e(item.text)}</p>` +
+        (item.list && item.list.length > 0
+          ? `<ul style="margin:0 0 10px 0;padding-left:22px;${small}">${item.list.map((li) => `<li style="margin:0 0 4px 0">${e(li)}</li>`).join('')}</ul>`
+          : '') +
+        (item.link
+          ? `<p style="margin:0 0 14px 0;${small}"><a href="${e(item.link.url)}" style="color:#1d4ed8;font-weight:bold">${e(item.link.label)}</a></p>`
+          : ''),
+    )
+    .join('');
+  return (
+    `<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" style="margin:8px 0 20px 0;border:1px solid #d1d5db;border-radius:8px"><tr><td style="padding:16px 16px 6px 16px">` +
+    `<h2 style="margin:0 0 10px 0;${FONT};font-size:18px;line-height:24px;color:#111827">${e(n.heading)}</h2>` +
+    items +
+    `</td></tr></table>`
+  );
 }

@@ -25,11 +25,14 @@
  */
 
 import { normalizeEmail } from '../../domain/email-address.js';
+import { modelOffer } from '../../domain/model-offer.js';
 import { interviewWindow } from '../../domain/window.js';
 import type { Logger } from '../../infra/logger.js';
 import type { TMailer } from '../../infra/mail/mailer.js';
 import { enqueueEmail, type TEmailJob } from '../../infra/queue/jobs/email.js';
 import { threadOf } from '../../infra/slack/client.js';
+import { candidatePageUrl } from '../candidate/links.js';
+import { interviewNotice } from '../candidate/notice.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 import { candidateLinkOf } from '../interview/candidate-link.js';
@@ -188,6 +191,17 @@ export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: T
 
   const link = job.kind === 'cancel' ? undefined : candidateLinkOf(deps.config, interview);
   const recruiterEmail = interview.recruiterEmail ? normalizeEmail(interview.recruiterEmail) : null;
+  const now = deps.now();
+  // Every email with the interview link carries the candidate notice; every email links to the data page.
+  const notice = link
+    ? interviewNotice(deps.config, {
+        interview,
+        roleTitle: interview.role.title,
+        competencies: interview.role.competencies,
+        hasModel: modelOffer(deps.config.ai).evaluates,
+        now,
+      })
+    : undefined;
   const message = renderEmail({
     kind: job.kind,
     isFirstNotice: job.kind === 'update' && !(await wasInvited(deps, interview.id)),
@@ -202,7 +216,11 @@ export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: T
     window: interviewWindow(interview.scheduledStart, interview.scheduledEnd, deps.config.interview),
     recruiterEmail,
     from: deps.config.mail.from,
-    now: deps.now(),
+    now,
+    notice,
+    dataLink: candidatePageUrl(deps.config, 'data', interview, now),
+    isHumanAlternative: job.kind === 'cancel' && interview.aiOptOutAt !== null,
+    offer: modelOffer(deps.config.ai),
   });
   await deps.faultPoint?.('email.before_sending');
 
@@ -262,7 +280,7 @@ export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: T
 
   const sentAt = deps.now();
   // The row and the event log agree: one statement, one commit.
-  await markSent(deps.prisma, key, messageId, sentAt);
+  await markSent(deps.prisma, key, messageId, sentAt, notice?.version);
   log.info({ messageId }, 'email sent');
   await deps.faultPoint?.('email.after_recording');
   await afterSent(job, interview, deps, log, sentAt);

@@ -10,24 +10,21 @@ import {
   buildEvaluationMessage,
   buildNoShowMessage,
   buildNotConfiguredMessage,
-  rootStatusText,
   type TSlackMessage,
 } from '../../block-kit/evaluation-messages.js';
-import {
-  buildRubric,
-  EVALUATION_PROMPT_VERSION,
-  summarizeIntegrity,
-  type TEvaluationResult,
-} from '../../domain/evaluation-schema.js';
+import { summarizeIntegrity, type TEvaluationResult } from '../../domain/evaluation/result.js';
+import { buildRubric, EVALUATION_PROMPT_VERSION, rubricVersion } from '../../domain/evaluation/rubric.js';
 import type { Prisma } from '../../generated/prisma/client.js';
-import { EvaluatorError } from '../../infra/ai/evaluator.js';
+import { EvaluatorError, type TEvaluatorErrorKind } from '../../infra/ai/evaluator.js';
 import type { Logger } from '../../infra/logger.js';
 import type { TEvaluationJob } from '../../infra/queue/jobs/evaluation.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
+import { settleTranscripts } from '../interview/transcripts.js';
 import { transitionInterview } from '../lifecycle/transition-interview.js';
+import { loadDecision } from './decision-state.js';
 import { scoreTranscript } from './score-transcript.js';
-import { postOrUpdate, updateSchedulingMessageStatus } from './thread.js';
+import { NOT_CONFIGURED_ERROR, postOrUpdate, updateSchedulingMessageStatus } from './thread.js';
 import { loadInterviewTranscript } from './transcript.js';
 import { transcriptLinkFor } from './transcript-link.js';
 
@@ -57,11 +54,25 @@ export async function runEvaluation(
 ): Promise<TEvaluationOutcome> {
   const { prisma, config } = deps;
   const log = run.logger.child({ interviewId: job.interviewId, version: job.version });
+  if (job.reason !== 'no_show') {
+    // Voice answers whose transcription failed during the interview kept their audio: transcribe
+    // them now; while any is still pending, retry the job later (scores never miss an answer
+    // the server has), except on the last attempt, which scores what there is.
+    const pending = await settleTranscripts({ ...deps, logger: log }, job.interviewId);
+    if (pending > 0 && !run.isFinalAttempt) {
+      throw new Error(`${pending} piece(s) of voice answers are not transcribed yet; the evaluation waits`);
+    }
+  }
   const loaded = await loadInterviewTranscript(prisma, job.interviewId);
   const { interview, competencies, transcript } = loaded;
   const where = { slackChannelId: interview.slackChannelId, slackThreadTs: interview.slackThreadTs };
   if (interview.redactedAt) {
     log.info('interview was redacted; nothing to evaluate');
+    return 'skipped';
+  }
+  // The candidate asked for an interview with a person: never evaluated by AI (issue 14).
+  if (interview.aiOptOutAt && job.reason !== 'no_show') {
+    log.info('candidate opted out of the AI interview; not evaluated');
     return 'skipped';
   }
 
@@ -82,7 +93,7 @@ export async function runEvaluation(
       status: 'succeeded',
       result: { kind: 'no_show' },
     });
-    await updateSchedulingMessageStatus(deps, interview.id, rootStatusText({ kind: 'no_show' }), log);
+    await updateSchedulingMessageStatus(deps, interview.id, log);
     return 'no_show_posted';
   }
 
@@ -114,14 +125,14 @@ export async function runEvaluation(
     });
     await post(row.id, row.slackMessageTs, message, 'not_configured', {
       status: 'failed',
-      error: 'AI evaluation is not configured (no model).',
+      error: NOT_CONFIGURED_ERROR,
     });
     await recordEvent(prisma, {
       interviewId: interview.id,
       type: 'evaluation.not_configured',
       data: { version: job.version },
     });
-    await updateSchedulingMessageStatus(deps, interview.id, rootStatusText({ kind: 'not_configured' }), log);
+    await updateSchedulingMessageStatus(deps, interview.id, log);
     return 'not_configured';
   }
 
@@ -147,9 +158,19 @@ export async function runEvaluation(
     } catch (err) {
       if (!(err instanceof EvaluatorError)) throw err;
       log.warn({ kind: err.kind, attempt: attempts, final: run.isFinalAttempt }, 'evaluation attempt failed');
-      await prisma.evaluation.update({ where: { id: row.id }, data: { error: err.message.slice(0, 500) } });
+      // The versions are stored on a failed attempt too: the audit names every model call.
+      await prisma.evaluation.update({
+        where: { id: row.id },
+        data: {
+          error: err.message.slice(0, 500),
+          model: deps.ai.chatModel,
+          promptVersion: EVALUATION_PROMPT_VERSION,
+          rubric: rubric as unknown as Prisma.InputJsonValue,
+          rubricVersion: rubricVersion(rubric),
+        },
+      });
       if (!run.isFinalAttempt) throw err;
-      await reportFailure(row.id, row.slackMessageTs, err.message, attempts, actions);
+      await reportFailure(row.id, row.slackMessageTs, err, attempts, actions);
       throw err;
     }
     // Conditional: a concurrent run (a stalled job picked up twice) cannot overwrite a stored result.
@@ -159,6 +180,7 @@ export async function runEvaluation(
         status: 'succeeded',
         result: result as unknown as Prisma.InputJsonValue,
         rubric: rubric as unknown as Prisma.InputJsonValue,
+        rubricVersion: rubricVersion(rubric),
         promptVersion: EVALUATION_PROMPT_VERSION,
         model,
         droppedQuotes: result.droppedQuotes.length,
@@ -177,6 +199,7 @@ export async function runEvaluation(
 
   // --- Post once.
   const requestedBy = job.requestedBy?.replace(/^slack:/, '');
+  const standing = await loadDecision(prisma, interview.id);
   const message = buildEvaluationMessage({
     candidateName: interview.candidate.name,
     roleTitle: interview.role.title,
@@ -184,6 +207,8 @@ export async function runEvaluation(
     result,
     model,
     promptVersion: row.promptVersion ?? EVALUATION_PROMPT_VERSION,
+    rubricVersion: row.rubricVersion ?? rubricVersion(rubric),
+    standingDecision: standing,
     requestedBy: requestedBy && /^[UW][A-Z0-9_]+$/.test(requestedBy) ? requestedBy : undefined,
     actions,
     interviewId: interview.id,
@@ -212,41 +237,36 @@ export async function runEvaluation(
             type: 'evaluation.posted',
             data: { version: job.version, recommendation: res?.recommendation ?? null },
           }),
-      isMoved && res
-        ? updateSchedulingMessageStatus(
-            deps,
-            interview.id,
-            rootStatusText({ kind: 'evaluated', recommendation: res.recommendation, version: job.version }),
-            log,
-          )
-        : undefined,
+      isMoved && res ? updateSchedulingMessageStatus(deps, interview.id, log) : undefined,
     ]);
   }
 
   async function reportFailure(
     rowId: string,
     existingTs: string | null,
-    reason: string,
+    failure: EvaluatorError,
     attemptsMade: number,
     acts: typeof actions,
   ): Promise<void> {
     const message = buildEvaluationFailedMessage({
       candidateName: interview.candidate.name,
       version: job.version,
-      reason: publicReason(reason),
+      reason: publicReason(failure.kind),
       attempts: attemptsMade,
       actions: acts,
       interviewId: interview.id,
     });
-    await post(rowId, existingTs, message, 'failed', { status: 'failed', error: reason.slice(0, 500) });
+    await post(rowId, existingTs, message, 'failed', {
+      status: 'failed',
+      error: failure.message.slice(0, 500),
+    });
     const isMoved = await transitionInterview(prisma, interview.id, 'completed', 'failed');
     await recordEvent(prisma, {
       interviewId: interview.id,
       type: 'evaluation.failed',
       data: { version: job.version, attempts: attemptsMade },
     });
-    if (isMoved)
-      await updateSchedulingMessageStatus(deps, interview.id, rootStatusText({ kind: 'failed' }), log);
+    if (isMoved) await updateSchedulingMessageStatus(deps, interview.id, log);
   }
 
   /**
@@ -279,13 +299,16 @@ export async function runEvaluation(
   }
 }
 
-/** What the thread may say about a model failure: no URLs, keys or model output echoed. */
-function publicReason(reason: string): string {
-  if (/not JSON|does not match the schema|cut off/.test(reason))
-    return 'The model’s answers were not valid evaluations.';
-  if (/refused/.test(reason)) return 'The model refused to evaluate this transcript.';
-  if (/timed? ?out|timeout/i.test(reason)) return 'The model did not answer in time.';
-  return 'The model could not be reached.';
+/** What the thread may say about a model failure, by its kind: no URLs, keys or model output echoed. */
+const PUBLIC_REASONS: Record<TEvaluatorErrorKind, string> = {
+  invalid_output: 'The model’s answers were not valid evaluations.',
+  refused: 'The model refused to evaluate this transcript.',
+  timeout: 'The model did not answer in time.',
+  model_error: 'The model could not be reached.',
+};
+
+function publicReason(kind: TEvaluatorErrorKind): string {
+  return PUBLIC_REASONS[kind];
 }
 
 type TEvaluationRow = {
@@ -294,6 +317,7 @@ type TEvaluationRow = {
   result: unknown;
   model: string | null;
   promptVersion: string | null;
+  rubricVersion: string | null;
   attempts: number;
   slackMessageTs: string | null;
 };
@@ -307,7 +331,7 @@ async function ensureRow(deps: TEvaluationDeps, interviewId: string, version: nu
     INSERT INTO "Evaluation" (id, "interviewId", version, "updatedAt")
     VALUES (gen_random_uuid(), ${interviewId}::uuid, ${version}, now())
     ON CONFLICT ("interviewId", version) DO UPDATE SET version = EXCLUDED.version
-    RETURNING id, status::text AS status, result, model, "promptVersion", attempts, "slackMessageTs"`;
+    RETURNING id, status::text AS status, result, model, "promptVersion", "rubricVersion", attempts, "slackMessageTs"`;
   const row = rows[0];
   if (!row) throw new Error('the evaluation row was neither inserted nor found');
   return row;

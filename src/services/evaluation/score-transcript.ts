@@ -3,15 +3,11 @@
  * judge) the model, then the grounding rules. Shared by the evaluation job and the fixture
  * script, so what the script measures is what the job posts.
  */
-import {
-  assessTranscript,
-  groundEvaluation,
-  insufficientEvaluation,
-  type TCompetency,
-  type TEvaluationResult,
-  type TIntegritySummary,
-  type TTranscript,
-} from '../../domain/evaluation-schema.js';
+import { groundEvaluation, insufficientEvaluation } from '../../domain/evaluation/grounding.js';
+import { assessTranscript } from '../../domain/evaluation/quality-gate.js';
+import type { TEvaluationResult, TIntegritySummary } from '../../domain/evaluation/result.js';
+import type { TCompetency } from '../../domain/evaluation/rubric.js';
+import type { TTranscript } from '../../domain/evaluation/transcript.js';
 import type { TAi } from '../../infra/ai/client.js';
 import { evaluateTranscript } from '../../infra/ai/evaluator.js';
 
@@ -40,6 +36,7 @@ export async function scoreTranscript(
   return {
     result: groundEvaluation({
       model: out.evaluation,
+      discarded: out.discarded,
       transcript,
       competencies,
       quality,

@@ -3,10 +3,17 @@
  * the scheduling message's status line current.
  */
 import type { WebClient } from '@slack/web-api';
-import { EVALUATION_EVENT_TYPE, type TSlackMessage } from '../../block-kit/evaluation-messages.js';
+import {
+  EVALUATION_EVENT_TYPE,
+  rootStatusText,
+  type TRootEvaluation,
+  type TSlackMessage,
+} from '../../block-kit/evaluation-messages.js';
+import type { TEvaluationResult } from '../../domain/evaluation/result.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import type { Logger } from '../../infra/logger.js';
 import { refreshRootMessage } from '../booking/scheduling-message.js';
+import { loadDecision } from './decision-state.js';
 
 type TThreadRef = { slackChannelId: string; slackThreadTs: string | null };
 
@@ -95,19 +102,65 @@ export async function postOrUpdate(
   return { ts: res.ts, isNew: true };
 }
 
+/** The error stored on a version that could not run because no model is configured. */
+export const NOT_CONFIGURED_ERROR = 'AI evaluation is not configured (no model).';
+
+/** What the latest finished evaluation version says, for the root message's note. */
+function evaluationOutcome(row: {
+  version: number;
+  status: string;
+  result: unknown;
+  error: string | null;
+}): TRootEvaluation {
+  const result = row.result as { kind?: string; recommendation?: TEvaluationResult['recommendation'] } | null;
+  if (row.status === 'succeeded' && result?.kind === 'no_show') return { kind: 'no_show' };
+  if (row.status === 'succeeded' && result?.recommendation)
+    return { kind: 'evaluated', recommendation: result.recommendation, version: row.version };
+  if (row.error === NOT_CONFIGURED_ERROR) return { kind: 'not_configured' };
+  return { kind: 'failed' };
+}
+
+/** A Slack user's display name for plain text ("@hank"); the id when Slack does not say. */
+async function displayName(slack: WebClient, userId: string): Promise<string> {
+  try {
+    const res = await slack.users.info({ user: userId });
+    return res.user?.profile?.display_name || res.user?.real_name || res.user?.name || userId;
+  } catch {
+    return userId;
+  }
+}
+
 /**
  * Rebuilds the scheduling message (the thread's root) with the booking code's own builder,
- * so its status field follows the interview, plus a note saying what the evaluation found.
+ * so its status field follows the interview, plus a note saying what the latest evaluation
+ * found and which decision a person made (both, when a re-evaluation came after a decision).
  * Never fails the caller: the thread post is what matters, the root is a convenience.
  */
 export async function updateSchedulingMessageStatus(
   deps: { prisma: PrismaClient; slack: WebClient },
   interviewId: string,
-  statusNote: string,
   logger: Logger,
 ): Promise<void> {
   try {
-    await refreshRootMessage(interviewId, deps, statusNote);
+    const [latest, decision] = await Promise.all([
+      deps.prisma.evaluation.findFirst({
+        where: { interviewId, status: { not: 'pending' } },
+        orderBy: { version: 'desc' },
+        select: { version: true, status: true, result: true, error: true },
+      }),
+      loadDecision(deps.prisma, interviewId),
+    ]);
+    const note = rootStatusText({
+      evaluation: latest ? evaluationOutcome(latest) : null,
+      decision: decision
+        ? {
+            outcome: decision.outcome,
+            by: await displayName(deps.slack, decision.userId),
+            evaluationVersion: decision.evaluationVersion,
+          }
+        : null,
+    });
+    await refreshRootMessage(interviewId, deps, note || undefined);
   } catch (err) {
     logger.warn(
       { err: { message: (err as Error).message } },

@@ -5,11 +5,14 @@
  */
 import { AppError } from '../../domain/errors.js';
 import { stripControlChars } from '../../domain/escape.js';
+import type { TCompletionReason } from '../../domain/interview-state.js';
+import { timeOutReason } from '../../domain/window.js';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import { chooseNext } from '../../infra/ai/interviewer.js';
 import { enqueueEvaluation as queueEvaluation } from '../../infra/queue/jobs/evaluation.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
+import { transitionInterview } from '../lifecycle/transition-interview.js';
 import { ensurePlan, readPlan, type TPlan } from './plan.js';
 import { timingOf } from './session.js';
 
@@ -25,7 +28,8 @@ const MAX_ANSWER_CHARS = 20_000;
 /** A follow-up is only worth asking with this much time left. */
 const FOLLOW_UP_MIN_REMAINING_MS = 90_000;
 
-export type TEndReason = 'finished' | 'time_up' | 'window_closed';
+/** Why a started interview ended (domain/interview-state.ts). */
+export type TEndReason = TCompletionReason;
 
 export type TTurnView = {
   seq: number;
@@ -58,8 +62,10 @@ function turnView(t: {
   question: string;
   answerText: string | null;
   answerMode: string | null;
+  transcriptPending?: boolean;
 }): TTurnView {
   return {
+    ...(t.transcriptPending ? { transcriptPending: true } : {}),
     seq: t.seq,
     planIndex: t.planIndex,
     isFollowUp: t.isFollowUp,
@@ -127,11 +133,10 @@ export async function startInterview(
   }
   const plan = await ensurePlan(deps, interviewId);
   const now = deps.now();
-  const moved = await deps.prisma.interview.updateMany({
-    where: { id: interviewId, status: 'scheduled' },
-    data: { status: 'in_progress', startedAt: now },
+  const isStarted = await transitionInterview(deps.prisma, interviewId, 'scheduled', 'in_progress', {
+    startedAt: now,
   });
-  if (moved.count === 1) {
+  if (isStarted) {
     await recordEvent(deps.prisma, {
       interviewId,
       type: 'interview.started',
@@ -200,6 +205,10 @@ export type TAnswerInput = {
   audioDurationMs?: number | undefined;
   /** The browser connection sending it: an answer from a tab that lost the interview is refused. */
   connectionId?: string | undefined;
+  /** A voice answer part of whose audio is not text yet (the server keeps retrying it). */
+  transcriptPending?: boolean | undefined;
+  /** A voice turn's latency marks so far (see InterviewTurn.latencyMarks). */
+  latencyMarks?: Record<string, number> | undefined;
 };
 
 export type TAnswerResult =
@@ -209,20 +218,28 @@ export type TAnswerResult =
   | { kind: 'duplicate' }
   | { kind: 'stale' };
 
-/**
- * Records the answer to turn `seq` and asks the next question (a follow-up or
- * the next planned one). The same submission twice (same clientId) is recorded
- * once; an answer to a question that is no longer open is ignored ('stale').
- */
-export async function submitAnswer(
-  deps: TDeps,
-  interviewId: string,
-  input: TAnswerInput,
-): Promise<TAnswerResult> {
-  const interview = await deps.prisma.interview.findUniqueOrThrow({
+type TInterviewRow = Awaited<ReturnType<typeof loadForAnswer>>;
+
+function loadForAnswer(deps: TDeps, interviewId: string) {
+  return deps.prisma.interview.findUniqueOrThrow({
     where: { id: interviewId },
     include: { role: { select: { title: true } } },
   });
+}
+
+export type TRecorded = { kind: 'recorded'; answered: TTurnRow; interview: TInterviewRow; text: string };
+
+/**
+ * Stores the answer to turn `seq` (the first step of submitAnswer). The same
+ * submission twice (same clientId) is recorded once; an answer to a question
+ * that is no longer open is ignored ('stale').
+ */
+export async function recordAnswer(
+  deps: TDeps,
+  interviewId: string,
+  input: TAnswerInput,
+): Promise<TRecorded | Exclude<TAnswerResult, { kind: 'next' }>> {
+  const interview = await loadForAnswer(deps, interviewId);
   if (interview.status !== 'in_progress') {
     if (
       interview.status === 'completed' ||
@@ -237,7 +254,7 @@ export async function submitAnswer(
     return { kind: 'taken_over' };
   }
   const text = stripControlChars(input.text, { keepNewlines: true }).trim().slice(0, MAX_ANSWER_CHARS);
-  if (text === '' && input.mode !== 'skipped') {
+  if (text === '' && input.mode === 'typed') {
     throw new AppError('invalid_input', 'The answer is empty. Type or say something, or skip the question.');
   }
   let answered: TTurnRow | null;
@@ -250,6 +267,8 @@ export async function submitAnswer(
         audioDurationMs: input.audioDurationMs === undefined ? null : Math.round(input.audioDurationMs),
         answerClientId: input.clientId,
         answeredAt: deps.now(),
+        transcriptPending: input.transcriptPending ?? false,
+        ...(input.latencyMarks ? { latencyMarks: input.latencyMarks } : {}),
       },
     });
   } catch (err) {
@@ -266,45 +285,48 @@ export async function submitAnswer(
     });
     return same ? { kind: 'duplicate' } : { kind: 'stale' };
   }
+  return { kind: 'recorded', answered, interview, text };
+}
 
+/** What the follow-up decision needs, or null when no follow-up may be asked after this answer. */
+export async function followUpInput(
+  deps: TDeps,
+  recorded: TRecorded,
+  mode: TAnswerInput['mode'],
+): Promise<Parameters<typeof chooseNext>[1] | null> {
+  const { interview, answered, text } = recorded;
+  const timing = timingOf(deps, interview);
+  if (!deps.ai || answered.isFollowUp || mode === 'skipped' || text === '') return null;
+  if (timing.remainingMs <= FOLLOW_UP_MIN_REMAINING_MS) return null;
+  const plan = readPlan(interview.questionPlan) ?? (await ensurePlan(deps, interview.id));
+  return {
+    roleTitle: interview.role.title,
+    question: answered.question,
+    answer: text,
+    competency: answered.competency,
+    nextQuestion: plan[answered.planIndex + 1]?.text ?? null,
+  };
+}
+
+/**
+ * After a recorded answer: asks `followUp` (a question the model chose) or the
+ * next planned question, or ends the interview when time or the plan is over.
+ */
+export async function askNext(
+  deps: TDeps,
+  recorded: TRecorded,
+  followUp: string | null,
+): Promise<TAnswerResult> {
+  const { interview, answered } = recorded;
+  const interviewId = interview.id;
   const timing = timingOf(deps, interview);
   if (timing.remainingMs <= 0) {
-    const reason: TEndReason =
-      timing.endsAt && timing.endsAt.getTime() >= timing.window.closesAt.getTime()
-        ? 'window_closed'
-        : 'time_up';
+    const reason = timeOutReason(timing);
     await finishInterview(deps, interviewId, reason);
     return { kind: 'completed', reason };
   }
-
   const plan = readPlan(interview.questionPlan) ?? (await ensurePlan(deps, interviewId));
   const nextPlanned = plan[answered.planIndex + 1] ?? null;
-
-  let followUp: string | null = null;
-  if (
-    deps.ai &&
-    !answered.isFollowUp &&
-    input.mode !== 'skipped' &&
-    timing.remainingMs > FOLLOW_UP_MIN_REMAINING_MS
-  ) {
-    try {
-      const decision = await chooseNext(deps.ai, {
-        roleTitle: interview.role.title,
-        question: answered.question,
-        answer: text,
-        competency: answered.competency,
-        nextQuestion: nextPlanned?.text ?? null,
-      });
-      if (decision.action === 'follow_up') followUp = decision.question;
-    } catch (err) {
-      // The model failing costs the follow-up, never the interview.
-      deps.logger.warn(
-        { interviewId, err: { message: (err as Error).message } },
-        'follow-up decision failed',
-      );
-    }
-  }
-
   if (followUp === null && nextPlanned === null) {
     await finishInterview(deps, interviewId, 'finished');
     return { kind: 'completed', reason: 'finished' };
@@ -327,6 +349,34 @@ export async function submitAnswer(
 }
 
 /**
+ * Records the answer to turn `seq` and asks the next question (a follow-up or
+ * the next planned one), with the follow-up decision made here (not streamed).
+ */
+export async function submitAnswer(
+  deps: TDeps,
+  interviewId: string,
+  input: TAnswerInput,
+): Promise<TAnswerResult> {
+  const recorded = await recordAnswer(deps, interviewId, input);
+  if (recorded.kind !== 'recorded') return recorded;
+  const ask = await followUpInput(deps, recorded, input.mode);
+  let followUp: string | null = null;
+  if (ask && deps.ai) {
+    try {
+      const decision = await chooseNext(deps.ai, ask);
+      if (decision.action === 'follow_up') followUp = decision.question;
+    } catch (err) {
+      // The model failing costs the follow-up, never the interview.
+      deps.logger.warn(
+        { interviewId, err: { message: (err as Error).message } },
+        'follow-up decision failed',
+      );
+    }
+  }
+  return askNext(deps, recorded, followUp);
+}
+
+/**
  * Ends the interview (in_progress → completed) exactly once and enqueues its
  * evaluation. Returns false when it had already ended. A call on an interview
  * that is already completed enqueues the evaluation again, which the job id
@@ -338,11 +388,12 @@ export async function finishInterview(
   interviewId: string,
   reason: TEndReason,
 ): Promise<boolean> {
-  const moved = await deps.prisma.interview.updateMany({
-    where: { id: interviewId, status: 'in_progress' },
-    data: { status: 'completed', endedAt: deps.now(), endReason: reason, activeConnectionId: null },
+  const isFinished = await transitionInterview(deps.prisma, interviewId, 'in_progress', 'completed', {
+    endedAt: deps.now(),
+    endReason: reason,
+    activeConnectionId: null,
   });
-  if (moved.count !== 1) {
+  if (!isFinished) {
     const row = await deps.prisma.interview.findUnique({
       where: { id: interviewId },
       select: { status: true },

@@ -5,6 +5,7 @@
  * the built-in bank. Written once: a second writer keeps the first plan.
  */
 import { z } from 'zod';
+import { readCompetencies } from '../../domain/evaluation/rubric.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import { generatePlan, type TPlannedQuestion } from '../../infra/ai/interviewer.js';
 import { builtInPlan } from '../../infra/ai/question-bank.js';
@@ -12,9 +13,6 @@ import { loggableMessage } from '../../infra/logger.js';
 import type { TServiceDeps } from '../deps.js';
 
 const ZPlan = z.array(z.object({ text: z.string().min(1), competency: z.string().nullable() })).min(1);
-const ZCompetencies = z.array(
-  z.object({ key: z.string(), name: z.string(), description: z.string().optional() }).loose(),
-);
 const ZQuestions = z.array(z.string());
 
 export type TPlan = TPlannedQuestion[];
@@ -34,14 +32,12 @@ type TRoleRow = {
 };
 
 function roleForPlan(role: TRoleRow) {
-  const competencies = ZCompetencies.safeParse(role.competencies);
+  const competencies = readCompetencies(role.competencies);
   const questions = ZQuestions.safeParse(role.questions);
   return {
     title: role.title,
     description: role.description,
-    competencies: competencies.success
-      ? competencies.data.map((c) => ({ key: c.key, name: c.name, description: c.description ?? '' }))
-      : [],
+    competencies: competencies.map((c) => ({ key: c.key, name: c.name, description: c.description })),
     ownQuestions: questions.success ? questions.data.map((q) => q.trim()).filter((q) => q.length > 0) : [],
   };
 }

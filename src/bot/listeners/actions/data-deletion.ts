@@ -8,6 +8,7 @@ import type { View } from '@slack/types';
 import { metadata, plain, readMetadata } from '../../../block-kit/common.js';
 import { normalizeEmail } from '../../../domain/email-address.js';
 import { escapeMrkdwn } from '../../../domain/escape.js';
+import { enqueueMaintenanceTask } from '../../../infra/queue/jobs/maintenance.js';
 import { deleteCandidateData, describeCandidate } from '../../../services/retention.js';
 import type { TBotDeps } from '../../deps.js';
 import type { TListenerApp } from '../route-listeners.js';
@@ -54,7 +55,7 @@ function buildDeleteConfirmModal(input: {
         elements: [
           {
             type: 'mrkdwn',
-            text: 'This cannot be undone. Messages already posted in Slack are not changed. The deletion is recorded in the event log with your name.',
+            text: "This cannot be undone. Panelist's own Slack messages about them are edited to a redacted form. The deletion is recorded in the event log with your name.",
           },
         ],
       },
@@ -134,6 +135,13 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
             : 'Nothing to delete: that candidate no longer exists.';
       await ack({ response_action: 'update', view: resultView(text) });
       deps.logger.info({ candidateId, outcome: result.outcome }, 'candidate data deletion requested');
+      if (result.outcome === 'deleted') {
+        // Panelist's Slack messages about them are redacted next (services/candidate/slack-redaction.ts);
+        // the hourly deletion run catches up if this enqueue fails.
+        await enqueueMaintenanceTask(deps.queues, 'slack_redaction', candidateId).catch((err: Error) =>
+          deps.logger.warn({ err: { message: err.message } }, 'Slack redaction not queued'),
+        );
+      }
     } catch (err) {
       deps.logger.error({ err: { message: (err as Error).message } }, 'candidate data deletion failed');
       await ack({

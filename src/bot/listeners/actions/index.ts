@@ -9,8 +9,9 @@ import { SLOTS } from '../../../block-kit/slots-modal.js';
 import { escapeMrkdwn } from '../../../domain/escape.js';
 import { enqueueEmail } from '../../../infra/queue/jobs/email.js';
 import { cancelInterview } from '../../../services/booking/cancel-interview.js';
+import { findInterview, findInterviewWithCandidate } from '../../../services/booking/interviews.js';
 import { mayManageInterview, notAllowedText } from '../../../services/booking/may-manage.js';
-import { formatCompetencies } from '../../../services/booking/roles.js';
+import { findRole, formatCompetencies } from '../../../services/booking/roles.js';
 import { postInThread, refreshRootMessage } from '../../../services/booking/scheduling-message.js';
 import { closeSlot, listOpenSlots } from '../../../services/booking/slots.js';
 import type { TBotDeps } from '../../deps.js';
@@ -34,7 +35,7 @@ export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): 
       return;
     }
     const result = await cancelInterview(interviewId, body.user.id, deps);
-    const interview = await deps.prisma.interview.findUnique({ where: { id: interviewId } });
+    const interview = await findInterview(deps, interviewId);
     if (!interview) return;
     if (result.outcome === 'not_cancellable') {
       await replyToClicker(
@@ -69,10 +70,7 @@ export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): 
   app.action<BlockButtonAction>(ACTION_IDS.reschedule, async ({ ack, action, body, client }) => {
     await ack();
     const interview = isUuid(action.value ?? '')
-      ? await deps.prisma.interview.findUnique({
-          where: { id: action.value ?? '' },
-          include: { candidate: true },
-        })
+      ? await findInterviewWithCandidate(deps, action.value ?? '')
       : null;
     if (interview && !mayManageInterview(deps.config, interview, body.user.id)) {
       await replyToClicker(client, body, notAllowedText(interview, 'reschedule'));
@@ -132,7 +130,7 @@ export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): 
 
   app.action<BlockButtonAction>(ROLE.edit, async ({ ack, action, body, client }) => {
     await ack();
-    const role = await deps.prisma.role.findUnique({ where: { id: action.value ?? '' } });
+    const role = await findRole(deps, action.value ?? '');
     if (!role) return;
     await pushOrOpen(
       client,

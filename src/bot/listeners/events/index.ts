@@ -1,6 +1,7 @@
 /** Events API: App Home. */
 
 import { buildHome } from '../../../block-kit/home.js';
+import { recentInterviews } from '../../../services/booking/interviews.js';
 import { listRoles } from '../../../services/booking/roles.js';
 import { listOpenSlots } from '../../../services/booking/slots.js';
 import type { TBotDeps } from '../../deps.js';
@@ -11,12 +12,7 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
     if (event.tab !== 'home') return;
     const now = deps.now();
     const [interviews, roles, open] = await Promise.all([
-      deps.prisma.interview.findMany({
-        where: { scheduledStart: { gt: new Date(now.getTime() - 7 * 24 * 3600_000) }, redactedAt: null },
-        orderBy: { scheduledStart: 'asc' },
-        take: 30,
-        include: { candidate: true, role: true },
-      }),
+      recentInterviews(deps, now),
       listRoles(deps, 50),
       listOpenSlots(deps.prisma, now, { limit: 1 }),
     ]);

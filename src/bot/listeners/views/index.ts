@@ -12,6 +12,7 @@ import { DURATIONS, SLOTS } from '../../../block-kit/slots-modal.js';
 import { normalizeEmail } from '../../../domain/email-address.js';
 import { isAppError } from '../../../domain/errors.js';
 import { stripControlChars } from '../../../domain/escape.js';
+import { earliestAfterNotice } from '../../../domain/notice-period.js';
 import { bookability } from '../../../domain/seats.js';
 import {
   formatInZone,
@@ -20,16 +21,17 @@ import {
   MAX_REPEAT_COUNT,
   repeatOnWeekdays,
 } from '../../../domain/time.js';
-import { batchPerTurn } from '../../../infra/batch-per-turn.js';
 import { enqueueBooking } from '../../../infra/queue/jobs/booking.js';
 import {
   refuseBookingRequest,
   storeBookingRequest,
   type TBookingRequest,
 } from '../../../services/booking/booking-request.js';
+import { findInterviewWithCandidate } from '../../../services/booking/interviews.js';
 import { mayManageInterview } from '../../../services/booking/may-manage.js';
 import { saveRole } from '../../../services/booking/roles.js';
-import { addSlots, listOpenSlots } from '../../../services/booking/slots.js';
+import { addSlots, findSlot, listOpenSlots } from '../../../services/booking/slots.js';
+import { checkSlotAndRole } from '../../../services/booking/submission-check.js';
 import type { TBotDeps } from '../../deps.js';
 import { slotsModal } from '../../modals.js';
 import { recruiterProfile } from '../../recruiter.js';
@@ -154,6 +156,10 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
       } else if (slotId && !errors[SCHEDULE.slot]) {
         const b = slot ? bookability(slot, deps.now()) : 'gone';
         if (b !== 'ok') errors[SCHEDULE.slot] = await slotError(b, deps);
+        else if (slot) {
+          const tooSoon = noticeError(deps, slot.startsAt, meta.tz);
+          if (tooSoon) errors[SCHEDULE.slot] = tooSoon;
+        }
       }
       if (roleId && !role) errors[SCHEDULE.role] = 'That role no longer exists. Pick another.';
     }
@@ -194,7 +200,9 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
 
   app.view(SCHEDULE.reschedCallbackId, async ({ ack, view, body, logger }) => {
     const values = view.state.values as TViewState;
-    const meta = readMetadata<{ interviewId: string; fromRevision: number }>(view.private_metadata);
+    const meta = readMetadata<{ interviewId: string; fromRevision: number; tz?: string }>(
+      view.private_metadata,
+    );
     const slotId = readInput(values, SCHEDULE.slot);
     if (!meta.interviewId || !meta.fromRevision) {
       await ack({
@@ -240,6 +248,12 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
     }
     if (b !== 'ok') {
       await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: await slotError(b, deps) } });
+      return;
+    }
+    // A new time is a new notice: the same minimum applies.
+    const tooSoon = slot ? noticeError(deps, slot.startsAt, meta.tz) : undefined;
+    if (tooSoon) {
+      await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: tooSoon } });
       return;
     }
     const bookingRequestId = requestId('reschedule', view.id, meta.interviewId, slotId);
@@ -376,84 +390,10 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
   });
 }
 
-type TSlotSeats = {
-  startsAt: Date;
-  durationMinutes: number;
-  capacity: number;
-  seatsTaken: number;
-  closedAt: Date | null;
-};
-type TCheckInput = { slotId: string | null; roleId: string | null; requestId: string; email: string | null };
-type TCheckResult = {
-  slot: TSlotSeats | null;
-  role: { id: string } | null;
-  /** When this candidate is already booked by this form, or into this slot: the interview's start. */
-  booked: Date | null;
-};
-
-/** One batcher per database client, so separate stacks (tests) never share a batch. */
-const checkBatchers = new WeakMap<object, (input: TCheckInput) => Promise<TCheckResult>>();
-
-/**
- * The slot's seats and whether the role exists. This runs before the ack of every
- * submission; submissions arriving in the same turn share one statement (one raw
- * query costs a fraction of the CPU of Prisma model queries, and one round trip
- * for a burst instead of one each: measured in bench/slack-ack). If the statement
- * fails, every submission of that batch reports it inline.
- */
-function checkSlotAndRole(deps: TBotDeps, input: TCheckInput) {
-  let check = checkBatchers.get(deps.prisma);
-  if (!check) {
-    check = batchPerTurn((inputs: TCheckInput[]) => checkMany(deps, inputs));
-    checkBatchers.set(deps.prisma, check);
-  }
-  return check(input);
-}
-
-async function checkMany(deps: TBotDeps, inputs: TCheckInput[]): Promise<TCheckResult[]> {
-  const slotIds = [...new Set(inputs.flatMap((i) => (i.slotId ? [i.slotId] : [])))];
-  const roleIds = [...new Set(inputs.flatMap((i) => (i.roleId ? [i.roleId] : [])))];
-  const requestIds = inputs.map((i) => i.requestId);
-  const emails = inputs.map((i) => i.email ?? '');
-  const slotOf = inputs.map((i) => i.slotId ?? '');
-  const [rows, bookedRows] = await Promise.all([
-    deps.prisma.$queryRaw<
-      Array<TSlotSeats & { id: string; isRole: boolean }>
-    >`SELECT s.id::text AS id, false AS "isRole", s."startsAt", s."durationMinutes", s.capacity,
-           s."seatsTaken", s."closedAt"
-    FROM "Slot" s WHERE s.id = ANY(${slotIds}::uuid[])
-    UNION ALL
-    SELECT r.id::text, true, NULL, NULL, NULL, NULL, NULL
-    FROM "Role" r WHERE r.id = ANY(${roleIds}::uuid[])`,
-    // A resubmitted form, or the same candidate into the same slot, is "already booked", with when.
-    deps.prisma.$queryRaw<Array<{ idx: bigint; start: Date }>>`
-    SELECT b.idx, min(i."scheduledStart") AS start
-    FROM unnest(${requestIds}::text[], ${emails}::text[], ${slotOf}::text[]) WITH ORDINALITY AS b(req, email, slot, idx)
-    JOIN "Interview" i ON i."bookingRequestId" = b.req
-      OR (i.status = 'scheduled' AND i."slotId"::text = b.slot
-          AND i."candidateId" IN (SELECT c.id FROM "Candidate" c WHERE c.email = b.email))
-    GROUP BY b.idx`,
-  ]);
-  const booked = new Map(bookedRows.map((r) => [Number(r.idx) - 1, r.start]));
-  const slots = new Map<string, TSlotSeats>();
-  const roles = new Set<string>();
-  for (const { id, isRole, ...seats } of rows) {
-    if (isRole) roles.add(id);
-    else slots.set(id, seats);
-  }
-  return inputs.map(({ slotId, roleId }, i) => ({
-    slot: (slotId && slots.get(slotId)) || null,
-    role: roleId && roles.has(roleId) ? { id: roleId } : null,
-    booked: booked.get(i) ?? null,
-  }));
-}
-
 async function loadForReschedule(deps: TBotDeps, interviewId: string, slotId: string) {
   const [current, slot] = await Promise.all([
-    isUuid(interviewId)
-      ? deps.prisma.interview.findUnique({ where: { id: interviewId }, include: { candidate: true } })
-      : null,
-    isUuid(slotId) ? deps.prisma.slot.findUnique({ where: { id: slotId } }) : null,
+    isUuid(interviewId) ? findInterviewWithCandidate(deps, interviewId) : null,
+    isUuid(slotId) ? findSlot(deps, slotId) : null,
   ]);
   return { current, slot };
 }
@@ -475,4 +415,16 @@ async function slotError(reason: 'full' | 'past' | 'closed' | 'gone', deps: TBot
 /** Inline errors are plain text: no user mention there. */
 function notAllowedPlain(interview: { recruiterSlackUser: string }): string {
   return `Only the recruiter who scheduled this interview (${interview.recruiterSlackUser}) and Panelist admins can reschedule it.`;
+}
+
+/**
+ * The inline error for a slot inside the workspace's minimum notice before an AI interview
+ * (MIN_NOTICE_BUSINESS_DAYS, issue 14), naming the earliest allowed date in the recruiter's zone.
+ */
+function noticeError(deps: TBotDeps, startsAt: Date, recruiterTz: string | undefined): string | undefined {
+  const days = deps.config.candidateRights.minNoticeBusinessDays;
+  const tz = recruiterTz && isValidTimeZone(recruiterTz) ? recruiterTz : 'UTC';
+  const earliest = earliestAfterNotice(deps.now(), days, tz);
+  if (!earliest || startsAt.getTime() >= earliest.getTime()) return undefined;
+  return `Too soon: candidates must be told at least ${days} business day${days === 1 ? '' : 's'} before an AI interview. The earliest allowed date is ${formatInZone(earliest, tz, 'date')} (${tz}). Pick a later slot.`;
 }

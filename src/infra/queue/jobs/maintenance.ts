@@ -4,9 +4,11 @@
  */
 import { z } from 'zod';
 import type { JobQueues } from '../queues.js';
-import { defineJob } from './define.js';
+import { defineJob, jobId } from './define.js';
 
-export const ZMaintenanceJob = z.object({ task: z.enum(['retention', 'expire_no_shows']) });
+export const ZMaintenanceJob = z.object({
+  task: z.enum(['retention', 'expire_no_shows', 'deletion_requests', 'slack_redaction']),
+});
 export type TMaintenanceJob = z.infer<typeof ZMaintenanceJob>;
 export type TMaintenanceTask = TMaintenanceJob['task'];
 
@@ -21,6 +23,8 @@ export const maintenanceJob = defineJob({
 const SCHEDULER_IDS: Record<TMaintenanceTask, string> = {
   expire_no_shows: 'expire-no-shows',
   retention: 'retention',
+  deletion_requests: 'deletion-requests',
+  slack_redaction: 'slack-redaction',
 };
 
 /** Registers (or updates) the repeating job of `task`. Idempotent. */
@@ -32,4 +36,12 @@ export async function scheduleMaintenanceTask(
   await queues
     .queue('maintenance')
     .upsertJobScheduler(SCHEDULER_IDS[task], repeat, { name: 'maintenance', data: { task } });
+}
+
+/**
+ * Runs `task` once now, e.g. the Slack redaction right after a deletion. `key` names the occasion
+ * (a candidate id): the same occasion queues it once.
+ */
+export function enqueueMaintenanceTask(queues: JobQueues, task: TMaintenanceTask, key: string) {
+  return queues.enqueue('maintenance', { task }, { jobId: jobId(SCHEDULER_IDS[task], key) });
 }

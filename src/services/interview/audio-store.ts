@@ -1,0 +1,136 @@
+/**
+ * Where a voice answer's audio lives while the candidate speaks: Redis, one hash
+ * per turn (field = chunk index, value = the whole binary frame, header included,
+ * so a process that takes over after a reconnect also gets each chunk's voice
+ * flag and audio time). Every portal process reads the same hash, so a
+ * reconnect to any of them resumes; HSETNX makes a resent chunk a no-op. A chunk
+ * is acknowledged to the browser only after it is stored here; the browser keeps
+ * unacknowledged ones, so a portal crash loses nothing. The hash is deleted as
+ * soon as the turn's transcript is stored (the consent text promises it); pieces
+ * whose transcription failed keep their own copy in PostgreSQL (AnswerPiece.audio),
+ * so Redis losing data later costs nothing either. A TTL removes abandoned turns.
+ */
+import type { Redis } from 'ioredis';
+
+/** Abandoned turns' audio (a candidate who never came back) is gone after this. */
+const AUDIO_TTL_MS = 6 * 60 * 60_000;
+/** Each Redis call's deadline: a stalled Redis fails the call, never hangs the room. */
+const REDIS_DEADLINE_MS = 3_000;
+
+function bounded<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Redis did not answer ${what} within ${REDIS_DEADLINE_MS} ms`)),
+      REDIS_DEADLINE_MS,
+    );
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+export class AudioStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(interviewId: string, seq: number) {
+    return `${this.prefix}:audio:${interviewId}:${seq}`;
+  }
+  private metaKey(interviewId: string, seq: number) {
+    return `${this.prefix}:audio-meta:${interviewId}:${seq}`;
+  }
+
+  /** Stores frames (each index once). */
+  async append(interviewId: string, seq: number, frames: Array<{ index: number; frame: Uint8Array }>) {
+    if (frames.length === 0) return;
+    const key = this.key(interviewId, seq);
+    const multi = this.redis.multi();
+    for (const f of frames) multi.hsetnx(key, String(f.index), Buffer.from(f.frame));
+    multi.pexpire(key, AUDIO_TTL_MS);
+    const results = await bounded(multi.exec(), 'storing audio');
+    const failed = results?.find(([err]) => err);
+    if (!results || failed) throw failed?.[0] ?? new Error('Redis refused the audio chunks');
+  }
+
+  async setMime(interviewId: string, seq: number, mime: string) {
+    await bounded(
+      this.redis.set(this.metaKey(interviewId, seq), mime, 'PX', AUDIO_TTL_MS),
+      'storing the audio format',
+    );
+  }
+
+  async mime(interviewId: string, seq: number): Promise<string | null> {
+    return bounded(this.redis.get(this.metaKey(interviewId, seq)), 'reading the audio format');
+  }
+
+  /** Every stored chunk index of the turn, ascending. */
+  async indexes(interviewId: string, seq: number): Promise<number[]> {
+    const keys = await bounded(this.redis.hkeys(this.key(interviewId, seq)), 'listing audio chunks');
+    return keys.map(Number).sort((a, b) => a - b);
+  }
+
+  /** Frames `from`..`to` (inclusive) that are stored, in order. */
+  async load(
+    interviewId: string,
+    seq: number,
+    from: number,
+    to: number,
+  ): Promise<Array<{ index: number; frame: Buffer }>> {
+    if (to < from) return [];
+    const fields = Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
+    const values = await bounded(
+      this.redis.hmgetBuffer(this.key(interviewId, seq), ...fields),
+      'reading audio chunks',
+    );
+    const out: Array<{ index: number; frame: Buffer }> = [];
+    values.forEach((v, i) => {
+      if (v) out.push({ index: from + i, frame: v });
+    });
+    return out;
+  }
+
+  async drop(interviewId: string, seq: number) {
+    await bounded(
+      this.redis.del(this.key(interviewId, seq), this.metaKey(interviewId, seq)),
+      'deleting audio',
+    );
+  }
+}
+
+/** Highest index such that every index from 0 to it is in `stored` (-1 if 0 is missing). */
+export function contiguousUpTo(stored: ReadonlySet<number>, from = -1): number {
+  let i = from;
+  while (stored.has(i + 1)) i += 1;
+  return i;
+}
+
+/** A WAV file (RIFF, PCM16 mono) around raw little-endian samples. */
+export function wavFile(pcm: Uint8Array, sampleRate: number): Uint8Array {
+  const out = new Uint8Array(44 + pcm.byteLength);
+  const v = new DataView(out.buffer);
+  const ascii = (at: number, s: string) => {
+    for (let i = 0; i < s.length; i++) v.setUint8(at + i, s.charCodeAt(i));
+  };
+  ascii(0, 'RIFF');
+  v.setUint32(4, 36 + pcm.byteLength, true);
+  ascii(8, 'WAVE');
+  ascii(12, 'fmt ');
+  v.setUint32(16, 16, true);
+  v.setUint16(20, 1, true);
+  v.setUint16(22, 1, true);
+  v.setUint32(24, sampleRate, true);
+  v.setUint32(28, sampleRate * 2, true);
+  v.setUint16(32, 2, true);
+  v.setUint16(34, 16, true);
+  ascii(36, 'data');
+  v.setUint32(40, pcm.byteLength, true);
+  out.set(pcm, 44);
+  return out;
+}
+
+/** `audio/pcm;rate=16000` → 16000; null for compressed formats. */
+export function pcmRate(mime: string): number | null {
+  const m = /^audio\/pcm;rate=(\d+)$/.exec(mime);
+  return m ? Number(m[1]) : null;
+}
