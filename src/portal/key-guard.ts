@@ -6,7 +6,7 @@
  * valid key is served without asking Redis at all. So a candidate always gets in with their link,
  * from any address, whatever a prober did from it, and whether Redis answers or not.
  *
- * While Redis does not answer (down, or stalled: every call has a 400 ms deadline), a wrong key is
+ * While Redis does not answer (down, or stalled: every call has a 700 ms deadline), a wrong key is
  * answered as limited: it fails closed. A prober gets nothing from an outage, and the people this
  * can touch are those holding a wrong link, who get "wait a few minutes" instead of "not valid".
  */
@@ -15,7 +15,7 @@ import type { Logger } from '../infra/logger.js';
 
 const MISS_LIMIT = 10;
 const MISS_WINDOW_SECONDS = 15 * 60;
-const REDIS_DEADLINE_MS = 400;
+const REDIS_DEADLINE_MS = 700;
 
 export class KeyGuard {
   constructor(

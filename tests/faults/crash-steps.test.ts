@@ -16,7 +16,7 @@ import { createTestDb, type TTestDb } from '../helpers/db.js';
 import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.js';
 import { type SmtpTestServer, startSmtpServer } from '../helpers/smtp.js';
 import { seed } from '../helpers/stack.js';
-import { startApp, type TAppEnv, type TAppProcess } from './support/app.js';
+import { startApp, type TAppEnv, type TAppProcess, waitReady } from './support/app.js';
 import { record } from './support/report.js';
 import { sleep } from './support/services.js';
 import { SlackDriver } from './support/slack-driver.js';
@@ -60,6 +60,7 @@ beforeAll(async () => {
     extra: { WORKER_STALLED_INTERVAL_MS: '1000' },
   };
   bot = await startApp(['bot', 'portal'], env);
+  await waitReady(bot);
   driver = new SlackDriver(slack.emulator, bot.url);
   redis = createRedis(TEST_REDIS_URL, 'plain');
   queues = new JobQueues(createRedis(TEST_REDIS_URL, 'producer'), prefix);

@@ -14,7 +14,7 @@ import type { Logger } from '../logger.js';
  * command would hang until Redis resumed (fault suite: 20 s). Request paths set shorter deadlines
  * of their own; this is the floor for everything else on the connection.
  */
-export const PRODUCER_COMMAND_TIMEOUT_MS = 1500;
+export const PRODUCER_COMMAND_TIMEOUT_MS = 5000;
 
 /**
  * Workers block on Redis and must never give up a command (BullMQ requires

@@ -57,3 +57,19 @@ export async function startApp(roles: string[], e: TAppEnv, port?: number): Prom
 export async function killNow(child: TChild): Promise<void> {
   await child.stop('SIGKILL');
 }
+
+/**
+ * Waits until the process answers /readyz with 200 (its first requests compile code and open
+ * connections, which on a loaded 2-core machine can take longer than Slack's 3 s).
+ */
+export async function waitReady(app: TAppProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await fetch(`${app.url}/readyz`, { signal: AbortSignal.timeout(5000) })
+      .then((r) => r.status)
+      .catch(() => 0);
+    if (status === 200) return;
+    if (Date.now() > deadline) throw new Error(`${app.roles.join('+')} not ready within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
