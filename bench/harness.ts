@@ -414,7 +414,7 @@ export function hostInfo(): string {
   return `${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}`;
 }
 
-const ORDER = ['slack-ack', 'booking', 'portal', 'interview', 'email', 'evaluation'];
+const ORDER = ['slack-ack', 'booking', 'portal', 'interview', 'voice-turn', 'email', 'evaluation'];
 
 /**
  * Stores a scenario's row in `latest.json` (replacing that scenario's previous

@@ -168,6 +168,15 @@ const SCENARIOS: TScenario[] = [
     },
   },
   {
+    name: 'voice-turn',
+    run: async ({ runs, quick }) => {
+      // One interview per run in a real browser (≈ 2 min for 8 turns); the script writes the row itself.
+      await runScript('voice-turn.ts', ['--runs', String(runs), '--turns', quick ? '4' : '8'], {
+        timeoutMs: 20 * 60_000,
+      });
+    },
+  },
+  {
     name: 'email',
     run: async ({ runs, quick }) => {
       // email.ts alternates its own runs (pipeline, direct, …) and writes the median row itself.

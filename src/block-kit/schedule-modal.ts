@@ -23,6 +23,8 @@ export type TScheduleModalInput = {
   recruiterTz: string;
   channelId: string;
   email?: string | undefined;
+  /** `email` is what the recruiter typed after the command and is not an address. */
+  isEmailInvalid?: boolean;
   slots: TSlotOptionInput[];
   totalSlots: number;
   hasRoles: boolean;
@@ -107,6 +109,19 @@ export function buildScheduleModal(input: TScheduleModalInput): View {
       label: plain('Candidate name', 2000),
       element: { type: 'plain_text_input', action_id: SCHEDULE.name, max_length: 120 },
     },
+    ...(input.isEmailInvalid && input.email
+      ? [
+          {
+            type: 'context' as const,
+            elements: [
+              {
+                type: 'mrkdwn' as const,
+                text: `:warning: “${escapeMrkdwn(input.email.slice(0, 200))}” is not an email address. Correct it below.`,
+              },
+            ],
+          },
+        ]
+      : []),
     {
       type: 'input',
       block_id: SCHEDULE.email,

@@ -43,7 +43,13 @@ export async function openScheduleModal(
   client: WebClient,
   deps: TBotDeps,
   acks: PendingAcks,
-  p: { triggerId: string; userId: string; channelId: string; email?: string | undefined },
+  p: {
+    triggerId: string;
+    userId: string;
+    channelId: string;
+    email?: string | undefined;
+    isEmailInvalid?: boolean;
+  },
 ): Promise<void> {
   const now = deps.now();
   const [profile, data] = await Promise.all([
@@ -59,6 +65,7 @@ export async function openScheduleModal(
       recruiterTz: profile.tz,
       channelId: p.channelId,
       email: p.email,
+      isEmailInvalid: p.isEmailInvalid ?? false,
       slots: data.open.slots,
       totalSlots: data.open.total,
       hasRoles: data.roleCount > 0,

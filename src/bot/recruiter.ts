@@ -36,3 +36,8 @@ async function fetchProfile(client: WebClient, userId: string): Promise<TProfile
     return { tz: 'UTC', email: undefined, at: 0 };
   }
 }
+
+/** Slack's user_change event (a profile edit, a new time zone): the next lookup asks again. */
+export function forgetRecruiterProfile(userId: string): void {
+  cache.delete(userId);
+}

@@ -99,7 +99,9 @@ export function buildNotice(input: TNoticeInput): TNotice {
   items.push({
     title: 'How long your data is kept',
     text: `The transcript${input.hasModel ? ' and its evaluation are' : ' is'} deleted ${input.retentionDays} days after the interview. You can download it, ask for a correction, or ask for it to be deleted sooner.`,
-    ...(input.dataUrl ? { link: { label: 'Your data', url: input.dataUrl } } : {}),
+    ...(input.dataUrl
+      ? { link: { label: 'Download, correct or delete your data', url: input.dataUrl } }
+      : {}),
   });
   items.push({
     title: 'An alternative or an accommodation',

@@ -17,8 +17,8 @@ import {
   viewSubmissionPayload,
 } from '../../tools/slack-emulator/signing.js';
 import type { ViewInput } from '../../tools/slack-emulator/view-state.js';
-import { saveRole } from '../services/booking/roles.js';
-import { addSlots } from '../services/booking/slots.js';
+import { findActiveRoleByTitle, saveRole } from '../services/booking/roles.js';
+import { addSlots, latestOpenSlotAddedBy } from '../services/booking/slots.js';
 import type { TServiceDeps } from '../services/deps.js';
 
 export const DEMO_ROLE = {
@@ -66,8 +66,7 @@ export async function startDemo(opts: {
   const tz = emulator.users.get(userId)?.tz ?? 'UTC';
 
   const role =
-    (await deps.prisma.role.findFirst({ where: { title: DEMO_ROLE.title, archivedAt: null } })) ??
-    (await saveRole(DEMO_ROLE, userId, deps));
+    (await findActiveRoleByTitle(deps, DEMO_ROLE.title)) ?? (await saveRole(DEMO_ROLE, userId, deps));
 
   // The next whole minute: a slot must start in the future, and the room opens before the start.
   const startsAt = new Date(Math.ceil((deps.now().getTime() + 20_000) / 60_000) * 60_000);
@@ -75,10 +74,7 @@ export async function startDemo(opts: {
     { startsAt: [startsAt], durationMinutes: 30, capacity: 1, timeZone: tz, createdBy: userId },
     deps,
   );
-  const slot = await deps.prisma.slot.findFirst({
-    where: { startsAt, createdBySlackUser: userId, closedAt: null },
-    orderBy: { createdAt: 'desc' },
-  });
+  const slot = await latestOpenSlotAddedBy(deps, userId, startsAt);
   if (!slot) throw new Error('The demo stopped: the slot it added is not there.');
 
   const channel = emulator.channels.get(channelId);

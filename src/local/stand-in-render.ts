@@ -8,6 +8,7 @@
  * here emits a script or an event handler: the page's JS finds controls by their data-* attributes.
  */
 import { escapeHtml } from '../domain/escape.js';
+import { formatInZone, zoneLabel } from '../domain/time.js';
 
 type Json = Record<string, unknown>;
 
@@ -323,7 +324,25 @@ export function messageHtml(
       : `<div class="b-text">${mrkdwnToHtml(message.text)}</div>`;
   return `<article class="message" data-ts="${attr(message.ts)}"><div class="meta"><b>${escapeHtml(author)}</b>${
     message.bot_id ? ' <span class="app-tag">APP</span>' : ''
-  } <time datetime="${time.toISOString()}">${time.toISOString().slice(11, 16)} UTC</time>${
+  } <time class="stamp" datetime="${time.toISOString()}">${time.toISOString().slice(11, 16)} UTC</time>${
     message.edited ? ' <span class="edited">(edited)</span>' : ''
   }</div>${body}${extra}</article>`;
+}
+
+/**
+ * Times as the recruiter's own Slack shows them: message stamps and `<!date>` tokens in their zone
+ * (the stand-in's users.info `tz`), with the zone named, so one interview reads the same everywhere.
+ */
+export function inZone(html: string, tz: string): string {
+  return html.replace(
+    /<time class="(slack-date|stamp)" datetime="([^"]+)">[^<]*<\/time>/g,
+    (all, kind: string, iso: string) => {
+      const at = new Date(iso);
+      if (Number.isNaN(at.getTime())) return all;
+      const label = zoneLabel(at, tz);
+      const short = label.split(' ')[0];
+      const shown = formatInZone(at, tz, kind === 'stamp' ? 'time' : 'datetime');
+      return `<time class="${kind}" datetime="${iso}" title="${escapeHtml(`${tz}, ${label}`)}">${escapeHtml(`${shown} ${short}`)}</time>`;
+    },
+  );
 }

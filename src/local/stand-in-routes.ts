@@ -27,11 +27,12 @@ import {
 } from '../../tools/slack-emulator/signing.js';
 import type { ViewInput } from '../../tools/slack-emulator/view-state.js';
 import { EMULATED_WORKSPACE as WS } from '../../tools/slack-emulator/workspace.js';
-import { formatInZone, zoneLabel } from '../domain/time.js';
+import { escapeHtml } from '../domain/escape.js';
+import { formatInZone, isValidTimeZone, listTimeZones, zoneLabel } from '../domain/time.js';
 import type { TServiceDeps } from '../services/deps.js';
 import { startDemo } from './demo.js';
 import { listOutbox } from './outbox.js';
-import { blocksHtml, messageHtml, modalHtml } from './stand-in-render.js';
+import { blocksHtml, inZone, messageHtml, modalHtml } from './stand-in-render.js';
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 const ASSETS: Record<string, string> = {
@@ -68,6 +69,7 @@ const ZAction = z.object({
 });
 const ZSubmit = z.object({ viewId: z.string().max(40), values: ZValues });
 const ZClose = z.object({ viewId: z.string().max(40) });
+const ZTz = z.object({ tz: z.string().min(1).max(64) });
 const ZDemo = z.object({ channel: z.string().min(1).max(40).default('C_RECRUITING') });
 const ZOptions = z.object({
   viewId: z.string().max(40).optional(),
@@ -94,6 +96,12 @@ export function standInRoutes(opts: {
   const userId = opts.userId ?? WS.defaultUserId;
   const send = (body: string) => sendSlackRequest(opts.eventsUrl, body, opts.signingSecret);
   const outboxDir = path.join(deps.config.dataDir, 'outbox');
+
+  const recruiterTz = () => emulator.users.get(userId)?.tz ?? 'UTC';
+  const whenInZone = (at: Date, tz: string) =>
+    Number.isNaN(at.getTime())
+      ? ''
+      : `${formatInZone(at, tz, 'datetime')} ${zoneLabel(at, tz).split(' ')[0]}`;
 
   const userName = (id: string) => {
     if (id === WS.botUserId) return 'Panelist';
@@ -184,7 +192,7 @@ export function standInRoutes(opts: {
   return async (app) => {
     app.get('/', async (_req, reply) => {
       reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
-      return pageHtml();
+      return pageHtml(recruiterTz());
     });
 
     app.get<{ Params: { file: string } }>('/ui/assets/:file', async (req, reply) => {
@@ -202,25 +210,43 @@ export function standInRoutes(opts: {
         const modal = emulator.openModal(userId);
         const home = homeView();
         const tab = req.query.tab ?? 'channel';
-        const outbox = tab === 'outbox' ? await listOutbox(outboxDir) : undefined;
+        const tz = recruiterTz();
+        const outbox =
+          tab === 'outbox'
+            ? (await listOutbox(outboxDir)).map((e) => ({ ...e, when: whenInZone(new Date(e.date), tz) }))
+            : undefined;
         return {
-          user: { id: userId, name: userName(userId) },
+          user: { id: userId, name: userName(userId), tz },
           channels: channelsList(),
           commands: STAND_IN_COMMANDS,
-          messages: channelHtml(channel),
-          thread: req.query.thread ? threadHtml(channel, req.query.thread) : '',
+          messages: inZone(channelHtml(channel), tz),
+          thread: req.query.thread ? inZone(threadHtml(channel, req.query.thread), tz) : '',
           modal: modal
             ? {
                 id: modal.id,
-                key: `${modal.id}:${modal.hash}`,
-                html: modalHtml(withNames(modal) as unknown as Json),
+                key: `${modal.id}:${modal.hash}:${tz}`,
+                html: inZone(modalHtml(withNames(modal) as unknown as Json), tz),
               }
             : null,
-          home: home ? { key: `${home.id}:${home.hash}`, html: blocksHtml(withNames(home.blocks)) } : null,
+          home: home
+            ? { key: `${home.id}:${home.hash}:${tz}`, html: inZone(blocksHtml(withNames(home.blocks)), tz) }
+            : null,
           outbox,
         };
       },
     );
+
+    // The recruiter's time zone, standing in for the one in their Slack profile (users.info tz).
+    // Slack tells apps about a profile change with a user_change event; so does the stand-in.
+    app.post('/ui/tz', async (req, reply) => {
+      const input = ZTz.parse(req.body);
+      const user = emulator.users.get(userId);
+      if (!user || !isValidTimeZone(input.tz))
+        return reply.status(400).send({ error: 'bad_tz', message: `${input.tz} is not a time zone.` });
+      user.tz = input.tz;
+      await send(eventCallbackBody({ event: { type: 'user_change', user: { id: userId, tz: input.tz } } }));
+      return { ok: true, tz: input.tz };
+    });
 
     app.post('/ui/command', async (req, reply) => {
       const input = ZCommand.parse(req.body);
@@ -390,7 +416,10 @@ export function standInRoutes(opts: {
 }
 
 /** The page shell: no inline script or style (the server's CSP is script-src 'self'). */
-function pageHtml(): string {
+function pageHtml(tz: string): string {
+  const zones = listTimeZones()
+    .map((z) => `<option value="${escapeHtml(z)}"${z === tz ? ' selected' : ''}>${escapeHtml(z)}</option>`)
+    .join('');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -411,6 +440,8 @@ function pageHtml(): string {
       <li><button type="button" class="nav" data-tab="home">Panelist · Home</button></li>
       <li><button type="button" class="nav" data-tab="outbox">Outbox (captured email)</button></li>
     </ul>
+    <div class="section-title"><label for="tz">Your time zone</label></div>
+    <select id="tz" class="tz" title="Stands in for the time zone in your Slack profile">${zones}</select>
     <p class="note">This page stands in for Slack on a local run. It sends Panelist the same signed requests Slack would.</p>
   </nav>
   <main class="main">

@@ -37,6 +37,16 @@ export function renderInvalidLink(company: string): string {
   );
 }
 
+export function renderCancelled(company: string): string {
+  return layout(
+    'Interview cancelled',
+    `<section class="card notice" aria-labelledby="h">
+<h1 id="h">This interview was cancelled</h1>
+<p>${escapeHtml(company)} cancelled this interview, so its link no longer opens it. If you were not told why or would like another time, reply to the invitation email.</p>
+</section>`,
+  );
+}
+
 export function renderRateLimited(): string {
   return layout(
     'Too many attempts',

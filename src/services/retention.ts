@@ -210,3 +210,16 @@ export async function deleteCandidateData(
   }
   return { outcome: 'deleted', interviews: count };
 }
+
+/** Why an interview's data was deleted: 'request' (the candidate asked), 'retention', or undefined. */
+export async function deletionReason(
+  deps: Pick<TDeps, 'prisma'>,
+  interviewId: string,
+): Promise<string | undefined> {
+  const deletion = await deps.prisma.event.findFirst({
+    where: { interviewId, type: 'data.deleted' },
+    orderBy: { createdAt: 'desc' },
+    select: { data: true },
+  });
+  return (deletion?.data as { reason?: string } | null)?.reason;
+}

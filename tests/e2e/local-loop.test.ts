@@ -6,42 +6,16 @@
  * Screenshots of the stand-in at each step: test-results/screenshots/stand-in-*.png, or
  * docs/screenshots/ with UPDATE_SCREENSHOTS=1.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { hasChromium, launchBrowser } from '../helpers/browser.js';
+import { startLocalRun, type TLocalRun } from '../helpers/local-run.js';
 import { SCREENSHOT_DIR } from '../helpers/screenshots.js';
 
-const REPO = path.resolve(import.meta.dirname, '../..');
 const SHOTS = SCREENSHOT_DIR;
 const RECRUITER_TZ = 'America/New_York'; // the stand-in's recruiter
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-/** A fresh clone, as far as the app can tell: the working tree without data, deps or .env. */
-function copyRepo(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'panelist-loop-'));
-  const skip = new Set(['node_modules', '.data', '.git', '.env', 'coverage', 'dist', 'test-results']);
-  cpSync(REPO, dir, {
-    recursive: true,
-    filter: (src) => !skip.has(path.basename(src)) || path.dirname(src) !== REPO,
-  });
-  symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  return dir;
-}
 
 /** Local wall-clock date and time `minutes` from now in a zone, as the pickers want them. */
 function localIn(tz: string, minutes: number): { date: string; time: string } {
@@ -62,75 +36,26 @@ function localIn(tz: string, minutes: number): { date: string; time: string } {
   return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
 }
 
+let run: TLocalRun;
 let dir: string;
-let child: ChildProcess;
 let output = '';
 let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  dir = copyRepo();
-  const port = await freePort();
-  const redisPort = await freePort();
-  base = `http://localhost:${port}`;
-  const env: Record<string, string> = {};
-  // Nothing from the developer's shell that would change what a newcomer gets.
-  for (const [k, v] of Object.entries(process.env)) {
-    if (
-      v !== undefined &&
-      !/^(SLACK_|SMTP_|OPENAI_|DATABASE_URL|REDIS_|PUBLIC_URL|NODE_ENV|TEST_|VITEST)/.test(k)
-    )
-      env[k] = v;
-  }
-  child = spawn('npm', ['start'], {
-    cwd: dir,
-    env: {
-      ...env,
-      PORT: String(port),
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      DATA_DIR: path.join(dir, '.data'),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
-  const started = Date.now();
-  while (!output.includes('Stop with Ctrl+C')) {
-    if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
-    if (Date.now() - started > 120_000) throw new Error(`npm start did not come up in 120 s:\n${output}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  run = await startLocalRun();
+  dir = run.dir;
+  base = run.base;
+  output = run.output();
   if (hasChromium()) browser = await launchBrowser();
 }, 150_000);
 
 let hasFailed = false;
 afterAll(async () => {
   // On a failure, what the app logged is the first thing anyone needs.
-  if (hasFailed) console.error(output.slice(-8000));
+  if (hasFailed) console.error(run?.output().slice(-8000));
   await browser?.close();
-  if (child?.pid && child.exitCode === null) {
-    // The whole group (npm, tsx, the app, its private redis-server), as Ctrl+C would; npm exits
-    // at once, so wait for the group to be empty before deleting the directory it writes to.
-    const group = -child.pid;
-    const isAlive = () => {
-      try {
-        process.kill(group, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    process.kill(group, 'SIGTERM');
-    const deadline = Date.now() + 35_000;
-    while (isAlive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    if (isAlive()) process.kill(group, 'SIGKILL');
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await run?.stop();
 }, 45_000);
 
 async function shot(page: Page, name: string) {
@@ -335,6 +260,6 @@ describe.skipIf(!hasChromium())('local mode, from `npm start`', () => {
       'write the follow-ups',
       ...secrets,
     ])
-      expect(output.includes(secret), `the log contains ${secret.slice(0, 12)}…`).toBe(false);
+      expect(run.output().includes(secret), `the log contains ${secret.slice(0, 12)}…`).toBe(false);
   }, 150_000);
 });

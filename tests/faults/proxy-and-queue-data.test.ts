@@ -108,7 +108,9 @@ async function dumpPrefix(p: string): Promise<{ keys: number; text: string }> {
 
 describe('personal data in the queue', () => {
   it('a whole loop, then cancel and /interview-delete: the queue holds no name, email or key', async () => {
-    const { role, slots } = await seed(db, [{ startsAt: new Date(Date.now() + 3 * 86_400_000), capacity: 5 }]);
+    const { role, slots } = await seed(db, [
+      { startsAt: new Date(Date.now() + 3 * 86_400_000), capacity: 5 },
+    ]);
     const [bot, worker] = await Promise.all([startApp(['bot', 'portal'], env), startApp(['worker'], env)]);
     procs.push(bot, worker);
     await waitReady(bot);
@@ -121,9 +123,13 @@ describe('personal data in the queue', () => {
     const key = /session_key=([A-Za-z0-9_-]{43})/.exec(invite!.parsed.text ?? '')![1]!;
     const interview = await db.prisma.interview.findFirstOrThrow({ where: { candidate: { email } } });
     await expect
-      .poll(async () => (await db.prisma.emailDelivery.findFirst({ where: { interviewId: interview.id } }))?.status, {
-        timeout: 30_000,
-      })
+      .poll(
+        async () =>
+          (await db.prisma.emailDelivery.findFirst({ where: { interviewId: interview.id } }))?.status,
+        {
+          timeout: 30_000,
+        },
+      )
       .toBe('sent');
     await expect
       .poll(async () => (await redis.keys(`${prefix}:email:email-${interview.id}-reminder_*`)).length, {
@@ -154,14 +160,19 @@ describe('personal data in the queue', () => {
     );
     expect(cancel.status).toBe(200);
     await expect
-      .poll(async () => (await db.prisma.interview.findUniqueOrThrow({ where: { id: interview.id } })).status, {
-        timeout: 20_000,
-      })
+      .poll(
+        async () => (await db.prisma.interview.findUniqueOrThrow({ where: { id: interview.id } })).status,
+        {
+          timeout: 20_000,
+        },
+      )
       .toBe('cancelled');
     await smtp.waitFor(2, 60_000); // the cancellation email
     const before = slack.emulator.callsTo('views.open').length;
     await driver.send(driver.commandBody('/interview-delete', email));
-    await expect.poll(() => slack.emulator.callsTo('views.open').length, { timeout: 10_000 }).toBeGreaterThan(before);
+    await expect
+      .poll(() => slack.emulator.callsTo('views.open').length, { timeout: 10_000 })
+      .toBeGreaterThan(before);
     const dialog = slack.emulator.openModal(RECRUITER)!;
     const deleted = await driver.send(
       interactionBody(

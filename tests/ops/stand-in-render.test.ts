@@ -3,7 +3,7 @@
  * entities, HTML in names, attribute values, links with unsafe schemes.
  */
 import { describe, expect, it } from 'vitest';
-import { blockHtml, modalHtml, mrkdwnToHtml } from '../../src/local/stand-in-render.js';
+import { blockHtml, inZone, messageHtml, modalHtml, mrkdwnToHtml } from '../../src/local/stand-in-render.js';
 
 describe('stand-in rendering', () => {
   it('renders mrkdwn formatting, links, mentions and dates, and escapes everything else', () => {
@@ -84,5 +84,22 @@ describe('stand-in rendering', () => {
     expect(html).toContain(
       '<button type="button" class="btn primary" data-modal="submit">Add slots</button>',
     );
+  });
+
+  it('shows every time in the recruiter’s zone with the zone named: message stamps and <!date> tokens', () => {
+    const html = messageHtml(
+      {
+        ts: '1773064800.000100', // 2026-03-09T14:00:00Z
+        text: 'Starts <!date^1773066600^{date_short_pretty} {time}|Mon 9 Mar 14:30 UTC>',
+        user: 'U_PANELIST_BOT',
+        bot_id: 'B1',
+      },
+      'Panelist',
+    );
+    expect(inZone(html, 'America/New_York')).toContain(
+      '<time class="stamp" datetime="2026-03-09T14:00:00.000Z" title="America/New_York, EDT (UTC-04:00)">10:00 EDT</time>',
+    );
+    expect(inZone(html, 'Asia/Kolkata')).toContain('>Mon 9 Mar 2026, 20:00 IST</time>');
+    expect(inZone(html, 'UTC')).toContain('>14:00 UTC+00:00</time>');
   });
 });

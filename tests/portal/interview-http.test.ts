@@ -18,12 +18,15 @@ afterAll(async () => h?.close());
 const get = (url: string, ip = '10.0.0.1') => h.app.inject({ method: 'GET', url, remoteAddress: ip });
 
 describe('the link', () => {
-  it('gives the same generic page for an unknown, malformed, or cancelled key', async () => {
+  it('gives the same generic page for an unknown or malformed key, and says a cancelled one was cancelled', async () => {
     const cancelled = await h.createInterview({ status: 'cancelled' });
+    const cancelledPage = await get(`/interview?session_key=${cancelled.key}`, '10.1.0.1');
+    expect(cancelledPage.statusCode).toBe(410);
+    expect(cancelledPage.body).toContain('This interview was cancelled');
+    expect(cancelledPage.body).not.toContain('replaced by a newer');
     const pages = await Promise.all([
       get(`/interview?session_key=${generateSessionKey()}`, '10.1.0.1'),
       get('/interview?session_key=short', '10.1.0.1'),
-      get(`/interview?session_key=${cancelled.key}`, '10.1.0.1'),
       get(`/?session_key=${generateSessionKey()}`, '10.1.0.1'),
     ]);
     for (const p of pages) {

@@ -43,26 +43,10 @@ function toast(text) {
   }, 6000);
 }
 
-/** Shows <!date> times in the reader's own zone, as Slack does. */
-function localizeDates(root) {
-  for (const el of root.querySelectorAll('time.slack-date')) {
-    const at = new Date(el.getAttribute('datetime'));
-    if (!Number.isNaN(at.getTime()))
-      el.textContent = at.toLocaleString(undefined, {
-        weekday: 'short',
-        day: 'numeric',
-        month: 'short',
-        hour: '2-digit',
-        minute: '2-digit',
-      });
-  }
-}
-
 function setHtml(key, el, html) {
   if (ui.html[key] === html) return false;
   ui.html[key] = html;
   el.innerHTML = html;
-  localizeDates(el);
   return true;
 }
 
@@ -130,7 +114,6 @@ function renderHome(home) {
   if (home.key === ui.homeKey) return;
   ui.homeKey = home.key;
   el.innerHTML = home.html;
-  localizeDates(el);
 }
 
 function renderOutbox(emails) {
@@ -153,7 +136,7 @@ function renderOutbox(emails) {
       h.textContent = e.subject;
       const meta = document.createElement('div');
       meta.className = 'meta';
-      meta.textContent = `To ${e.to.join(', ')} · ${new Date(e.date).toLocaleString()}${e.hasCalendar ? ' · calendar invite attached' : ''}`;
+      meta.textContent = `To ${e.to.join(', ')} · ${e.when}${e.hasCalendar ? ' · calendar invite attached' : ''}`;
       const links = document.createElement('div');
       links.className = 'links';
       for (const href of e.links) {
@@ -194,7 +177,6 @@ function renderModal(modal) {
   ui.modalKey = modal.key;
   overlay.innerHTML = modal.html;
   overlay.hidden = false;
-  localizeDates(overlay);
   for (const ext of overlay.querySelectorAll('.external')) setUpExternal(ext);
   const first = overlay.querySelector('input, textarea, select');
   if (first) first.focus();
@@ -469,6 +451,17 @@ document.addEventListener('input', (event) => {
 });
 
 document.addEventListener('change', (event) => {
+  if (event.target.id === 'tz') {
+    void post('/tz', { tz: event.target.value })
+      .then(() => {
+        ui.html.messages = null;
+        ui.html.thread = null;
+        toast(`Your time zone is now ${event.target.value}. Times and new forms use it.`);
+        return refresh();
+      })
+      .catch((e) => toast(e.message));
+    return;
+  }
   const control = event.target.closest('[data-acts]');
   if (!control || control.dataset.type === 'button') return;
   void act(control);

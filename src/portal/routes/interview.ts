@@ -17,12 +17,18 @@ import { interviewNotice } from '../../services/candidate/notice.js';
 import { recordNoticeShown } from '../../services/candidate/requests.js';
 import { finishInterview } from '../../services/interview/conduct.js';
 import { readPlan } from '../../services/interview/plan.js';
-import { findInterviewByKey, type TKeyedInterview, timingOf } from '../../services/interview/session.js';
-import { clientBundle } from '../client-bundle.js';
+import {
+  findInterviewByKey,
+  isCancelledKey,
+  type TKeyedInterview,
+  timingOf,
+} from '../../services/interview/session.js';
+import { CLIENT_ASSETS, clientBundles } from '../client-bundle.js';
 import type { TPortalDeps } from '../deps.js';
 import { InterviewSockets } from '../interview-socket.js';
 import { KeyGuard } from '../key-guard.js';
 import {
+  renderCancelled,
   renderClosed,
   renderCompleted,
   renderInvalidLink,
@@ -38,11 +44,16 @@ const MAX_AUDIO_BYTES = 10 * 1024 * 1024;
 const MAX_AUDIO_MS = 5 * 60_000;
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
-const ASSETS: Record<string, { type: string; body: () => Promise<Buffer> | Buffer }> = {
-  'interview.js': { type: 'text/javascript; charset=utf-8', body: clientBundle },
-  'portal.css': { type: 'text/css; charset=utf-8', body: () => CSS },
-};
 const CSS = readFileSync(`${PUBLIC_DIR}portal.css`);
+const ASSETS: Record<string, { type: string; body: () => Promise<Buffer | undefined> | Buffer }> = {
+  'portal.css': { type: 'text/css; charset=utf-8', body: () => CSS },
+  ...Object.fromEntries(
+    CLIENT_ASSETS.map((name) => [
+      name,
+      { type: 'text/javascript; charset=utf-8', body: async () => (await clientBundles()).get(name) },
+    ]),
+  ),
+};
 
 const ZQuery = {
   type: 'object',
@@ -76,7 +87,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
   const sockets = new InterviewSockets(deps, guard);
   // Built while the portal starts, so the first candidate does not wait for it (and a broken
   // client build stops start-up with esbuild's message instead of failing a candidate's page).
-  await clientBundle();
+  await clientBundles();
   await app.register(websocket, {
     options: { maxPayload: 64 * 1024 },
     // Runs before the server stops (onClose is too late: the plugin's default preClose has already
@@ -120,6 +131,8 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
     // The key first: a valid one is served without asking the limiter (key-guard.ts).
     const interview = await findInterviewByKey(deps, key);
     if (!interview) {
+      if (await isCancelledKey(deps, key))
+        return reply.status(410).send(renderCancelled(deps.config.mail.companyName));
       if (await guard.miss(req.ip)) return reply.status(429).send(renderRateLimited());
       return reply.status(404).send(renderInvalidLink(deps.config.mail.companyName));
     }

@@ -12,6 +12,7 @@ import { verifyTranscriptLink } from '../../domain/transcript-link.js';
 import { succeededEvaluations } from '../../services/evaluation/stored-evaluations.js';
 import { loadInterviewTranscript } from '../../services/evaluation/transcript.js';
 import { transcriptLinkSecret } from '../../services/evaluation/transcript-link.js';
+import { deletionReason } from '../../services/retention.js';
 import type { TPortalDeps } from '../deps.js';
 import { htmlDocument } from '../html.js';
 
@@ -156,15 +157,20 @@ export async function transcriptRoutes(app: FastifyInstance, deps: TPortalDeps):
         return reply.status(404).send(errorPage('Interview not found', 'This interview no longer exists.'));
       }
       const { interview, transcript, integrityEvents } = loaded;
-      if (interview.redactedAt)
+      if (interview.redactedAt) {
+        // Say why it went: the candidate asked, or the retention period ran out.
+        const onRequest = (await deletionReason(deps, interviewId)) === 'request';
         return reply
           .status(410)
           .send(
             errorPage(
               'Transcript removed',
-              'This interview’s personal data was deleted under the retention policy.',
+              onRequest
+                ? 'This interview’s personal data was deleted at the candidate’s request.'
+                : 'This interview’s personal data was deleted under the retention policy.',
             ),
           );
+      }
       const evaluations = await succeededEvaluations(deps, interviewId);
       const latest = evaluations.find((e) => (e.result as { kind?: string } | null)?.kind === 'scored');
       const started = transcript.startedAt;

@@ -100,3 +100,7 @@ export function findRole(deps: Pick<TServiceDeps, 'prisma'>, roleId: string) {
 export function countActiveRoles(deps: Pick<TServiceDeps, 'prisma'>) {
   return deps.prisma.role.count({ where: { archivedAt: null } });
 }
+
+export function findActiveRoleByTitle(deps: Pick<TServiceDeps, 'prisma'>, title: string) {
+  return deps.prisma.role.findFirst({ where: { title, archivedAt: null } });
+}

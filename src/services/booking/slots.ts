@@ -104,3 +104,15 @@ export async function upcomingSlots(deps: Pick<TServiceDeps, 'prisma' | 'now'>, 
 export function findSlot(deps: Pick<TServiceDeps, 'prisma'>, slotId: string) {
   return deps.prisma.slot.findUnique({ where: { id: slotId } });
 }
+
+/** The open slot starting at `startsAt` that `slackUserId` added last. */
+export function latestOpenSlotAddedBy(
+  deps: Pick<TServiceDeps, 'prisma'>,
+  slackUserId: string,
+  startsAt: Date,
+) {
+  return deps.prisma.slot.findFirst({
+    where: { startsAt, createdBySlackUser: slackUserId, closedAt: null },
+    orderBy: { createdAt: 'desc' },
+  });
+}

@@ -20,6 +20,19 @@ export async function findInterviewByKey(deps: Pick<TServiceDeps, 'prisma'>, key
   return interview;
 }
 
+/**
+ * Whether `key` is the link of an interview that was cancelled: its holder had the real 256-bit
+ * key, so saying "cancelled" tells nothing to someone guessing keys.
+ */
+export async function isCancelledKey(deps: Pick<TServiceDeps, 'prisma'>, key: unknown): Promise<boolean> {
+  if (!isWellFormedSessionKey(key)) return false;
+  const found = await deps.prisma.interview.findUnique({
+    where: { sessionKeyHash: hashSessionKey(key) },
+    select: { status: true, redactedAt: true },
+  });
+  return found?.status === 'cancelled' && found.redactedAt === null;
+}
+
 export type TKeyedInterview = NonNullable<Awaited<ReturnType<typeof findInterviewByKey>>>;
 
 export type TTiming = TInterviewTiming;

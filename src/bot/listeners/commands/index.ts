@@ -12,16 +12,17 @@ export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): 
   app.command('/schedule-interview', async ({ ack, command, client, logger }) => {
     await ack();
     await acks.yieldToAcks();
-    const arg = command.text.trim().split(/\s+/)[0] ?? '';
-    const email = arg
-      ? (normalizeEmail(arg.replace(/^<mailto:([^|>]+)(\|[^>]*)?>$/, '$1')) ?? undefined)
-      : undefined;
+    const arg = (command.text.trim().split(/\s+/)[0] ?? '').replace(/^<mailto:([^|>]+)(\|[^>]*)?>$/, '$1');
+    const email = arg ? (normalizeEmail(arg) ?? undefined) : undefined;
+    // Not an address: keep what was typed in the field and say so, rather than dropping it.
+    const badEmail = arg && !email ? arg.slice(0, 254) : undefined;
     try {
       await openScheduleModal(client, deps, acks, {
         triggerId: command.trigger_id,
         userId: command.user_id,
         channelId: command.channel_id,
-        email,
+        email: email ?? badEmail,
+        isEmailInvalid: badEmail !== undefined,
       });
     } catch (err) {
       logger.error(`schedule modal failed: ${(err as Error).message}`);

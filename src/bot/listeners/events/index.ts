@@ -1,13 +1,19 @@
-/** Events API: App Home. */
+/** Events API: App Home, and profile changes. */
 
 import { buildHome } from '../../../block-kit/home.js';
 import { recentInterviews } from '../../../services/booking/interviews.js';
 import { listRoles } from '../../../services/booking/roles.js';
 import { listOpenSlots } from '../../../services/booking/slots.js';
 import type { TBotDeps } from '../../deps.js';
+import { forgetRecruiterProfile } from '../../recruiter.js';
 import type { TListenerApp } from '../route-listeners.js';
 
 export function register(app: TListenerApp, deps: TBotDeps): void {
+  // A changed profile (time zone): forms and times follow it at once, not after the cache expires.
+  app.event('user_change', async ({ event }) => {
+    forgetRecruiterProfile(event.user.id);
+  });
+
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
     const now = deps.now();

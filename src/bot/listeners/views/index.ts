@@ -211,6 +211,10 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
       });
       return;
     }
+    if (!slotId) {
+      await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: 'Pick the new slot.' } });
+      return;
+    }
     let interview: Awaited<ReturnType<typeof loadForReschedule>>;
     try {
       interview = await withDeadline(loadForReschedule(deps, meta.interviewId, slotId), CHECK_DEADLINE_MS);
