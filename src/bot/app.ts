@@ -4,7 +4,7 @@
  * out to Slack itself.
  */
 import { App, LogLevel } from '@slack/bolt';
-import { SLACK_CALL_TIMEOUT_MS, SLACK_RETRIES } from '../infra/slack/client.js';
+import { SLACK_RETRIES } from '../infra/slack/client.js';
 import { slackFetch } from '../infra/slack/fetch.js';
 import type { TBotDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
@@ -29,13 +29,12 @@ export function buildBot(
   },
 ): TBot {
   const logger = boltLogger(deps.logger.child({ component: 'bot' }));
-  // Bounded like every Slack call (infra/slack/client.ts): a listener's call fails in time instead
-  // of retrying for half an hour inside a request.
+  // Bounded like every Slack call (infra/slack/client.ts, fetch.ts): a listener's call fails in time
+  // instead of retrying for half an hour inside a request.
   const clientOptions = {
     ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
     fetch: slackFetch,
     retryConfig: SLACK_RETRIES,
-    timeout: SLACK_CALL_TIMEOUT_MS,
   };
   const acks = new PendingAcks();
   let receiver: FastifySlackReceiver | undefined;

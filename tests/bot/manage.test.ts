@@ -138,9 +138,10 @@ describe('reschedule', () => {
     expect(after.sessionKeyHash).not.toBe(before.sessionKeyHash);
     expect(await seats(slotIds[1]!)).toBe(0);
     expect(await seats(slotIds[2]!)).toBe(1);
-    const update = await s.deps.queues
-      .queue('email')
-      .getJob(emailJobId({ interviewId, kind: 'update', revision: 2 }));
+    // The notify job queues the email after its Slack posts: wait for it.
+    const updateId = emailJobId({ interviewId, kind: 'update', revision: 2 });
+    await expect.poll(() => s.deps.queues.queue('email').getJob(updateId), { timeout: 10_000 }).toBeDefined();
+    const update = await s.deps.queues.queue('email').getJob(updateId);
     // The job names the email; the new key is sealed on the interview and matches its hash.
     expect(update!.data).toEqual({ interviewId, kind: 'update', revision: 2 });
     expect(

@@ -3,13 +3,12 @@ import { LogLevel, type RetryOptions, WebClient } from '@slack/web-api';
 import { slackFetch } from './fetch.js';
 
 /**
- * Every Slack call is bounded: 8 s per request, then up to 3 retries (1 s, 2 s, 4 s apart,
- * honouring Slack's Retry-After on 429), and no retry starts after 30 s. WebClient's default
- * (10 retries over about 30 minutes) held a notify job inside one call through a Slack outage;
- * now the call fails and the job is retried by the queue with its own backoff (the booking
- * decision already stands).
+ * Every Slack call is bounded: a request fails after 8 s without an answer (fetch.ts), then up to
+ * 3 retries (1 s, 2 s, 4 s apart, honouring Slack's Retry-After on 429), and no retry starts after
+ * 30 s. WebClient's default (10 retries over about 30 minutes) held a notify job inside one call
+ * through a Slack outage; now the call fails and the job is retried by the queue with its own
+ * backoff (the booking decision already stands).
  */
-export const SLACK_CALL_TIMEOUT_MS = 8000;
 export const SLACK_RETRIES: RetryOptions = {
   retries: 3,
   factor: 2,
@@ -27,7 +26,6 @@ export function createSlackClient(opts: {
   return new WebClient(opts.token, {
     ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
     retryConfig: { ...SLACK_RETRIES, ...(opts.retries !== undefined ? { retries: opts.retries } : {}) },
-    timeout: SLACK_CALL_TIMEOUT_MS,
     logLevel: LogLevel.ERROR,
     // node:http with keep-alive: Node's built-in fetch costs ~0.5 ms of CPU per call (fetch.ts).
     fetch: slackFetch,
