@@ -85,6 +85,10 @@ const ZEnv = z.object({
   WORKER_STALLED_INTERVAL_MS: int(1000, 300_000).default(30_000),
   FAULT_POINTS: z.string().optional(),
   ADMIN_USER: z.string().min(1).optional(),
+  ADMIN_SLACK_USERS: z
+    .string()
+    .regex(/^\s*([UW][A-Z0-9]+\s*(,\s*[UW][A-Z0-9]+\s*)*)?$/, 'a comma-separated list of Slack user ids (U…)')
+    .optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   RETENTION_DAYS: int(1, 3650).default(180),
   MIN_NOTICE_BUSINESS_DAYS: int(0, 60).default(0),
@@ -156,6 +160,8 @@ export type TConfig = {
   /** Test-only crash points (src/infra/fault-points.ts); always empty outside NODE_ENV=test. */
   faultPoints: string[];
   admin: { user: string; password: string } | undefined;
+  /** Slack users who may run admin commands (`/interview-report`); empty: the workspace's admins and owners. */
+  adminSlackUsers: string[];
   retentionDays: number;
   /**
    * Candidate rights (issue 14): the minimum notice, in business days (Mon–Fri), between booking
@@ -279,6 +285,10 @@ export function loadConfig(source: Record<string, string | undefined>): TConfig 
     workerStalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
     faultPoints: list(e.FAULT_POINTS),
     admin: e.ADMIN_USER && e.ADMIN_PASSWORD ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } : undefined,
+    adminSlackUsers: (e.ADMIN_SLACK_USERS ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
     retentionDays: e.RETENTION_DAYS,
     candidateRights: {
       minNoticeBusinessDays: e.MIN_NOTICE_BUSINESS_DAYS,
