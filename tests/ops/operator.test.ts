@@ -130,7 +130,15 @@ describe('operator surfaces', () => {
     const api = await fetch(`${base}/api/queues`, { headers: { authorization: basic('ops', PASSWORD) } });
     expect(api.status).toBe(200);
     const queues = ((await api.json()) as { queues: Array<{ name: string }> }).queues.map((q) => q.name);
-    expect(queues.sort()).toEqual(['booking', 'email', 'evaluation', 'maintenance', 'notify', 'prepare']);
+    expect(queues.sort()).toEqual([
+      'booking',
+      'candidate_request',
+      'email',
+      'evaluation',
+      'maintenance',
+      'notify',
+      'prepare',
+    ]);
     // The static files of the UI sit behind the same door.
     const asset = await fetch(`${base}/static/favicon-32x32.png`);
     expect(asset.status).toBe(401);
