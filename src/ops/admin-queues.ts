@@ -7,10 +7,10 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TConfig } from '../config.js';
+import { KeyGuard } from '../infra/key-guard.js';
 import type { Logger } from '../infra/logger.js';
 import { JOB_NAMES } from '../infra/queue/catalogue.js';
 import type { JobQueues } from '../infra/queue/queues.js';
-import { KeyGuard } from '../portal/key-guard.js';
 import { isAuthorized, requireAdmin } from './admin-auth.js';
 
 const ADMIN_BASE_PATH = '/admin/queues';

@@ -20,6 +20,7 @@ import { z } from 'zod';
 import { AppError, isAppError } from '../domain/errors.js';
 import { timeOutReason } from '../domain/window.js';
 import { synthesize } from '../infra/ai/speech.js';
+import type { KeyGuard } from '../infra/key-guard.js';
 import { loggableMessage } from '../infra/logger.js';
 import {
   claimConnection,
@@ -43,7 +44,6 @@ import {
 } from '../services/interview/room-records.js';
 import { findInterviewByKey, timingOf } from '../services/interview/session.js';
 import type { TPortalDeps } from './deps.js';
-import type { KeyGuard } from './key-guard.js';
 
 const PROTOCOL_VERSION = 1;
 /** Raise when the consent notice in pages.ts changes materially: the event records which one was accepted. */

@@ -26,6 +26,7 @@ import { timeOutReason } from '../domain/window.js';
 import { sttOf, ttsOf } from '../infra/ai/client.js';
 import { chooseNextStream, type TNextDecision } from '../infra/ai/interviewer.js';
 import { synthesizeStream } from '../infra/ai/speech.js';
+import type { KeyGuard } from '../infra/key-guard.js';
 import { loggableMessage } from '../infra/logger.js';
 import { AudioStore } from '../services/interview/audio-store.js';
 import {
@@ -61,7 +62,6 @@ import { refreshTurnAnswer, retryPendingTranscripts } from '../services/intervie
 import { type TVoiceOutcome, VoiceTurn } from '../services/interview/voice-turn.js';
 import type { TPortalDeps } from './deps.js';
 import { LegacyInterviewSockets } from './interview-socket-v1.js';
-import type { KeyGuard } from './key-guard.js';
 import {
   DEFAULT_PAUSE_MS,
   decodeFrame,

@@ -15,6 +15,7 @@ import { isAppError } from '../../domain/errors.js';
 import { modelOffer } from '../../domain/model-offer.js';
 import { ZSelfIdentification } from '../../domain/self-identification.js';
 import { formatInZone } from '../../domain/time.js';
+import { KeyGuard } from '../../infra/key-guard.js';
 import { requestDeletion } from '../../services/candidate/deletion.js';
 import {
   askedQuestions,
@@ -47,7 +48,6 @@ import {
   renderSelfIdentificationForm,
 } from '../candidate-pages.js';
 import type { TPortalDeps } from '../deps.js';
-import { KeyGuard } from '../key-guard.js';
 import { renderRateLimited } from '../pages.js';
 
 const DAY_MS = 24 * 3600_000;

@@ -12,6 +12,7 @@ import { modelOffer } from '../../domain/model-offer.js';
 import { formatInZone } from '../../domain/time.js';
 import { timeOutReason } from '../../domain/window.js';
 import { transcribe } from '../../infra/ai/speech.js';
+import { KeyGuard } from '../../infra/key-guard.js';
 import { candidatePageUrl } from '../../services/candidate/links.js';
 import { interviewNotice } from '../../services/candidate/notice.js';
 import { recordNoticeShown } from '../../services/candidate/requests.js';
@@ -26,7 +27,6 @@ import {
 import { CLIENT_ASSETS, clientBundles } from '../client-bundle.js';
 import type { TPortalDeps } from '../deps.js';
 import { InterviewSockets } from '../interview-socket.js';
-import { KeyGuard } from '../key-guard.js';
 import {
   renderCancelled,
   renderClosed,

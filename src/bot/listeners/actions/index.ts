@@ -26,9 +26,7 @@ export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): 
   app.action<BlockButtonAction>(ACTION_IDS.cancel, async ({ ack, action, body, client, logger }) => {
     await ack();
     const interviewId = action.value ?? '';
-    const current = isUuid(interviewId)
-      ? await deps.prisma.interview.findUnique({ where: { id: interviewId } })
-      : null;
+    const current = isUuid(interviewId) ? await findInterview(deps, interviewId) : null;
     if (!current) return;
     if (!mayManageInterview(deps.config, current, body.user.id)) {
       await replyToClicker(client, body, notAllowedText(current, 'cancel'));

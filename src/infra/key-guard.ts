@@ -11,7 +11,7 @@
  * can touch are those holding a wrong link, who get "wait a few minutes" instead of "not valid".
  */
 import type { Redis } from 'ioredis';
-import type { Logger } from '../infra/logger.js';
+import type { Logger } from './logger.js';
 
 const MISS_LIMIT = 10;
 const MISS_WINDOW_SECONDS = 15 * 60;
