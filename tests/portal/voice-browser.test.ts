@@ -17,6 +17,7 @@ import { FLAG_VOICED } from '../../src/portal/protocol.js';
 import { hasChromium, launchBrowser } from '../helpers/browser.js';
 import { startNode, type TChild } from '../helpers/processes.js';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
+import { SCREENSHOT_DIR } from '../helpers/screenshots.js';
 import { micTrack, phraseTranscriber, type TTrackPart } from '../helpers/speech-audio.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { startPortal, type TPortalHarness } from './harness.js';
@@ -115,6 +116,14 @@ async function recordRoomTexts(page: Page): Promise<() => Promise<Array<{ at: nu
     page.evaluate(() => (window as unknown as { seenTexts: Array<{ at: number; text: string }> }).seenTexts);
 }
 
+/** The room as it is now, at 1280 px and at 390 px (a phone), for docs/screenshots. */
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SCREENSHOT_DIR}${name}-desktop.png` });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: `${SCREENSHOT_DIR}${name}-phone.png` });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 async function answers(id: string) {
   const turns = await h.db.prisma.interviewTurn.findMany({
     where: { interviewId: id },
@@ -149,6 +158,7 @@ describe.skipIf(!hasChromium())('voice answers, streamed from the browser', () =
         await expect
           .poll(() => page.locator('#live-caption').textContent(), { timeout: 25_000 })
           .toContain(UNFINISHED);
+        await shoot(page, 'portal-room-candidate-speaking');
         expect(await answers(id)).toEqual([null]); // still the one open answer
         await expect
           .poll(() => page.locator('#question').textContent(), { timeout: 30_000 })
@@ -167,6 +177,10 @@ describe.skipIf(!hasChromium())('voice answers, streamed from the browser', () =
         // A greeting no earlier test had spoken (the server caches speech by its text).
         const { id, key } = await open('Grace Hopper');
         const page = await enterRoom(browser, base, key);
+        await expect
+          .poll(() => page.locator('#activity').textContent(), { timeout: 10_000 })
+          .toBe('The interviewer is speaking…');
+        await shoot(page, 'portal-room-interviewer-speaking');
         await expect.poll(() => page.locator('#barge-note').isVisible(), { timeout: 30_000 }).toBe(true);
         expect(await page.locator('#barge-note').textContent()).toMatch(/stopped/);
         const mark = (await page.evaluate(() =>

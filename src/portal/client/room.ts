@@ -418,7 +418,7 @@ export function initRoom(
 
   const onState = (m: TServerMessageOf<'state'>) => {
     const s: TSnapshot = m.state;
-    st.voice = m.voice;
+    st.voice = boot.typedAnswersOnly ? { ...m.voice, answers: false } : m.voice;
     lobby.setVoice(m.voice);
     if (!st.pauseMs) $<HTMLSelectElement>('thinking').value = String(m.pauseMs);
     else if (st.pauseMs !== m.pauseMs) send({ type: 'settings', pauseMs: st.pauseMs });
