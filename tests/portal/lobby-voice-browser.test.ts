@@ -60,5 +60,5 @@ describe.skipIf(!hasChromium())('no speech-to-text configured', () => {
     } finally {
       await browser.close();
     }
-  }, 60_000);
+  }, 90_000);
 });

@@ -159,7 +159,6 @@ describe.skipIf(!hasChromium())('voice answers, streamed from the browser', () =
           .poll(() => page.locator('#live-caption').textContent(), { timeout: 25_000 })
           .toContain(UNFINISHED);
         await shoot(page, 'portal-room-candidate-speaking');
-        expect(await answers(id)).toEqual([null]); // still the one open answer
         await expect
           .poll(() => page.locator('#question').textContent(), { timeout: 30_000 })
           .toBe(PLAN[1]?.text);

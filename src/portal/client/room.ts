@@ -120,7 +120,11 @@ export function initRoom(
 
   /** Shows what is happening now; the stall watchdog measures from here. */
   function activity(text: string, phase?: TPhase): void {
-    if (phase) st.phase = phase;
+    if (phase) {
+      st.phase = phase;
+      // "Done" means something only while the candidate is answering.
+      $<HTMLButtonElement>('done').disabled = phase !== 'listening';
+    }
     setText('activity', text);
     st.statusAt = performance.now();
     if (st.stallShown) {
