@@ -166,7 +166,7 @@ describe.skipIf(!hasChromium())('voice answers, streamed from the browser', () =
         expect(await page.locator('#transcript').textContent()).toContain(`${UNFINISHED} ${REST}`);
       },
     );
-  }, 70_000);
+  }, 120_000);
 
   it('barge-in: speaking over the interviewer stops its audio within 200 ms, and the answer is kept whole', async () => {
     // A long greeting (about 20 s of speech) that the candidate talks over.
@@ -202,7 +202,7 @@ describe.skipIf(!hasChromium())('voice answers, streamed from the browser', () =
     } finally {
       h.openai?.setStreaming({ speechSecondsPerChar: 0 });
     }
-  }, 70_000);
+  }, 120_000);
 
   it('transcription failing 3 times, then working: the answer is stored whole and nobody asks to repeat it', async () => {
     await withMic([HELLO, { silenceMs: 7000 }, { say: FINISHED }, { silenceMs: 10_000 }], async (browser) => {
@@ -219,7 +219,7 @@ describe.skipIf(!hasChromium())('voice answers, streamed from the browser', () =
       expect(said.filter((t) => /please (repeat|answer again|say)|try again|n.t catch/i.test(t))).toEqual([]);
       expect(h.openai?.calls.filter((c) => c.path === '/v1/audio/transcriptions').length).toBeGreaterThan(3);
     });
-  }, 100_000);
+  }, 150_000);
 
   it('a hung transcription: the room says so within 10 s, and the answer is transcribed later', async () => {
     await withMic([HELLO, { silenceMs: 7000 }, { say: FINISHED }, { silenceMs: 30_000 }], async (browser) => {
@@ -255,7 +255,7 @@ describe.skipIf(!hasChromium())('voice answers, streamed from the browser', () =
       const turn = await h.db.prisma.interviewTurn.findFirstOrThrow({ where: { interviewId: id, seq: 0 } });
       expect(turn.transcriptPending).toBe(false);
     });
-  }, 120_000);
+  }, 150_000);
 
   it('the network drops for 5 s mid-answer and the room reconnects to another portal process: the whole answer is kept and the interview goes on there', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'panelist-voice-'));
@@ -302,7 +302,7 @@ describe.skipIf(!hasChromium())('voice answers, streamed from the browser', () =
       await Promise.all(portals.map((p) => p.stop()));
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 180_000);
 });
 
 async function freePort(): Promise<number> {
