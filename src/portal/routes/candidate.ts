@@ -120,10 +120,7 @@ export async function candidateRoutes(app: FastifyInstance, deps: TPortalDeps): 
       .header('cache-control', 'no-store')
       .header('x-robots-tag', 'noindex, nofollow')
       .type('text/html; charset=utf-8');
-    if (await guard.isBlocked(req.ip)) {
-      reply.status(429).send(renderRateLimited());
-      return undefined;
-    }
+    // The key first: a valid one is served without asking the limiter (key-guard.ts).
     const found = await findCandidateInterview(deps, req.query);
     if (found.kind === 'ok') return found.interview;
     if (found.kind === 'deleted') {
@@ -148,7 +145,10 @@ export async function candidateRoutes(app: FastifyInstance, deps: TPortalDeps): 
         );
       return undefined;
     }
-    await guard.recordMiss(req.ip);
+    if (await guard.miss(req.ip)) {
+      reply.status(429).send(renderRateLimited());
+      return undefined;
+    }
     reply
       .status(404)
       .send(
