@@ -72,8 +72,8 @@ export function buildNotice(input: TNoticeInput): TNotice {
     });
   } else {
     items.push({
-      title: 'An automated interviewer asks the questions',
-      text: `An automated interviewer asks a set of prepared questions for the ${input.roleTitle} role. No AI evaluates your answers: people on the hiring team read them.`,
+      title: 'Prepared questions, no AI evaluation',
+      text: `An automated interviewer asks a set of questions prepared for the ${input.roleTitle} role. No AI evaluates your answers: people on the hiring team read them.`,
     });
   }
   items.push({

@@ -176,6 +176,33 @@ describe.skipIf(!hasChromium())('what the candidate sees', () => {
       }
     });
 
+    it(`the lobby's notice at ${name} width`, async () => {
+      const interview = await s.db.prisma.interview.findFirstOrThrow();
+      await s.db.prisma.interview.update({
+        where: { id: interview.id },
+        data: { status: 'scheduled', startedAt: null, endedAt: null },
+      });
+      s.setNow(new Date(start.getTime() - 10 * 60_000));
+      try {
+        const page = await browser!.newPage({ viewport: { width, height: 900 } });
+        await page.goto(`${s.url}/interview?session_key=${key}`);
+        const notice = page.locator('.ai-notice');
+        await notice.waitFor();
+        const m = await page.evaluate(() => ({
+          scrollWidth: document.documentElement.scrollWidth,
+          text: document.querySelector('.ai-notice')?.textContent ?? '',
+        }));
+        expect(m.scrollWidth).toBeLessThanOrEqual(width);
+        expect(m.text).toContain('No emotion, tone-of-voice or facial analysis.');
+        expect(m.text).toContain('Ask for an alternative or an accommodation');
+        await notice.screenshot({ path: new URL(`candidate-lobby-notice-${name}.png`, OUT).pathname });
+        await page.close();
+      } finally {
+        s.setNow(NOW);
+        await s.db.prisma.interview.update({ where: { id: interview.id }, data: { status: 'completed' } });
+      }
+    });
+
     it(`the data page at ${name} width`, async () => {
       const page = await browser!.newPage({ viewport: { width, height: 800 } });
       await page.goto(`${s.url}/my-data?session_key=${key}`);
