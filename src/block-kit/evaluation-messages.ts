@@ -173,6 +173,8 @@ export type TEvaluationPostInput = {
   standingDecision?: TStandingDecision | null | undefined;
   actions: TThreadActions;
   interviewId: string;
+  /** The interviewer's response time line (voice-server's formatLatencySummary), shown in the footer. */
+  latencyLine?: string | null | undefined;
 };
 
 export type TStandingDecision = {
@@ -336,6 +338,7 @@ function evaluationBlocks(input: TEvaluationPostInput, level: TLevel, compact: b
   facts.push(
     `${inline(input.model, 60)} · prompt ${inline(input.promptVersion, 40)}${input.rubricVersion ? ` · ${inline(input.rubricVersion, 40)}` : ''}`,
   );
+  if (input.latencyLine) facts.push(inline(input.latencyLine, 120));
   blocks.push(context(facts.join(' · ')));
   blocks.push(actions(input.actions));
   return blocks;

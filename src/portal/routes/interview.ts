@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { modelOffer } from '../../domain/model-offer.js';
 import { formatInZone } from '../../domain/time.js';
 import { timeOutReason } from '../../domain/window.js';
+import { sttOf } from '../../infra/ai/client.js';
 import { transcribe } from '../../infra/ai/speech.js';
 import { candidatePageUrl } from '../../services/candidate/links.js';
 import { interviewNotice } from '../../services/candidate/notice.js';
@@ -192,7 +193,9 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
           durationMs: t.durationMs,
           questionCount,
           // An accommodation of typed answers only turns voice off for this interview.
-          voiceAvailable: deps.ai !== undefined && !interview.typedAnswersOnly,
+          // Spoken answers need speech-to-text (a chat model alone, e.g. Ollama, has none).
+          voiceAvailable: sttOf(deps.ai) !== null && !interview.typedAnswersOnly,
+          typedAnswersOnly: interview.typedAnswersOnly,
           maxAudioMs: MAX_AUDIO_MS,
           timeZone: interview.candidate.timeZone,
         },
