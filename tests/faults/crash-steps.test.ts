@@ -64,7 +64,7 @@ beforeAll(async () => {
   driver = new SlackDriver(slack.emulator, bot.url);
   redis = createRedis(TEST_REDIS_URL, 'plain');
   queues = new JobQueues(createRedis(TEST_REDIS_URL, 'producer'), prefix);
-});
+}, 240_000);
 
 afterAll(async () => {
   await Promise.all([bot?.stop('SIGKILL'), ...workers.map((w) => w.stop('SIGKILL'))]);
@@ -177,7 +177,7 @@ describe('a worker SIGKILLed at each step of booking → notify → email', () =
         reminders: 2,
         recoveredMs,
       };
-    });
+    }, 240_000);
   }
 
   it('every seat is accounted for', async () => {

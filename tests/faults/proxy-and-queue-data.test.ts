@@ -40,7 +40,7 @@ beforeAll(async () => {
   [db, slack, smtp] = await Promise.all([createTestDb(), startSlackPeer(), startSmtpServer()]);
   env = { databaseUrl: db.url, redisUrl: TEST_REDIS_URL, prefix, slackApiUrl: slack.url, smtpUrl: smtp.url };
   redis = createRedis(TEST_REDIS_URL, 'plain');
-});
+}, 240_000);
 
 afterAll(async () => {
   await Promise.all(procs.map((p) => p.stop('SIGKILL')));
@@ -86,7 +86,7 @@ describe('client addresses behind a proxy (TRUST_PROXY)', () => {
       rotatedHeadersThatEscaped: 0,
       validKeyFromLimitedAddress: 200,
     });
-  });
+  }, 240_000);
 });
 
 /** Every value stored under the prefix, as text: strings, hashes, lists, sets, sorted sets, streams. */
@@ -196,5 +196,5 @@ describe('personal data in the queue', () => {
       foundAfterLoop: found(afterLoop.text),
       foundAfterDelete: found(afterDelete.text),
     });
-  });
+  }, 240_000);
 });

@@ -52,7 +52,7 @@ beforeAll(async () => {
       startApp(['worker'], { ...env, extra: { SHUTDOWN_TIMEOUT_MS: '2000' } }),
     ])),
   );
-});
+}, 240_000);
 
 afterAll(async () => {
   redis?.resume();
@@ -227,5 +227,5 @@ describe('Redis stalled', () => {
       await queues.close();
       queues.connection.disconnect();
     }
-  });
+  }, 300_000);
 });

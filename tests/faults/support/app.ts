@@ -49,7 +49,8 @@ export function appEnv(e: TAppEnv, port = 0): Record<string, string> {
 /** Starts `src/main.ts` with these roles; resolves once it says it is running. */
 export async function startApp(roles: string[], e: TAppEnv, port?: number): Promise<TAppProcess> {
   const p = port ?? (await freePort());
-  const child = await startNode('src/main.ts', roles, appEnv(e, p), 'Panelist is running');
+  // A cold start compiles the app (tsx); on a busy 2-core machine that has taken over a minute.
+  const child = await startNode('src/main.ts', roles, appEnv(e, p), 'Panelist is running', 180_000);
   return Object.assign(child, { url: `http://127.0.0.1:${p}`, port: p, roles });
 }
 
