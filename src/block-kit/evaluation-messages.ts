@@ -223,6 +223,8 @@ function evaluationBlocks(input: TEvaluationPostInput, level: TLevel, compact: b
   const { result } = input;
   const names = new Map(result.competencies.map((c) => [c.key, c.name]));
   const label = RECOMMENDATION_LABELS[result.recommendation];
+  // A model that scored nothing has no grounds for its prose either (the quality gate's own summary, with no model call, stays).
+  const isUnscoredModelText = result.modelCalls > 0 && !hasAnyScore(result);
   const blocks: TBlock[] = [
     {
       type: 'header',
@@ -240,7 +242,11 @@ function evaluationBlocks(input: TEvaluationPostInput, level: TLevel, compact: b
         (input.version > 1
           ? `\n_Re-evaluation, version ${input.version}${input.requestedBy ? `, requested by <@${input.requestedBy}>` : ''}. Earlier versions stay above._`
           : '') +
-        (result.summary ? `\n${inline(result.summary, level.summary)}` : ''),
+        (isUnscoredModelText
+          ? '\n_No competency could be scored, so the model’s summary is not shown. Read the transcript to judge._'
+          : result.summary
+            ? `\n${inline(result.summary, level.summary)}`
+            : ''),
       'evaluation_summary',
     ),
     context(ADVISORY),
