@@ -108,11 +108,17 @@ async function main() {
   const portals: TServer[] = [];
   for (let p = 0; p < PORTALS; p++) {
     portals.push(
-      await startServer('bench/interview.ts', ['--serve'], {
-        BENCH_DATABASE_URL: db.url,
-        BENCH_QUEUE_PREFIX: prefix,
-        BENCH_OPENAI_BASE_URL: openai.baseURL,
-      }),
+      await startServer(
+        'bench/interview.ts',
+        ['--serve'],
+        {
+          BENCH_DATABASE_URL: db.url,
+          BENCH_QUEUE_PREFIX: prefix,
+          BENCH_OPENAI_BASE_URL: openai.baseURL,
+        },
+        // A busy machine can take a minute to load the portal's modules.
+        { timeoutMs: 180_000 },
+      ),
     );
   }
   const bases = portals.map((p) => p.url.replace('http', 'ws'));

@@ -153,7 +153,7 @@ const SCENARIOS: TScenario[] = [
       for (const n of levels) {
         // Several runs where the target is; one run per level above it (the growth curve).
         const times = n === 300 ? runs : 1;
-        const timeoutMs = quick ? 240_000 : 600_000;
+        const timeoutMs = quick ? 420_000 : 900_000;
         const rows: Array<Record<string, unknown>> = [];
         for (let i = 0; i < times; i++) {
           rows.push(

@@ -91,18 +91,16 @@ async function serve(): Promise<void> {
 async function oneRun(turns: number) {
   const track = micTrack([{ say: ANSWER }, { silenceMs: GAP_MS }]);
   const answerWav = readFileSync(track.path);
-  let chats = 0;
   const model = await startOpenAiServer({
     routeLatencyMs: LATENCY,
     streaming: STREAMING,
     transcriptionHandler: phraseTranscriber(track.phrases),
-    // Follow-up, next, follow-up, next…: both paths, half the turns each.
-    chatHandler: () => {
-      chats += 1;
-      return chats % 2 === 1
-        ? JSON.stringify({ action: 'follow_up', question: FOLLOW_UP })
-        : '{"action":"next"}';
-    },
+    // A planned question gets a follow-up, the follow-up gets "next": both paths, half the turns each
+    // (decided from the question asked, so the server's speculative calls do not shift it).
+    chatHandler: (req) =>
+      JSON.stringify(req.messages).includes(FOLLOW_UP.slice(0, 30))
+        ? '{"action":"next"}'
+        : JSON.stringify({ action: 'follow_up', question: FOLLOW_UP }),
   });
   const db = await createBenchDb();
   const prefix = testPrefix();

@@ -173,6 +173,8 @@ export type TEvaluationPostInput = {
   standingDecision?: TStandingDecision | null | undefined;
   actions: TThreadActions;
   interviewId: string;
+  /** The interviewer's response time line (voice-server's formatLatencySummary), shown in the footer. */
+  latencyLine?: string | null | undefined;
 };
 
 export type TStandingDecision = {
@@ -221,6 +223,8 @@ function evaluationBlocks(input: TEvaluationPostInput, level: TLevel, compact: b
   const { result } = input;
   const names = new Map(result.competencies.map((c) => [c.key, c.name]));
   const label = RECOMMENDATION_LABELS[result.recommendation];
+  // A model that scored nothing has no grounds for its prose either (the quality gate's own summary, with no model call, stays).
+  const isUnscoredModelText = result.modelCalls > 0 && !hasAnyScore(result);
   const blocks: TBlock[] = [
     {
       type: 'header',
@@ -238,7 +242,11 @@ function evaluationBlocks(input: TEvaluationPostInput, level: TLevel, compact: b
         (input.version > 1
           ? `\n_Re-evaluation, version ${input.version}${input.requestedBy ? `, requested by <@${input.requestedBy}>` : ''}. Earlier versions stay above._`
           : '') +
-        (result.summary ? `\n${inline(result.summary, level.summary)}` : ''),
+        (isUnscoredModelText
+          ? '\n_No competency could be scored, so the model’s summary is not shown. Read the transcript to judge._'
+          : result.summary
+            ? `\n${inline(result.summary, level.summary)}`
+            : ''),
       'evaluation_summary',
     ),
     context(ADVISORY),
@@ -330,6 +338,7 @@ function evaluationBlocks(input: TEvaluationPostInput, level: TLevel, compact: b
   facts.push(
     `${inline(input.model, 60)} · prompt ${inline(input.promptVersion, 40)}${input.rubricVersion ? ` · ${inline(input.rubricVersion, 40)}` : ''}`,
   );
+  if (input.latencyLine) facts.push(inline(input.latencyLine, 120));
   blocks.push(context(facts.join(' · ')));
   blocks.push(actions(input.actions));
   return blocks;

@@ -33,11 +33,13 @@ export function dimensionTable(d: TDimension, opts: { skipEmpty?: boolean } = {}
     if (opts.skipEmpty && g.assessed === 0) continue;
     const mark = g.isFlagged
       ? '  ⚠ under 4/5'
-      : g.isTooSmall
-        ? '  (too small)'
-        : g.key === d.referenceKey
-          ? '  (reference)'
-          : '';
+      : g.assessed === 0
+        ? '  (none assessed)'
+        : g.isTooSmall
+          ? '  (too small)'
+          : g.key === d.referenceKey
+            ? '  (reference)'
+            : '';
     lines.push(row(g.label, g.assessed, g.selected, g.selectionRate, formatRatio(g.impactRatio), mark));
   }
   if (opts.skipEmpty && lines.length === 1)

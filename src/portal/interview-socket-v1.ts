@@ -18,7 +18,9 @@ import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { AppError, isAppError } from '../domain/errors.js';
+import { timeOutReason } from '../domain/window.js';
 import { synthesize } from '../infra/ai/speech.js';
+import type { KeyGuard } from '../infra/key-guard.js';
 import { loggableMessage } from '../infra/logger.js';
 import {
   claimConnection,
@@ -34,9 +36,14 @@ import {
   type TEndReason,
   type TTurnView,
 } from '../services/interview/conduct.js';
+import {
+  estimateResponseLatency,
+  findRoomInterview,
+  getInterviewWithNames,
+  getRoomInterview,
+} from '../services/interview/room-records.js';
 import { findInterviewByKey, timingOf } from '../services/interview/session.js';
 import type { TPortalDeps } from './deps.js';
-import type { KeyGuard } from './key-guard.js';
 
 const PROTOCOL_VERSION = 1;
 /** Raise when the consent notice in pages.ts changes materially: the event records which one was accepted. */
@@ -153,12 +160,11 @@ export class LegacyInterviewSockets {
       timer = setTimeout(
         () => {
           chain = chain.then(async () => {
-            const row = await this.deps.prisma.interview.findUnique({ where: { id } });
+            const row = await findRoomInterview(this.deps, id);
             if (!row) return;
             const t = timingOf(this.deps, row);
             if (t.remainingMs > 0) return armTimer();
-            const reason: TEndReason =
-              t.endsAt && t.endsAt.getTime() >= t.window.closesAt.getTime() ? 'window_closed' : 'time_up';
+            const reason: TEndReason = timeOutReason(t);
             await finishInterview(this.deps, id, reason);
             await sendCompleted(reason);
           });
@@ -216,18 +222,18 @@ export class LegacyInterviewSockets {
       if (msg.type === 'ping') return send({ type: 'pong', id: msg.id });
       if (msg.type === 'hello') {
         if (interviewId) return send({ type: 'ack', id: msg.id });
-        if (await this.guard.isBlocked(ip)) {
-          send({
-            type: 'error',
-            id: msg.id,
-            code: 'rate_limited',
-            message: 'Too many attempts. Please wait a few minutes.',
-          });
-          return socket.close(4429, 'rate limited');
-        }
+        // The key first: a valid one never waits on the limiter (key-guard.ts).
         const interview = await findInterviewByKey(this.deps, msg.key);
         if (!interview) {
-          await this.guard.recordMiss(ip);
+          if (await this.guard.miss(ip)) {
+            send({
+              type: 'error',
+              id: msg.id,
+              code: 'rate_limited',
+              message: 'Too many attempts. Please wait a few minutes.',
+            });
+            return socket.close(4429, 'rate limited');
+          }
           send({
             type: 'error',
             id: msg.id,
@@ -270,10 +276,7 @@ export class LegacyInterviewSockets {
           send({ type: 'ack', id: msg.id });
           const s = await snapshot(this.deps, interviewId);
           if (started && s.current) {
-            const row = await this.deps.prisma.interview.findUniqueOrThrow({
-              where: { id: interviewId },
-              include: { candidate: { select: { name: true } }, role: { select: { title: true } } },
-            });
+            const row = await getInterviewWithNames(this.deps, interviewId);
             const first = row.candidate.name.trim().split(/\s+/)[0] ?? '';
             const greeting = `Hello ${first}, thank you for joining. I am the AI interviewer for the ${row.role.title} role. There will be about ${s.questionTotal} questions. Take your time with each one. Here is the first.`;
             await sendQuestion(s.current, greeting);
@@ -305,19 +308,17 @@ export class LegacyInterviewSockets {
             // Server-side estimate, written after the question left, until the browser reports
             // when the audio actually started (a 'latency' message replaces it).
             const id = interviewId;
-            void this.deps.prisma.interviewTurn
-              .updateMany({
-                where: { interviewId: id, seq: msg.seq, responseLatencyMs: null },
-                data: {
-                  responseLatencyMs: Math.round(performance.now() - receivedAt + (msg.sinceEndMs ?? 0)),
-                },
-              })
-              .catch((err: Error) =>
-                log.warn(
-                  { interviewId: id, err: { message: loggableMessage(err) } },
-                  'latency estimate not saved',
-                ),
-              );
+            void estimateResponseLatency(
+              this.deps,
+              id,
+              msg.seq,
+              performance.now() - receivedAt + (msg.sinceEndMs ?? 0),
+            ).catch((err: Error) =>
+              log.warn(
+                { interviewId: id, err: { message: loggableMessage(err) } },
+                'latency estimate not saved',
+              ),
+            );
           } else if (result.kind === 'completed') {
             clearTimeout(timer);
             await sendCompleted(result.reason);
@@ -340,13 +341,13 @@ export class LegacyInterviewSockets {
           return send({ type: 'ack', id: msg.id });
         }
         case 'finish': {
-          const row = await this.deps.prisma.interview.findUniqueOrThrow({ where: { id: interviewId } });
+          const row = await getRoomInterview(this.deps, interviewId);
           if (row.status === 'scheduled')
             throw new AppError('invalid_state', 'The interview has not started.');
           await finishInterview(this.deps, interviewId, 'finished');
           clearTimeout(timer);
           send({ type: 'ack', id: msg.id });
-          const done = await this.deps.prisma.interview.findUniqueOrThrow({ where: { id: interviewId } });
+          const done = await getRoomInterview(this.deps, interviewId);
           await sendCompleted((done.endReason as TEndReason | null) ?? 'finished');
           return;
         }

@@ -26,6 +26,7 @@ import { timeOutReason } from '../domain/window.js';
 import { sttOf, ttsOf } from '../infra/ai/client.js';
 import { chooseNextStream, type TNextDecision } from '../infra/ai/interviewer.js';
 import { synthesizeStream } from '../infra/ai/speech.js';
+import type { KeyGuard } from '../infra/key-guard.js';
 import { loggableMessage } from '../infra/logger.js';
 import { AudioStore } from '../services/interview/audio-store.js';
 import {
@@ -45,13 +46,22 @@ import {
 } from '../services/interview/conduct.js';
 import { recordLatencyMarks } from '../services/interview/latency.js';
 import { readPlan } from '../services/interview/plan.js';
+import {
+  discardAnswerPieces,
+  findRoomInterview,
+  getAnsweredTurn,
+  getInterviewWithNames,
+  getRoomInterview,
+  latestTurn,
+  recordBargeIn,
+  storedQuestionPlan,
+} from '../services/interview/room-records.js';
 import { findInterviewByKey, timingOf } from '../services/interview/session.js';
 import { SpeechCache } from '../services/interview/speech-cache.js';
 import { refreshTurnAnswer, retryPendingTranscripts } from '../services/interview/transcripts.js';
 import { type TVoiceOutcome, VoiceTurn } from '../services/interview/voice-turn.js';
 import type { TPortalDeps } from './deps.js';
 import { LegacyInterviewSockets } from './interview-socket-v1.js';
-import type { KeyGuard } from './key-guard.js';
 import {
   DEFAULT_PAUSE_MS,
   decodeFrame,
@@ -443,11 +453,7 @@ export class InterviewSockets {
 
     const prepareNextSpeech = async (turn: TTurnView) => {
       if (!interviewId || !ttsOf(deps.ai)) return;
-      const row = await deps.prisma.interview.findUnique({
-        where: { id: interviewId },
-        select: { questionPlan: true },
-      });
-      const next = readPlan(row?.questionPlan)?.[turn.planIndex + 1];
+      const next = readPlan(await storedQuestionPlan(deps, interviewId))?.[turn.planIndex + 1];
       if (next) void this.speechCache.prepare(next.text);
     };
 
@@ -455,17 +461,14 @@ export class InterviewSockets {
       if (!interviewId) return;
       clearTimeout(timer);
       const id = interviewId;
-      const row = await deps.prisma.interview.findUnique({
-        where: { id },
-        select: { status: true, scheduledStart: true, scheduledEnd: true, startedAt: true },
-      });
+      const row = await findRoomInterview(deps, id);
       if (row?.status !== 'in_progress') return;
       const s = timingOf(deps, row);
       // The slot's duration is a hard limit, kept by the server whatever the page does.
       timer = setTimeout(
         () => {
           chain = chain.then(async () => {
-            const row = await deps.prisma.interview.findUnique({ where: { id } });
+            const row = await findRoomInterview(deps, id);
             if (!row) return;
             const t = timingOf(deps, row);
             if (t.remainingMs > 0) return armTimer();
@@ -537,10 +540,7 @@ export class InterviewSockets {
       });
       if (s.status === 'not_started' && ttsOf(deps.ai)) {
         // The greeting and first question are spoken from the cache the moment the candidate starts.
-        const row = await deps.prisma.interview.findUniqueOrThrow({
-          where: { id },
-          include: { candidate: { select: { name: true } }, role: { select: { title: true } } },
-        });
+        const row = await getInterviewWithNames(deps, id);
         const plan = readPlan(row.questionPlan);
         if (plan?.[0]) {
           const first = row.candidate.name.trim().split(/\s+/)[0] ?? '';
@@ -561,14 +561,7 @@ export class InterviewSockets {
 
     const turnContext = async (seq: number) => {
       const id = interviewId as string;
-      const interview = await deps.prisma.interview.findUniqueOrThrow({
-        where: { id },
-        include: { role: { select: { title: true } } },
-      });
-      const answered = await deps.prisma.interviewTurn.findUniqueOrThrow({
-        where: { interviewId_seq: { interviewId: id, seq } },
-      });
-      return { interview, answered };
+      return getAnsweredTurn(deps, id, seq);
     };
 
     const startSpeculation = (seq: number, text: string) => {
@@ -800,18 +793,18 @@ export class InterviewSockets {
       if (msg.type === 'ping') return send({ type: 'pong', ...(msg.id ? { id: msg.id } : {}) });
       if (msg.type === 'hello') {
         if (interviewId) return send({ type: 'ack', ...(msg.id ? { id: msg.id } : {}) });
-        if (await this.guard.isBlocked(ip)) {
-          send({
-            type: 'error',
-            ...(msg.id ? { id: msg.id } : {}),
-            code: 'rate_limited',
-            message: 'Too many attempts. Please wait a few minutes.',
-          });
-          return socket.close(4429, 'rate limited');
-        }
+        // The key first: a valid one never waits on the limiter (key-guard.ts).
         const interview = await findInterviewByKey(deps, msg.key);
         if (!interview) {
-          await this.guard.recordMiss(ip);
+          if (await this.guard.miss(ip)) {
+            send({
+              type: 'error',
+              id: msg.id,
+              code: 'rate_limited',
+              message: 'Too many attempts. Please wait a few minutes.',
+            });
+            return socket.close(4429, 'rate limited');
+          }
           send({
             type: 'error',
             ...(msg.id ? { id: msg.id } : {}),
@@ -857,10 +850,7 @@ export class InterviewSockets {
       if (msg.type === 'barge_in') {
         const s = speech as SpeechOut | null;
         if (s && s.seq === msg.seq) s.stop();
-        await deps.prisma.interviewTurn.updateMany({
-          where: { interviewId: id, seq: msg.seq },
-          data: { bargeInPlayedMs: Math.round(msg.playedMs) },
-        });
+        await recordBargeIn(deps, id, msg.seq, msg.playedMs);
         send({
           type: 'barge_in_ok',
           seq: msg.seq,
@@ -880,10 +870,7 @@ export class InterviewSockets {
           send({ type: 'ack', ...(msg.id ? { id: msg.id } : {}) });
           const s = await snapshot(deps, id);
           if (started && s.current) {
-            const row = await deps.prisma.interview.findUniqueOrThrow({
-              where: { id },
-              include: { candidate: { select: { name: true } }, role: { select: { title: true } } },
-            });
+            const row = await getInterviewWithNames(deps, id);
             const first = row.candidate.name.trim().split(/\s+/)[0] ?? '';
             sendQuestion(
               s.current,
@@ -904,11 +891,7 @@ export class InterviewSockets {
               'Spoken answers need a speech-to-text service, and none is set up. Please type your answer.',
             );
           }
-          const open = await deps.prisma.interviewTurn.findFirst({
-            where: { interviewId: id },
-            orderBy: { seq: 'desc' },
-            select: { seq: true, answeredAt: true },
-          });
+          const open = await latestTurn(deps, id);
           if (!open || open.answeredAt !== null || open.seq !== msg.seq) {
             opening = null;
             send({
@@ -943,7 +926,7 @@ export class InterviewSockets {
             voice = null;
             this.turns.delete(`${id}:${msg.seq}`);
             await this.audio.drop(id, msg.seq);
-            await deps.prisma.answerPiece.deleteMany({ where: { interviewId: id, seq: msg.seq } });
+            await discardAnswerPieces(deps, id, msg.seq);
             return;
           }
           // Not awaited in the chain: the end waits for transcription, and messages go on meanwhile.
@@ -975,13 +958,13 @@ export class InterviewSockets {
           return send({ type: 'ack', ...(msg.id ? { id: msg.id } : {}) });
         }
         case 'finish': {
-          const row = await deps.prisma.interview.findUniqueOrThrow({ where: { id } });
+          const row = await getRoomInterview(deps, id);
           if (row.status === 'scheduled')
             throw new AppError('invalid_state', 'The interview has not started.');
           await finishInterview(deps, id, 'finished');
           clearTimeout(timer);
           send({ type: 'ack', ...(msg.id ? { id: msg.id } : {}) });
-          const done = await deps.prisma.interview.findUniqueOrThrow({ where: { id } });
+          const done = await getRoomInterview(deps, id);
           sendCompleted((done.endReason as TEndReason | null) ?? 'finished');
           return;
         }

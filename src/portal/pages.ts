@@ -174,8 +174,13 @@ export function renderRoom(
 <h2>What will happen</h2>
 <ul class="plain">
 <li>An AI interviewer asks about ${p.questionCount} questions, sometimes with a short follow-up. It takes up to ${p.durationMinutes} minutes.</li>
-<li>Each question is shown on screen and read aloud. Answer by speaking, or by typing if you prefer: both count the same.</li>
-<li>Take your time to think. You choose how long a pause ends an answer, and you can press <kbd>Done</kbd> at any time.</li>
+${
+  p.offer.speaks
+    ? `<li>Each question is shown on screen and read aloud. Answer by speaking, or by typing if you prefer: both count the same.</li>
+<li>Take your time to think. You choose how long a pause ends an answer, and you can press <kbd>Done</kbd> at any time.</li>`
+    : `<li>Each question is shown on screen and read aloud by your browser. You answer by typing: spoken answers need a speech-to-text service, and none is set up for this interview.</li>
+<li>Take your time to think, and send each answer when it is ready.</li>`
+}
 </ul>
 <div id="join-hint" class="hint" role="status" aria-live="polite"></div>
 

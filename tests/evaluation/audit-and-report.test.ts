@@ -7,7 +7,6 @@
  * - the impact report on a seeded set computed by hand: 30 of 50 advanced against 12 of 40
  *   gives an impact ratio of 0.5, flagged; a category of 3 is marked too small.
  */
-import { randomBytes } from 'node:crypto';
 import { App } from '@slack/bolt';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +26,7 @@ import {
   GOOD_TURNS,
   RECRUITER,
   scriptedModel,
+  seedDecidedInterviews,
   seedInterview,
   startHarness,
   type THarness,
@@ -247,70 +247,11 @@ describe('the audit export', () => {
   }, 60_000);
 });
 
-/** Seeds n finished interviews in one go: self-identification, an AI recommendation and a decision. */
-async function seedOutcomes(
-  start: Date,
-  groups: Array<{
-    n: number;
-    sex: 'male' | 'female' | 'declined' | null;
-    race: 'white' | 'asian' | 'black_or_african_american' | 'declined';
-    advanced: number;
-    aiHire: number;
-  }>,
-) {
-  const { prisma } = h.deps;
-  const role = await prisma.role.create({ data: { title: 'Analyst' } });
-  const slot = await prisma.slot.create({
-    data: { startsAt: start, durationMinutes: 30, capacity: 1000, seatsTaken: 0, timeZone: 'UTC' },
-  });
-  for (const g of groups) {
-    for (let i = 0; i < g.n; i++) {
-      const tag = randomBytes(6).toString('hex');
-      const candidate = await prisma.candidate.create({
-        data: { name: `C ${tag}`, email: `c-${tag}@example.com`, timeZone: 'UTC' },
-      });
-      const interview = await prisma.interview.create({
-        data: {
-          status: 'evaluated',
-          candidateId: candidate.id,
-          roleId: role.id,
-          slotId: slot.id,
-          scheduledStart: start,
-          scheduledEnd: new Date(start.getTime() + 30 * 60_000),
-          sessionKeyHash: randomBytes(32).toString('hex'),
-          bookingRequestId: `req-${tag}`,
-          recruiterSlackUser: RECRUITER,
-          slackChannelId: CHANNEL,
-        },
-      });
-      if (g.sex !== null)
-        await prisma.selfIdentification.create({
-          data: { interviewId: interview.id, sex: g.sex, raceEthnicity: g.race },
-        });
-      await prisma.evaluation.create({
-        data: {
-          interviewId: interview.id,
-          version: 1,
-          status: 'succeeded',
-          result: { kind: 'scored', recommendation: i < g.aiHire ? 'hire' : 'no_hire' },
-        },
-      });
-      await prisma.event.create({
-        data: {
-          interviewId: interview.id,
-          type: i < g.advanced ? 'decision.advanced' : 'decision.declined',
-          actor: 'slack:U_HIRING',
-        },
-      });
-    }
-  }
-}
-
 describe('the adverse-impact report', () => {
   const start = new Date('2031-05-06T14:00:00Z');
 
   it('gives selection rates and impact ratios for the AI and the person, flags under 4/5, marks small groups', async () => {
-    await seedOutcomes(start, [
+    await seedDecidedInterviews(h, start, [
       // Men: 30 of 50 advanced (0.60), the AI recommended 25 of them (0.50).
       { n: 50, sex: 'male', race: 'white', advanced: 30, aiHire: 25 },
       // Women: 12 of 40 advanced (0.30 → 0.30 / 0.60 = 0.50, flagged); the AI 20 of 40 (0.50 → 1.00).

@@ -261,6 +261,7 @@ describe('a model answering outside the rubric', () => {
       '*Strengths and concerns:* not shown, because no competency could be scored. Read the transcript to judge.',
     );
     expect(textOf(post)).not.toContain('Confident and articulate');
+    expect(textOf(post)).not.toContain('An outstanding candidate');
     expect(texts.find((t) => t.startsWith('*System design*'))).toBe(
       '*System design* — _insufficient evidence_: The model gave nothing for this competency.',
     );

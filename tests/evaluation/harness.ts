@@ -13,7 +13,8 @@ import type { TCompetency } from '../../src/domain/evaluation/rubric.js';
 import type { TAi } from '../../src/infra/ai/client.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { createMetrics } from '../../src/infra/metrics.js';
-import { JOBS, type TEvaluationJob } from '../../src/infra/queue/catalogue.js';
+import { JOBS } from '../../src/infra/queue/catalogue.js';
+import type { TEvaluationJob } from '../../src/infra/queue/jobs/evaluation.js';
 import { JobQueues } from '../../src/infra/queue/queues.js';
 import { createRedis } from '../../src/infra/queue/redis.js';
 import { createSlackClient } from '../../src/infra/slack/client.js';
@@ -372,3 +373,67 @@ export const GOOD_TURNS: TSeedTurn[] = [
     competency: 'communication',
   },
 ];
+
+/**
+ * Finished interviews for the impact report: per group, n interviews with a self-identification
+ * (sex null: never answered), the first `aiHire` recommended by the AI and the first `advanced`
+ * advanced by a person (the rest declined).
+ */
+export async function seedDecidedInterviews(
+  h: THarness,
+  start: Date,
+  groups: Array<{
+    n: number;
+    sex: 'male' | 'female' | 'declined' | null;
+    race: 'white' | 'asian' | 'black_or_african_american' | 'declined';
+    advanced: number;
+    aiHire: number;
+  }>,
+) {
+  const { prisma } = h.deps;
+  const role = await prisma.role.create({ data: { title: 'Analyst' } });
+  const slot = await prisma.slot.create({
+    data: { startsAt: start, durationMinutes: 30, capacity: 1000, seatsTaken: 0, timeZone: 'UTC' },
+  });
+  for (const g of groups) {
+    for (let i = 0; i < g.n; i++) {
+      const tag = randomBytes(6).toString('hex');
+      const candidate = await prisma.candidate.create({
+        data: { name: `C ${tag}`, email: `c-${tag}@example.com`, timeZone: 'UTC' },
+      });
+      const interview = await prisma.interview.create({
+        data: {
+          status: 'evaluated',
+          candidateId: candidate.id,
+          roleId: role.id,
+          slotId: slot.id,
+          scheduledStart: start,
+          scheduledEnd: new Date(start.getTime() + 30 * 60_000),
+          sessionKeyHash: randomBytes(32).toString('hex'),
+          bookingRequestId: `req-${tag}`,
+          recruiterSlackUser: RECRUITER,
+          slackChannelId: CHANNEL,
+        },
+      });
+      if (g.sex !== null)
+        await prisma.selfIdentification.create({
+          data: { interviewId: interview.id, sex: g.sex, raceEthnicity: g.race },
+        });
+      await prisma.evaluation.create({
+        data: {
+          interviewId: interview.id,
+          version: 1,
+          status: 'succeeded',
+          result: { kind: 'scored', recommendation: i < g.aiHire ? 'hire' : 'no_hire' },
+        },
+      });
+      await prisma.event.create({
+        data: {
+          interviewId: interview.id,
+          type: i < g.advanced ? 'decision.advanced' : 'decision.declined',
+          actor: 'slack:U_HIRING',
+        },
+      });
+    }
+  }
+}

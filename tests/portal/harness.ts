@@ -43,17 +43,26 @@ type TInterviewOptions = {
 };
 
 export async function startPortal(
-  opts: { ai?: boolean; openai?: OpenAiServerOptions; config?: Partial<TConfig>; logger?: Logger } = {},
+  opts: {
+    ai?: boolean;
+    openai?: OpenAiServerOptions;
+    /** More environment for the configuration (e.g. OPENAI_STT_BASE_URL: 'none'). */
+    env?: Record<string, string>;
+    config?: Partial<TConfig>;
+    logger?: Logger;
+  } = {},
 ): Promise<TPortalHarness> {
   const db = await createTestDb();
   const prefix = testPrefix();
   const openai = opts.ai === false ? undefined : await startOpenAiServer(opts.openai ?? {});
   const base = testConfig(
-    openai ? { OPENAI_BASE_URL: openai.baseURL, OPENAI_TIMEOUT_MS: '5000' } : {},
+    { ...(openai ? { OPENAI_BASE_URL: openai.baseURL, OPENAI_TIMEOUT_MS: '5000' } : {}), ...opts.env },
     opts.config,
   );
   const config: TConfig = { ...base, redis: { ...base.redis, prefix } };
   const producer = createRedis(config.redis.url, 'producer');
+  // No offline queue: a command before the connection is up fails (and the key limiter fails closed).
+  if (producer.status !== 'ready') await new Promise((r) => producer.once('ready', r));
   const queues = new JobQueues(producer, prefix);
   let now: Date | undefined;
   const deps: TServiceDeps = {

@@ -77,7 +77,7 @@ describe.skipIf(!hasChromium())('candidate in the browser', () => {
     await page.getByRole('button', { name: 'Start interview' }).click();
 
     // Question 1, spoken and shown; the answer comes from the microphone.
-    await expect.poll(() => page.locator('#question').textContent()).toBe(plan[0]?.text);
+    await expect.poll(() => page.locator('#question').textContent(), { timeout: 15_000 }).toBe(plan[0]?.text);
     expect(await page.locator('#progress').textContent()).toBe('Question 1 of 2');
     expect(await page.locator('#caption').textContent()).toMatch(/^Hello Ada, thank you for joining/);
     await expect

@@ -48,6 +48,10 @@ const EMOJI: Record<string, string> = {
   memo: '📝',
   link: '🔗',
   bust_in_silhouette: '👤',
+  busts_in_silhouette: '👥',
+  no_entry: '⛔',
+  leftwards_arrow_with_hook: '↩️',
+  wastebasket: '🗑️',
 };
 
 function emoji(text: string): string {

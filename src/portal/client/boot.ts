@@ -9,6 +9,8 @@ export type TBoot = {
   questionCount: number;
   /** A speech-to-text service is configured: spoken answers can be transcribed. */
   voiceAvailable: boolean;
+  /** The candidate asked for typed answers (an accommodation): voice is not offered. */
+  typedAnswersOnly?: boolean;
   maxAudioMs: number;
   timeZone: string;
 };

@@ -45,6 +45,8 @@ export function initLobby(
 ): TLobby {
   let micOk = false;
   let metering = false;
+  /** Spoken answers can be taken (speech-to-text configured, not a typed-only arrangement). */
+  let voiceAnswers = boot.voiceAvailable;
 
   const canJoinNow = () =>
     serverNow() >= Date.parse(boot.joinOpensAt) && serverNow() < Date.parse(boot.closesAt);
@@ -104,7 +106,12 @@ export function initLobby(
     }
     try {
       audio = await navigator.mediaDevices.getUserMedia({ audio: AUDIO_CONSTRAINTS });
-      setStatus('mic-status', 'Say something: the bar should move.');
+      setStatus(
+        'mic-status',
+        voiceAnswers
+          ? 'Say something: the bar should move.'
+          : 'Not needed for typed answers. Say something if you like: the bar should move.',
+      );
       mic.attach(audio);
       meter();
     } catch (err) {
@@ -187,8 +194,9 @@ export function initLobby(
   $('consent').addEventListener('change', updateStart);
   $('start').addEventListener('click', start);
 
-  let voiceAnswers = boot.voiceAvailable;
   const setVoice = (v: { answers: boolean; message?: string | undefined }) => {
+    // The server's view cannot give back what this interview's arrangement takes away.
+    if (boot.typedAnswersOnly && v.answers) return;
     voiceAnswers = v.answers;
     const voice = document.querySelector<HTMLInputElement>('input[name="mode"][value="voice"]');
     const typed = document.querySelector<HTMLInputElement>('input[name="mode"][value="typed"]');
@@ -198,7 +206,12 @@ export function initLobby(
     setText('mode-note', v.answers ? '' : (v.message ?? NO_STT_TEXT));
     show('mode-note', !v.answers);
   };
-  if (!boot.voiceAvailable) setVoice({ answers: false });
+  if (boot.typedAnswersOnly)
+    setVoice({
+      answers: false,
+      message: 'As arranged with the recruiter, you answer this interview by typing.',
+    });
+  else if (!boot.voiceAvailable) setVoice({ answers: false });
   setInterval(updateStart, 5000);
   updateStart();
 

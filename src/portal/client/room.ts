@@ -120,7 +120,11 @@ export function initRoom(
 
   /** Shows what is happening now; the stall watchdog measures from here. */
   function activity(text: string, phase?: TPhase): void {
-    if (phase) st.phase = phase;
+    if (phase) {
+      st.phase = phase;
+      // "Done" means something only while the candidate is answering.
+      $<HTMLButtonElement>('done').disabled = phase !== 'listening';
+    }
     setText('activity', text);
     st.statusAt = performance.now();
     if (st.stallShown) {
@@ -418,7 +422,7 @@ export function initRoom(
 
   const onState = (m: TServerMessageOf<'state'>) => {
     const s: TSnapshot = m.state;
-    st.voice = m.voice;
+    st.voice = boot.typedAnswersOnly ? { ...m.voice, answers: false } : m.voice;
     lobby.setVoice(m.voice);
     if (!st.pauseMs) $<HTMLSelectElement>('thinking').value = String(m.pauseMs);
     else if (st.pauseMs !== m.pauseMs) send({ type: 'settings', pauseMs: st.pauseMs });

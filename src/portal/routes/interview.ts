@@ -11,7 +11,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { modelOffer } from '../../domain/model-offer.js';
 import { formatInZone } from '../../domain/time.js';
 import { timeOutReason } from '../../domain/window.js';
+import { sttOf } from '../../infra/ai/client.js';
 import { transcribe } from '../../infra/ai/speech.js';
+import { KeyGuard } from '../../infra/key-guard.js';
 import { candidatePageUrl } from '../../services/candidate/links.js';
 import { interviewNotice } from '../../services/candidate/notice.js';
 import { recordNoticeShown } from '../../services/candidate/requests.js';
@@ -26,7 +28,6 @@ import {
 import { CLIENT_ASSETS, clientBundles } from '../client-bundle.js';
 import type { TPortalDeps } from '../deps.js';
 import { InterviewSockets } from '../interview-socket.js';
-import { KeyGuard } from '../key-guard.js';
 import {
   renderCancelled,
   renderClosed,
@@ -128,12 +129,12 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
     reply.header('cache-control', 'no-store');
     reply.type('text/html; charset=utf-8');
     const key = req.query.session_key;
-    if (await guard.isBlocked(req.ip)) return reply.status(429).send(renderRateLimited());
+    // The key first: a valid one is served without asking the limiter (key-guard.ts).
     const interview = await findInterviewByKey(deps, key);
     if (!interview) {
       if (await isCancelledKey(deps, key))
         return reply.status(410).send(renderCancelled(deps.config.mail.companyName));
-      await guard.recordMiss(req.ip);
+      if (await guard.miss(req.ip)) return reply.status(429).send(renderRateLimited());
       return reply.status(404).send(renderInvalidLink(deps.config.mail.companyName));
     }
     const p = pageData(deps, interview);
@@ -192,7 +193,9 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
           durationMs: t.durationMs,
           questionCount,
           // An accommodation of typed answers only turns voice off for this interview.
-          voiceAvailable: deps.ai !== undefined && !interview.typedAnswersOnly,
+          // Spoken answers need speech-to-text (a chat model alone, e.g. Ollama, has none).
+          voiceAvailable: sttOf(deps.ai) !== null && !interview.typedAnswersOnly,
+          typedAnswersOnly: interview.typedAnswersOnly,
           maxAudioMs: MAX_AUDIO_MS,
           timeZone: interview.candidate.timeZone,
         },
@@ -247,14 +250,13 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
           message: 'Answers can be at most 5 minutes long. Please answer in parts.',
         });
       }
-      if (await guard.isBlocked(req.ip)) {
-        return reply
-          .status(429)
-          .send({ error: 'rate_limited', message: 'Too many attempts. Please wait a few minutes.' });
-      }
       const interview = await findInterviewByKey(deps, req.headers['x-session-key']);
       if (!interview) {
-        await guard.recordMiss(req.ip);
+        if (await guard.miss(req.ip)) {
+          return reply
+            .status(429)
+            .send({ error: 'rate_limited', message: 'Too many attempts. Please wait a few minutes.' });
+        }
         return reply.status(404).send({ error: 'not_found', message: 'This interview link is not valid.' });
       }
       if (interview.status !== 'in_progress' || timingOf(deps, interview).remainingMs <= 0) {

@@ -17,9 +17,10 @@ import { buildRubric, EVALUATION_PROMPT_VERSION, rubricVersion } from '../../dom
 import type { Prisma } from '../../generated/prisma/client.js';
 import { EvaluatorError, type TEvaluatorErrorKind } from '../../infra/ai/evaluator.js';
 import type { Logger } from '../../infra/logger.js';
-import type { TEvaluationJob } from '../../infra/queue/catalogue.js';
+import type { TEvaluationJob } from '../../infra/queue/jobs/evaluation.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
+import { formatLatencySummary, interviewLatencySummary } from '../interview/latency.js';
 import { settleTranscripts } from '../interview/transcripts.js';
 import { transitionInterview } from '../lifecycle/transition-interview.js';
 import { loadDecision } from './decision-state.js';
@@ -212,6 +213,7 @@ export async function runEvaluation(
     requestedBy: requestedBy && /^[UW][A-Z0-9_]+$/.test(requestedBy) ? requestedBy : undefined,
     actions,
     interviewId: interview.id,
+    latencyLine: formatLatencySummary(await interviewLatencySummary(deps, interview.id)),
   });
   await post(row.id, row.slackMessageTs, message, 'evaluation', {}, mayHavePosted);
   await markEvaluated(result);

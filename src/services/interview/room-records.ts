@@ -1,0 +1,76 @@
+/**
+ * What the interview room (portal/interview-socket.ts) reads and writes about an interview
+ * and its turns, so the portal never calls the database itself.
+ */
+import type { TServiceDeps } from '../deps.js';
+
+type TDeps = Pick<TServiceDeps, 'prisma'>;
+
+/** The interview row, or null when it is gone. */
+export function findRoomInterview(deps: TDeps, interviewId: string) {
+  return deps.prisma.interview.findUnique({ where: { id: interviewId } });
+}
+
+/** The interview row; throws Prisma's not-found error when it is gone. */
+export function getRoomInterview(deps: TDeps, interviewId: string) {
+  return deps.prisma.interview.findUniqueOrThrow({ where: { id: interviewId } });
+}
+
+/** The stored question plan (null when there is none yet, or no interview). */
+export async function storedQuestionPlan(deps: TDeps, interviewId: string): Promise<unknown> {
+  const row = await deps.prisma.interview.findUnique({
+    where: { id: interviewId },
+    select: { questionPlan: true },
+  });
+  return row?.questionPlan ?? null;
+}
+
+/** The interview with the candidate's name and the role's title (for the greeting). */
+export function getInterviewWithNames(deps: TDeps, interviewId: string) {
+  return deps.prisma.interview.findUniqueOrThrow({
+    where: { id: interviewId },
+    include: { candidate: { select: { name: true } }, role: { select: { title: true } } },
+  });
+}
+
+/** The interview (with its role's title) and its turn `seq`, once that turn is answered. */
+export async function getAnsweredTurn(deps: TDeps, interviewId: string, seq: number) {
+  const interview = await deps.prisma.interview.findUniqueOrThrow({
+    where: { id: interviewId },
+    include: { role: { select: { title: true } } },
+  });
+  const answered = await deps.prisma.interviewTurn.findUniqueOrThrow({
+    where: { interviewId_seq: { interviewId, seq } },
+  });
+  return { interview, answered };
+}
+
+/** The latest turn's number and whether it is answered. */
+export function latestTurn(deps: TDeps, interviewId: string) {
+  return deps.prisma.interviewTurn.findFirst({
+    where: { interviewId },
+    orderBy: { seq: 'desc' },
+    select: { seq: true, answeredAt: true },
+  });
+}
+
+/** How much of turn `seq`'s speech the candidate heard before interrupting it. */
+export async function recordBargeIn(deps: TDeps, interviewId: string, seq: number, playedMs: number) {
+  await deps.prisma.interviewTurn.updateMany({
+    where: { interviewId, seq },
+    data: { bargeInPlayedMs: Math.round(playedMs) },
+  });
+}
+
+/** Drops the pieces of an answer the candidate abandoned. */
+export async function discardAnswerPieces(deps: TDeps, interviewId: string, seq: number) {
+  await deps.prisma.answerPiece.deleteMany({ where: { interviewId, seq } });
+}
+
+/** The server's estimate of turn `seq`'s response latency, kept only until the browser reports its own. */
+export async function estimateResponseLatency(deps: TDeps, interviewId: string, seq: number, ms: number) {
+  await deps.prisma.interviewTurn.updateMany({
+    where: { interviewId, seq, responseLatencyMs: null },
+    data: { responseLatencyMs: Math.round(ms) },
+  });
+}
