@@ -130,6 +130,11 @@ describe.skipIf(!hasChromium())('local mode, from `npm start`', () => {
 
     await modal(page).getByLabel('Candidate name', { exact: true }).fill('Ada <b>Lovelace</b>');
     await modal(page).getByLabel('Candidate email', { exact: true }).fill('ada@example.com');
+    // The candidate's zone has no default: the form asked for it; one search match is picked.
+    expect(await modal(page).textContent()).toContain("Pick the candidate's time zone");
+    const tz = modal(page).locator('[data-action-id="candidate_tz"]');
+    await tz.locator('input').fill('Kolkata');
+    await eventually(() => tz.locator('select').inputValue()).toBe('Asia/Kolkata');
     const role = modal(page).locator('[data-action-id="role"]');
     await role.locator('input').fill('Backend');
     await eventually(() => role.locator('select').textContent()).toContain('Backend Engineer');

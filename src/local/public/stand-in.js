@@ -467,6 +467,16 @@ document.addEventListener('change', (event) => {
   void act(control);
 });
 
+// Escape closes the open modal, as in Slack.
+document.addEventListener('keydown', (event) => {
+  if (event.key !== 'Escape' || $('overlay').hidden || !modalViewId()) return;
+  event.preventDefault();
+  void post('/close', { viewId: modalViewId() })
+    .catch((e) => toast(e.message))
+    .then(refresh)
+    .catch(() => undefined);
+});
+
 document.addEventListener('DOMContentLoaded', () => {
   $('composer').addEventListener('submit', (event) => {
     event.preventDefault();

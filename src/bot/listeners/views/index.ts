@@ -56,7 +56,10 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
     const notes = stripControlChars(readInput(values, SCHEDULE.notes), { keepNewlines: true }).slice(0, 3000);
     if (!name) errors[SCHEDULE.name] = "Enter the candidate's name.";
     if (!email) errors[SCHEDULE.email] = 'Enter an email address like name@example.com.';
-    if (!isValidTimeZone(tz)) errors[SCHEDULE.tz] = 'Pick a time zone from the list (e.g. Asia/Kolkata).';
+    if (!isValidTimeZone(tz))
+      errors[SCHEDULE.tz] = tz
+        ? 'Pick a time zone from the list (e.g. Asia/Kolkata).'
+        : "Pick the candidate's time zone (type a city, e.g. Kolkata): their invite shows times in it.";
     if (!roleId) errors[SCHEDULE.role] = 'Pick a role, or create one with "New role".';
     if (!slotId) errors[SCHEDULE.slot] = 'Pick a slot.';
     try {
