@@ -246,16 +246,18 @@ export function standInRoutes(opts: {
 
     // An email as the candidate's mail program gets it (.eml), and its HTML part on its own, for a
     // sandboxed frame: no scripts, no same-origin access, nothing loaded from outside.
-    app.get<{ Params: { file: string } }>('/ui/outbox/:file', async (req, reply) => {
-      const email = await readOutboxEmail(outboxDir, req.params.file);
+    // File names are long (Fastify caps path parameters at 100 characters): they go in the query.
+    app.get<{ Querystring: { file?: string } }>('/ui/outbox/eml', async (req, reply) => {
+      const file = req.query.file ?? '';
+      const email = await readOutboxEmail(outboxDir, file);
       if (!email) return reply.status(404).send({ error: 'not_found', message: 'No such email.' });
       return reply
         .type('message/rfc822')
-        .header('content-disposition', `attachment; filename="${req.params.file}"`)
+        .header('content-disposition', `attachment; filename="${file}"`)
         .send(email.raw);
     });
-    app.get<{ Params: { file: string } }>('/ui/outbox/:file/html', async (req, reply) => {
-      const email = await readOutboxEmail(outboxDir, req.params.file);
+    app.get<{ Querystring: { file?: string } }>('/ui/outbox/html', async (req, reply) => {
+      const email = await readOutboxEmail(outboxDir, req.query.file ?? '');
       if (!email?.html) return reply.status(404).send({ error: 'not_found', message: 'No HTML part.' });
       return reply
         .type('text/html; charset=utf-8')

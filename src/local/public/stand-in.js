@@ -150,7 +150,7 @@ function renderOutbox(emails) {
         links.append(a);
       }
       const download = document.createElement('a');
-      download.href = `${BASE}/outbox/${encodeURIComponent(e.file)}`;
+      download.href = `${BASE}/outbox/eml?file=${encodeURIComponent(e.file)}`;
       download.download = e.file;
       download.className = 'link';
       download.textContent = 'Download .eml';
@@ -166,7 +166,7 @@ function renderOutbox(emails) {
         frame.title = `HTML of “${e.subject}”`;
         frame.className = 'email-html';
         frame.loading = 'lazy';
-        frame.src = `${BASE}/outbox/${encodeURIComponent(e.file)}/html`;
+        frame.src = `${BASE}/outbox/html?file=${encodeURIComponent(e.file)}`;
         body.append(frame);
       }
       const textTitle = document.createElement('h4');
