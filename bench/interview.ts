@@ -1,87 +1,121 @@
 /**
- * Interview room benchmark: N simulated candidates at once (default 300, up to
- * 1,000) take an interview over the real WebSocket protocol (typed answers)
- * against the real portal, PostgreSQL and Redis, with the OpenAI-compatible
- * test server answering after a fixed 200 ms. Reports the server's own added
- * latency per turn (answer sent → next question received, minus the model's
- * 200 ms for the follow-up decision) and the process's peak memory, as one JSON line.
+ * Interview room benchmark, streaming voice: N simulated candidates at once (up
+ * to 1,000) take an interview over the real WebSocket protocol v2, each streaming
+ * its spoken answers as 16 kHz PCM at real-time rate (a 100 ms frame every 100 ms:
+ * speech, then silence until the server decides the answer ended), spread over P
+ * portal processes (child processes, round-robin; every candidate's connection
+ * drops once mid-answer and reconnects to the next process, resending what was
+ * not acknowledged). The OpenAI-compatible test server (in this process) answers
+ * transcription, chat and speech after fixed latencies.
  *
- *   npx tsx bench/interview.ts [--candidates 300] [--questions 4] [--latency 200] [--think-ms 1000] [--ramp-ms 1000]
+ * Server-added latency per turn: from the moment the server could decide
+ * (the later of: the frame that completes the pause was sent, the tail's
+ * transcription answered, the decision's chat call answered) to the first byte
+ * of the next question's speech arriving. It excludes the model's time and the
+ * turn-taking pause itself, so it is what the portal, PostgreSQL and Redis add.
+ * Also: audio_ack latency (frames are acknowledged in 100 ms batches, by design),
+ * memory per candidate (sum of the portals' RSS above their idle RSS, ÷ N), and
+ * whether every answer was stored whole (the server's transcript of each piece
+ * names its candidate and turn, decoded from the audio bytes).
  *
- * --think-ms is the simulated candidate's time between a question and the answer
- * (uniformly 0.5×–1.5× of it, so rooms do not move in lockstep); 0 turns the run
- * into a closed-loop stress test where queueing dominates.
+ *   npx tsx bench/interview.ts [--candidates 300] [--portals 2] [--questions 3] [--answer-ms 3000]
+ *                              [--stt-ms 200] [--chat-ms 200] [--tts-ms 150] [--ramp-ms 5000]
  *
- * Server and simulated browsers share this process, so the memory figure is an
- * upper bound for the portal alone. Needs PostgreSQL (TEST_DATABASE_URL) and Redis.
+ * Needs PostgreSQL (TEST_DATABASE_URL) and Redis. Prints one JSON line.
  */
 import { parseArgs } from 'node:util';
 import { WebClient } from '@slack/web-api';
 import WebSocket from 'ws';
-import type { TConfig } from '../src/config.js';
 import { generateSessionKey, hashSessionKey } from '../src/domain/session-key.js';
 import { createAi } from '../src/infra/ai/client.js';
-import { createPrisma, type PrismaClient } from '../src/infra/db/client.js';
+import { createPrisma } from '../src/infra/db/client.js';
 import { createLogger } from '../src/infra/logger.js';
 import { createMetrics } from '../src/infra/metrics.js';
 import { JobQueues } from '../src/infra/queue/queues.js';
 import { createRedis } from '../src/infra/queue/redis.js';
 import { buildPortal } from '../src/portal/app.js';
+import {
+  decodeFrame,
+  encodeFrame,
+  FLAG_VOICED,
+  FRAME_AUDIO,
+  FRAME_SPEECH,
+  PROTOCOL_VERSION,
+} from '../src/portal/protocol.js';
 import { testConfig } from '../tests/helpers/config.js';
 import { startOpenAiServer } from '../tests/helpers/openai-server.js';
 import { cleanPrefix, testPrefix } from '../tests/helpers/redis.js';
-import { cpuMs, createBenchDb, percentile, rssMb, startServer } from './harness.js';
+import { cpuMs, createBenchDb, percentile, rssMb, startServer, type TServer } from './harness.js';
 
 const { values } = parseArgs({
   options: {
     candidates: { type: 'string', default: '300' },
-    questions: { type: 'string', default: '4' },
-    latency: { type: 'string', default: '200' },
-    'think-ms': { type: 'string', default: '1000' },
-    'ramp-ms': { type: 'string', default: '1000' },
-    // `process`: the portal runs in a child process, so the simulated browsers and the model
-    // stand-in (this process) do not share its CPU; memory and CPU are then the portal's own.
-    server: { type: 'string', default: 'inline' },
+    portals: { type: 'string', default: '2' },
+    questions: { type: 'string', default: '3' },
+    'answer-ms': { type: 'string', default: '3000' },
+    'stt-ms': { type: 'string', default: '200' },
+    'chat-ms': { type: 'string', default: '200' },
+    'tts-ms': { type: 'string', default: '150' },
+    'ramp-ms': { type: 'string', default: '5000' },
     serve: { type: 'boolean', default: false },
   },
 });
 const N = Math.min(1000, Math.max(1, Number(values.candidates)));
-const QUESTIONS = Math.min(30, Math.max(1, Number(values.questions)));
-const MODEL_MS = Math.max(0, Number(values.latency));
-const THINK_MS = Math.max(0, Number(values['think-ms']));
+const PORTALS = Math.min(8, Math.max(1, Number(values.portals)));
+const QUESTIONS = Math.min(30, Math.max(2, Number(values.questions)));
+const ANSWER_CHUNKS = Math.max(3, Math.round(Number(values['answer-ms']) / 100));
+const STT_MS = Math.max(0, Number(values['stt-ms']));
+const CHAT_MS = Math.max(0, Number(values['chat-ms']));
+const TTS_MS = Math.max(0, Number(values['tts-ms']));
 const RAMP_MS = Math.max(0, Number(values['ramp-ms']));
+/** Frames sent before the connection is dropped on purpose (in the second answer). */
+const DROP_AFTER = Math.min(10, ANSWER_CHUNKS - 1);
+
+const key = (c: number, seq: number) => `${c}:${seq}`;
+
+/** 100 ms of PCM16 at 16 kHz: the first 6 bytes name candidate and turn (the transcription stand-in reads them). */
+function chunk(c: number, seq: number, voiced: boolean): Uint8Array {
+  const out = new Uint8Array(3200);
+  const v = new DataView(out.buffer);
+  if (voiced) for (let i = 3; i < 1600; i++) v.setInt16(i * 2, Math.round(Math.sin(i / 5) * 6000), true);
+  v.setUint32(0, c, true);
+  v.setUint16(4, seq, true);
+  return out;
+}
 
 async function main() {
-  let peakRss = process.memoryUsage().rss;
-  let portalPid: number | undefined;
-  const sampler = setInterval(() => {
-    if (portalPid === undefined) peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    else void rssMb(portalPid).then((mb) => (peakRss = Math.max(peakRss, mb * 1024 * 1024)));
-  }, 50);
-
   const db = await createBenchDb();
-  const prisma = createPrisma(db.url, { maxConnections: 20 });
-
-  // The model never asks a follow-up here, so every turn costs exactly one model call.
-  const openai = await startOpenAiServer({ latencyMs: MODEL_MS, chatHandler: () => '{"action":"next"}' });
+  const prisma = createPrisma(db.url, { maxConnections: 10 });
+  const sttAt = new Map<string, number>();
+  const chatAt = new Map<string, number>();
+  const openai = await startOpenAiServer({
+    routeLatencyMs: { transcription: STT_MS, chat: CHAT_MS, speech: TTS_MS },
+    // Each piece's audio starts with its candidate and turn (see chunk()).
+    transcriptionHandler: ({ audio }) => {
+      const v = new DataView(audio.buffer, audio.byteOffset + 44, 6);
+      const c = v.getUint32(0, true);
+      const seq = v.getUint16(4, true);
+      sttAt.set(key(c, seq), Date.now());
+      return `Candidate ${c} answer ${seq} is complete.`;
+    },
+    chatHandler: (req) => {
+      const m = /Candidate (\d+) answer (\d+)/.exec(JSON.stringify(req.messages));
+      if (m) chatAt.set(key(Number(m[1]), Number(m[2])), Date.now());
+      return '{"action":"next"}';
+    },
+  });
   const prefix = testPrefix();
-  const config = testConfig({ OPENAI_BASE_URL: openai.baseURL, LOG_LEVEL: 'silent' });
-  const producer = createRedis(config.redis.url, 'producer');
-  const queues = new JobQueues(producer, prefix);
-  const portal =
-    values.server === 'process'
-      ? await startServer('bench/interview.ts', ['--serve'], {
-          BENCH_DATABASE_URL: db.url,
-          BENCH_QUEUE_PREFIX: prefix,
-          BENCH_OPENAI_BASE_URL: openai.baseURL,
-        })
-      : undefined;
-  const app = portal ? undefined : await benchPortal(config, prisma, queues, prefix);
-  const base = (portal?.url ?? (await app!.listen({ host: '127.0.0.1', port: 0 }))).replace('http', 'ws');
-  if (portal) {
-    portalPid = portal.pid;
-    peakRss = 0;
+  const portals: TServer[] = [];
+  for (let p = 0; p < PORTALS; p++) {
+    portals.push(
+      await startServer('bench/interview.ts', ['--serve'], {
+        BENCH_DATABASE_URL: db.url,
+        BENCH_QUEUE_PREFIX: prefix,
+        BENCH_OPENAI_BASE_URL: openai.baseURL,
+      }),
+    );
   }
+  const bases = portals.map((p) => p.url.replace('http', 'ws'));
 
   const role = await prisma.role.create({ data: { title: 'Bench Engineer', questionCount: QUESTIONS } });
   const start = new Date(Date.now() - 60_000);
@@ -89,24 +123,25 @@ async function main() {
     data: { startsAt: start, durationMinutes: 60, capacity: N, seatsTaken: N, timeZone: 'UTC' },
   });
   const plan = Array.from({ length: QUESTIONS }, (_, i) => ({
-    text: `Benchmark question ${i + 1}?`,
+    text: `Benchmark question ${i + 1}: tell me about it.`,
     competency: null,
   }));
   const keys: string[] = [];
+  const ids: string[] = [];
   for (let i = 0; i < N; i++) {
-    const key = generateSessionKey();
-    keys.push(key);
+    const k = generateSessionKey();
+    keys.push(k);
     const candidate = await prisma.candidate.create({
       data: { name: `Candidate ${i}`, email: `bench-${i}@example.test`, timeZone: 'UTC' },
     });
-    await prisma.interview.create({
+    const iv = await prisma.interview.create({
       data: {
         candidateId: candidate.id,
         roleId: role.id,
         slotId: slot.id,
         scheduledStart: start,
         scheduledEnd: new Date(start.getTime() + 60 * 60_000),
-        sessionKeyHash: hashSessionKey(key),
+        sessionKeyHash: hashSessionKey(k),
         bookingRequestId: `bench-${prefix}-${i}`,
         recruiterSlackUser: 'U_BENCH',
         slackChannelId: 'C_BENCH',
@@ -114,124 +149,281 @@ async function main() {
         planPreparedAt: new Date(),
       },
     });
+    ids.push(iv.id);
   }
 
-  const turnMs: number[] = [];
+  // Idle memory of the portals, then the peak under load.
+  const idle = await Promise.all(portals.map((p) => rssMb(p.pid)));
+  let peakSum = idle.reduce((a, b) => a + b, 0);
+  const sampler = setInterval(() => {
+    void Promise.all(portals.map((p) => rssMb(p.pid))).then((mb) => {
+      peakSum = Math.max(
+        peakSum,
+        mb.reduce((a, b) => a + b, 0),
+      );
+    });
+  }, 250);
+  const cpuBefore = await Promise.all(portals.map((p) => cpuMs(p.pid)));
+
+  const added: number[] = [];
+  const turnEnd: number[] = [];
+  const ackMs: number[] = [];
   const errors: string[] = [];
-  const began = performance.now();
-  const cpuBefore = process.cpuUsage();
-  const portalCpuBefore = portal ? await cpuMs(portal.pid) : 0;
   let reconnects = 0;
-  // Like the browser: reconnect after a dropped or refused connection, and on the
-  // server's state after a reconnect carry on at its current question.
-  const candidate = (key: string, c: number) =>
+  let turns = 0;
+  const began = performance.now();
+
+  const candidate = (c: number) =>
     new Promise<void>((resolve) => {
-      let attempts = 0;
+      let portal = c % PORTALS;
       let done = false;
+      let dropped = false;
+      let attempts = 0;
+      /** The answer being streamed: its frames (kept until acknowledged) and send times. */
+      let answer: {
+        seq: number;
+        frames: Uint8Array[];
+        sentAt: number[];
+        acked: number;
+        voiced: number;
+        timer: NodeJS.Timeout | undefined;
+        ended: boolean;
+        decidedAt: number;
+      } | null = null;
+      let waitingFirstAudio: { seq: number; from: number } | null = null;
+      let ws: WebSocket;
+      let n = 0;
+      const send = (m: Record<string, unknown>) =>
+        ws.readyState === ws.OPEN && ws.send(JSON.stringify({ v: PROTOCOL_VERSION, id: `m${++n}`, ...m }));
+
+      const streamNext = () => {
+        const a = answer;
+        if (!a || a.ended) return;
+        const i = a.frames.length;
+        if (i > ANSWER_CHUNKS + 80) return; // 8 s of silence: the server never ended it
+        const voiced = i < ANSWER_CHUNKS;
+        const frame = encodeFrame({
+          kind: FRAME_AUDIO,
+          flags: voiced ? FLAG_VOICED : 0,
+          seq: a.seq,
+          index: i,
+          ms: (i + 1) * 100,
+          payload: chunk(c, a.seq, voiced),
+        });
+        a.frames.push(frame);
+        a.sentAt.push(performance.now());
+        if (voiced) a.voiced = i + 1;
+        if (ws.readyState === ws.OPEN) ws.send(frame);
+        if (!dropped && a.seq === 1 && i === DROP_AFTER) {
+          // The network drops mid-answer: reconnect (to the next process) and resend.
+          dropped = true;
+          clearTimeout(a.timer);
+          ws.terminate();
+          return;
+        }
+        a.timer = setTimeout(streamNext, 100);
+      };
+
       const connect = () => {
-        const ws = new WebSocket(`${base}/interview/ws`);
-        let n = 0;
-        let sentAt = 0;
-        let answering = false;
-        const send = (m: Record<string, unknown>) => ws.send(JSON.stringify({ v: 1, id: `m${++n}`, ...m }));
-        const answer = (seq: number) => {
-          if (ws.readyState !== ws.OPEN) return;
-          answering = true;
-          sentAt = performance.now();
-          send({
-            type: 'answer',
-            seq,
-            clientId: `bench-${c}-${seq}`,
-            text: `Answer ${seq} from ${c}.`,
-            mode: 'typed',
-          });
-        };
-        const later = (seq: number) =>
-          THINK_MS === 0 ? answer(seq) : setTimeout(() => answer(seq), THINK_MS * (0.5 + Math.random()));
-        ws.on('open', () => send({ type: 'hello', key }));
-        ws.on('message', (raw) => {
+        ws = new WebSocket(`${bases[portal]}/interview/ws`);
+        ws.on('open', () => send({ type: 'hello', key: keys[c] }));
+        ws.on('message', (raw, isBinary) => {
+          if (isBinary) {
+            const buf = raw as Buffer;
+            const f = decodeFrame(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+            if (f?.kind === FRAME_SPEECH && waitingFirstAudio && f.seq === waitingFirstAudio.seq) {
+              // If the decision's chat call answered after the pause was complete, the wait for it is model time.
+              const chat = chatAt.get(key(c, waitingFirstAudio.seq - 1));
+              const chatPerf = chat === undefined ? 0 : performance.now() - (Date.now() - chat);
+              added.push(performance.now() - Math.max(waitingFirstAudio.from, chatPerf));
+              waitingFirstAudio = null;
+            }
+            return;
+          }
           const m = JSON.parse(raw.toString());
-          if (m.type === 'state') {
-            if (m.state.status === 'not_started') send({ type: 'start', consent: true });
-            else if (m.state.status === 'in_progress' && m.state.current) later(m.state.current.seq);
-            else if (m.state.status === 'completed') {
+          if (process.env.BENCH_TRACE && c === 0) process.stderr.write(`${raw.toString().slice(0, 160)}\n`);
+          switch (m.type) {
+            case 'state':
+              if (m.state.status === 'not_started') send({ type: 'start', consent: true, mode: 'voice' });
+              else if (m.state.status === 'completed') {
+                done = true;
+                ws.close();
+              } else if (m.state.current && answer && answer.seq === m.state.current.seq) {
+                // Resume the answer: the server says how much it holds.
+                send({ type: 'audio_start', seq: answer.seq, mime: 'audio/pcm;rate=16000' });
+                const from = (m.resume?.upTo ?? -1) + 1;
+                for (let i = from; i < answer.frames.length; i++) ws.send(answer.frames[i] as Uint8Array);
+                answer.timer = setTimeout(streamNext, 100);
+              } else if (m.state.current) {
+                startAnswer(m.state.current.seq);
+              }
+              return;
+            case 'question':
+              // The speech is not played here: answer once it has been sent (speech_end) or at once.
+              startAnswerSoon(m.turn.seq);
+              return;
+            case 'speech_end':
+            case 'speech_fallback':
+              if (pendingStart !== null && m.seq === pendingStart) {
+                const s = pendingStart;
+                pendingStart = null;
+                startAnswer(s);
+              }
+              return;
+            case 'audio_ack': {
+              const a = answer;
+              if (!a || a.seq !== m.seq) return;
+              for (let i = a.acked + 1; i <= m.upTo && i < a.sentAt.length; i++) {
+                ackMs.push(performance.now() - (a.sentAt[i] as number));
+              }
+              a.acked = Math.max(a.acked, m.upTo);
+              return;
+            }
+            case 'turn_end': {
+              const a = answer;
+              if (!a || a.seq !== m.seq) return;
+              a.ended = true;
+              clearTimeout(a.timer);
+              // The server could decide once the pause was complete and the tail transcribed.
+              const pauseFrame = a.sentAt[a.voiced + 9] ?? performance.now();
+              const stt = sttAt.get(key(c, a.seq));
+              const couldDecide = Math.max(
+                pauseFrame,
+                stt === undefined ? 0 : stt - Date.now() + performance.now(),
+              );
+              turnEnd.push(performance.now() - couldDecide);
+              a.decidedAt = couldDecide;
+              waitingFirstAudio = { seq: a.seq + 1, from: couldDecide };
+              turns += 1;
+              return;
+            }
+            case 'completed':
               done = true;
               ws.close();
-            }
-          } else if (m.type === 'question') {
-            if (answering) turnMs.push(performance.now() - sentAt);
-            answering = false;
-            later(m.turn.seq);
-          } else if (m.type === 'completed') {
-            if (answering) turnMs.push(performance.now() - sentAt);
-            done = true;
-            ws.close();
-          } else if (m.type === 'error') errors.push(`${m.code}: ${m.message}`);
+              return;
+            case 'error':
+              errors.push(`${m.code}: ${m.message}`);
+              return;
+          }
         });
         ws.on('error', () => undefined);
         ws.on('close', () => {
+          clearTimeout(answer?.timer);
           if (done || attempts >= 8) return resolve();
           attempts += 1;
           reconnects += 1;
-          setTimeout(connect, 250 * attempts);
+          portal = (portal + 1) % PORTALS;
+          setTimeout(connect, 100);
         });
       };
-      // Candidates arrive over RAMP_MS, not in the same millisecond.
+      let pendingStart: number | null = null;
+      const startAnswerSoon = (seq: number) => {
+        pendingStart = seq;
+      };
+      const startAnswer = (seq: number) => {
+        if (answer && answer.seq >= seq) return;
+        // The chat call that decided the previous turn counts as model time, not the portal's.
+        if (waitingFirstAudio) waitingFirstAudio = null;
+        answer = {
+          seq,
+          frames: [],
+          sentAt: [],
+          acked: -1,
+          voiced: 0,
+          timer: undefined,
+          ended: false,
+          decidedAt: 0,
+        };
+        send({ type: 'audio_start', seq, mime: 'audio/pcm;rate=16000' });
+        answer.timer = setTimeout(streamNext, 100);
+      };
       setTimeout(connect, (RAMP_MS * c) / N);
     });
-  await Promise.all(keys.map((key, c) => candidate(key, c)));
+
+  let finished = 0;
+  const progress = setInterval(() => {
+    if (process.env.BENCH_VERBOSE) {
+      process.stderr.write(
+        `interview: ${finished}/${N} done, ${turns} turns, ${reconnects} reconnects, ${errors.length} errors ${errors.slice(-2).join(' | ')}\n`,
+      );
+    }
+  }, 5000);
+  await Promise.all(
+    Array.from({ length: N }, (_, c) =>
+      candidate(c).then(() => {
+        finished += 1;
+      }),
+    ),
+  );
+  clearInterval(progress);
   const wallMs = performance.now() - began;
-  const cpu = process.cpuUsage(cpuBefore);
-  const portalCpu = portal ? (await cpuMs(portal.pid)) - portalCpuBefore : undefined;
   clearInterval(sampler);
+  const cpuAfter = await Promise.all(portals.map((p) => cpuMs(p.pid)));
+  const portalCpu = cpuAfter.reduce((s, v, i) => s + v - (cpuBefore[i] ?? 0), 0);
+
   const completed = await prisma.interview.count({ where: { status: 'completed' } });
-  const added = turnMs.map((t) => t - MODEL_MS);
+  const answered = await prisma.interviewTurn.findMany({
+    where: { answeredAt: { not: null } },
+    select: { seq: true, answerText: true, interview: { select: { id: true } } },
+  });
+  const indexOf = new Map(ids.map((id, i) => [id, i]));
+  const whole = answered.filter(
+    (t) => t.answerText === `Candidate ${indexOf.get(t.interview.id)} answer ${t.seq} is complete.`,
+  ).length;
+  const idleSum = idle.reduce((a, b) => a + b, 0);
   console.log(
     JSON.stringify({
       bench: 'interview',
+      mode: 'voice-streaming',
       candidates: N,
+      portals: PORTALS,
       questions: QUESTIONS,
-      modelLatencyMs: MODEL_MS,
-      thinkMs: THINK_MS,
-      rampMs: RAMP_MS,
-      turns: turnMs.length,
+      answerMs: ANSWER_CHUNKS * 100,
+      modelLatencyMs: STT_MS + CHAT_MS,
+      sttMs: STT_MS,
+      chatMs: CHAT_MS,
+      ttsMs: TTS_MS,
+      turns,
+      answersStored: answered.length,
+      answersWhole: whole,
       completed,
       reconnects,
       errors: errors.length,
       errorKinds: Object.fromEntries(
         [...new Set(errors)].slice(0, 5).map((e) => [e, errors.filter((x) => x === e).length]),
       ),
-      turnP50Ms: Math.round(percentile(turnMs, 0.5)),
-      turnP95Ms: Math.round(percentile(turnMs, 0.95)),
       addedP50Ms: Math.round(percentile(added, 0.5)),
       addedP95Ms: Math.round(percentile(added, 0.95)),
-      peakRssMb: Math.round(peakRss / 1024 / 1024),
-      // CPU of this process (portal, model stand-in and simulated browsers) per turn: unlike
-      // the latencies, it does not depend on what else the machine is running.
-      cpuMsPerTurn: Math.round(((cpu.user + cpu.system) / 1000 / Math.max(1, turnMs.length)) * 10) / 10,
-      ...(portalCpu === undefined
-        ? {}
-        : {
-            server: 'process',
-            // Here peakRssMb is the portal process alone; this is its CPU per turn.
-            portalCpuMsPerTurn: Math.round((portalCpu / Math.max(1, turnMs.length)) * 10) / 10,
-          }),
+      turnP95Ms: Math.round(percentile(turnEnd, 0.95)),
+      turnEndP50Ms: Math.round(percentile(turnEnd, 0.5)),
+      turnEndP95Ms: Math.round(percentile(turnEnd, 0.95)),
+      ackP50Ms: Math.round(percentile(ackMs, 0.5)),
+      ackP95Ms: Math.round(percentile(ackMs, 0.95)),
+      peakRssMb: Math.round(peakSum),
+      idleRssMb: Math.round(idleSum),
+      memPerCandidateKb: Math.round(((peakSum - idleSum) * 1024) / N),
+      portalCpuMsPerTurn: Math.round((portalCpu / Math.max(1, turns)) * 10) / 10,
+      server: 'process',
       wallMs: Math.round(wallMs),
     }),
   );
 
-  await (portal ? portal.stop() : app!.close());
-  await queues.close();
-  producer.disconnect();
+  await Promise.all(portals.map((p) => p.stop()));
   await openai.close();
   await prisma.$disconnect();
   await db.drop();
   await cleanPrefix(prefix);
 }
 
-/** The portal under test, the same in both layouts. */
-function benchPortal(config: TConfig, prisma: PrismaClient, queues: JobQueues, prefix: string) {
-  return buildPortal({
+/** Child side: one portal process, printing `ready <url>`. */
+async function serve() {
+  const env = process.env;
+  const config = testConfig({ OPENAI_BASE_URL: env.BENCH_OPENAI_BASE_URL ?? '', LOG_LEVEL: 'silent' });
+  const prefix = env.BENCH_QUEUE_PREFIX ?? '';
+  const prisma = createPrisma(env.BENCH_DATABASE_URL ?? '', { maxConnections: 10 });
+  const producer = createRedis(config.redis.url, 'producer');
+  const queues = new JobQueues(producer, prefix);
+  const app = await buildPortal({
     config: { ...config, redis: { ...config.redis, prefix } },
     prisma,
     queues,
@@ -241,16 +433,6 @@ function benchPortal(config: TConfig, prisma: PrismaClient, queues: JobQueues, p
     metrics: createMetrics(),
     now: () => new Date(),
   });
-}
-
-/** Child side of `--server process`: the portal alone, printing `ready <url>`. */
-async function serve() {
-  const env = process.env;
-  const config = testConfig({ OPENAI_BASE_URL: env.BENCH_OPENAI_BASE_URL ?? '', LOG_LEVEL: 'silent' });
-  const prisma = createPrisma(env.BENCH_DATABASE_URL ?? '', { maxConnections: 20 });
-  const producer = createRedis(config.redis.url, 'producer');
-  const queues = new JobQueues(producer, env.BENCH_QUEUE_PREFIX ?? '');
-  const app = await benchPortal(config, prisma, queues, env.BENCH_QUEUE_PREFIX ?? '');
   process.stdout.write(`ready ${await app.listen({ host: '127.0.0.1', port: 0 })}\n`);
   process.on('SIGTERM', () => {
     void (async () => {

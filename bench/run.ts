@@ -99,13 +99,23 @@ async function medianOf(
   });
 }
 
-const LEVELS = [300, 650, 1000];
+const LEVELS = [100, 300, 1000];
 /**
- * The portal in its own process (load from this side); candidates think 2.5–7.5 s
- * before answering (a typed or spoken answer takes at least that), 4 questions,
- * the model answering after 200 ms. `--think-ms 1000` makes it a stress test.
+ * Streaming voice: two portal processes (round-robin, one forced reconnect per
+ * candidate), every candidate streaming 16 kHz PCM at real time, 20 s answers,
+ * 2 questions; transcription and chat at 200 ms, speech at 150 ms.
  */
-const INTERVIEW_ARGS = ['--server', 'process', '--think-ms', '5000', '--questions', '4', '--latency', '200'];
+const INTERVIEW_ARGS = ['--portals', '2', '--questions', '2', '--answer-ms', '20000', '--ramp-ms', '5000'];
+const INTERVIEW_QUICK_ARGS = [
+  '--portals',
+  '2',
+  '--questions',
+  '2',
+  '--answer-ms',
+  '4000',
+  '--ramp-ms',
+  '2000',
+];
 
 const SCENARIOS: TScenario[] = [
   {
@@ -137,23 +147,23 @@ const SCENARIOS: TScenario[] = [
   {
     name: 'interview',
     run: async ({ runs, quick }) => {
-      const levels = quick ? [300, 1000] : LEVELS;
+      const levels = quick ? [25, 100] : LEVELS;
+      const args = quick ? INTERVIEW_QUICK_ARGS : INTERVIEW_ARGS;
       const points: Array<Record<string, unknown>> = [];
       for (const n of levels) {
         // Several runs where the target is; one run per level above it (the growth curve).
         const times = n === 300 ? runs : 1;
+        const timeoutMs = quick ? 240_000 : 600_000;
         const rows: Array<Record<string, unknown>> = [];
         for (let i = 0; i < times; i++) {
           rows.push(
-            ...(await runScript('interview.ts', [...INTERVIEW_ARGS, '--candidates', String(n)], {
-              timeoutMs: 240_000,
-            })),
+            ...(await runScript('interview.ts', [...args, '--candidates', String(n)], { timeoutMs })),
           );
         }
         const mid = medianRun(rows, (r) => Number(r.addedP95Ms));
         points.push({ ...mid, runs: times, allRunsAddedP95Ms: rows.map((r) => Number(r.addedP95Ms)) });
         process.stderr.write(
-          `interview ${n}: added p95 ${mid.addedP95Ms} ms, peak RSS ${mid.peakRssMb} MB (${times} run(s))\n`,
+          `interview ${n}: added p95 ${mid.addedP95Ms} ms, ${mid.memPerCandidateKb} KB per candidate (${times} run(s))\n`,
         );
       }
       const row = adaptInterview(points);
@@ -164,7 +174,22 @@ const SCENARIOS: TScenario[] = [
         addedP50Ms: number;
         peakRssMb: number;
       }>;
-      await writeFile(`${RESULTS_DIR}interview.svg`, interviewSvg(growth, { targetMs: 20 }));
+      await writeFile(
+        `${RESULTS_DIR}interview.svg`,
+        interviewSvg(growth, {
+          targetMs: 50,
+          title: 'interview (streaming voice): server-added p95 and portal memory vs concurrent candidates',
+        }),
+      );
+    },
+  },
+  {
+    name: 'voice-turn',
+    run: async ({ runs, quick }) => {
+      // One interview per run in a real browser (≈ 2 min for 8 turns); the script writes the row itself.
+      await runScript('voice-turn.ts', ['--runs', String(runs), '--turns', quick ? '4' : '8'], {
+        timeoutMs: 20 * 60_000,
+      });
     },
   },
   {

@@ -68,6 +68,10 @@ const ZEnv = z.object({
   TRANSCRIPT_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   TRANSCRIPT_LINK_TTL_DAYS: int(1, 365).default(14),
   ADMIN_USER: z.string().min(1).optional(),
+  ADMIN_SLACK_USERS: z
+    .string()
+    .regex(/^\s*([UW][A-Z0-9]+\s*(,\s*[UW][A-Z0-9]+\s*)*)?$/, 'a comma-separated list of Slack user ids (U…)')
+    .optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   RETENTION_DAYS: int(1, 3650).default(180),
   MIN_NOTICE_BUSINESS_DAYS: int(0, 60).default(0),
@@ -126,6 +130,8 @@ export type TConfig = {
   };
   transcriptLinks: { secret: string | undefined; ttlDays: number };
   admin: { user: string; password: string } | undefined;
+  /** Slack users who may run admin commands (`/interview-report`); empty: the workspace's admins and owners. */
+  adminSlackUsers: string[];
   retentionDays: number;
   /**
    * Candidate rights (issue 14): the minimum notice, in business days (Mon–Fri), between booking
@@ -241,6 +247,10 @@ export function loadConfig(source: Record<string, string | undefined>): TConfig 
     },
     transcriptLinks: { secret: e.TRANSCRIPT_LINK_SECRET, ttlDays: e.TRANSCRIPT_LINK_TTL_DAYS },
     admin: e.ADMIN_USER && e.ADMIN_PASSWORD ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } : undefined,
+    adminSlackUsers: (e.ADMIN_SLACK_USERS ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
     retentionDays: e.RETENTION_DAYS,
     candidateRights: {
       minNoticeBusinessDays: e.MIN_NOTICE_BUSINESS_DAYS,

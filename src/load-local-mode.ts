@@ -7,7 +7,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TServiceDeps } from './services/deps.js';
 
-export type TLocalSlackOptions = { deps: TServiceDeps; token: string; signingSecret: string };
+type TLocalSlackOptions = { deps: TServiceDeps; token: string; signingSecret: string };
 /** What src/local/local-slack.ts exports (it declares itself against this type). */
 export type TLocalSlackModule = {
   localSlackPlugin(opts: TLocalSlackOptions): Promise<FastifyPluginAsync>;

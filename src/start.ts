@@ -23,6 +23,7 @@ import { scheduleMaintenance } from './jobs/handlers/maintenance.js';
 import { startWorkers } from './jobs/index.js';
 import { closeWorkers } from './jobs/worker.js';
 import { loadLocalMode } from './load-local-mode.js';
+import { adminExportsPlugin } from './ops/admin-exports.js';
 import { adminQueuesPlugin } from './ops/admin-queues.js';
 import { metricsRoute } from './ops/metrics-route.js';
 import { checkModelEndpoint } from './ops/model-readiness.js';
@@ -213,7 +214,12 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
         },
       };
       app = await buildPortal(portalDeps, {
-        mounts: [...mounts, { plugin: metricsRoute(deps) }, { plugin: adminQueuesPlugin(deps) }],
+        mounts: [
+          ...mounts,
+          { plugin: metricsRoute(deps) },
+          { plugin: adminQueuesPlugin(deps) },
+          { plugin: adminExportsPlugin(deps) },
+        ],
       });
       await app.listen({ host: config.host, port: config.port });
       // The stand-in's Slack API answers now: Bolt's auth.test can run (no ECONNREFUSED warning).

@@ -12,6 +12,7 @@ import { hasAnyScore, type TEvaluationFlag, type TEvaluationResult } from '../do
 import { RECOMMENDATION_LABELS, SCORE_MAX, SCORE_MIN } from '../domain/evaluation/rubric.js';
 import { NO_MODEL_TEXT } from '../domain/model-offer.js';
 
+import { slackDate } from './format.js';
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON is checked by the limits below and by Slack.
 export type TBlock = { type: string; block_id?: string; [key: string]: any };
 export type TSlackMessage = {
@@ -180,12 +181,6 @@ export type TStandingDecision = {
   at: Date;
   evaluationVersion: number | null;
 };
-
-/** Slack renders `<!date^…>` in each reader's own zone; the fallback names UTC. */
-function slackDate(d: Date): string {
-  const fallback = `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  return `<!date^${Math.floor(d.getTime() / 1000)}^{date_short_pretty} at {time}|${fallback}>`;
-}
 
 function standingLine(d: TStandingDecision): string {
   return `:busts_in_silhouette: *Decision standing: ${DECISION_LABELS[d.outcome]} by <@${d.userId}>* ${slackDate(d.at)}${d.evaluationVersion ? ` (on evaluation v${d.evaluationVersion})` : ''}. This evaluation does not change it; only a person can.`;

@@ -72,8 +72,8 @@ export function buildNotice(input: TNoticeInput): TNotice {
     });
   } else {
     items.push({
-      title: 'An automated interviewer asks the questions',
-      text: `An automated interviewer asks a set of prepared questions for the ${input.roleTitle} role. No AI evaluates your answers: people on the hiring team read them.`,
+      title: 'Prepared questions, no AI evaluation',
+      text: `An automated interviewer asks a set of questions prepared for the ${input.roleTitle} role. No AI evaluates your answers: people on the hiring team read them.`,
     });
   }
   items.push({
@@ -99,7 +99,9 @@ export function buildNotice(input: TNoticeInput): TNotice {
   items.push({
     title: 'How long your data is kept',
     text: `The transcript${input.hasModel ? ' and its evaluation are' : ' is'} deleted ${input.retentionDays} days after the interview. You can download it, ask for a correction, or ask for it to be deleted sooner.`,
-    ...(input.dataUrl ? { link: { label: 'Your data', url: input.dataUrl } } : {}),
+    ...(input.dataUrl
+      ? { link: { label: 'Download, correct or delete your data', url: input.dataUrl } }
+      : {}),
   });
   items.push({
     title: 'An alternative or an accommodation',

@@ -8,11 +8,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export type TTranscriptLinkCheck = 'valid' | 'expired' | 'invalid';
 
 /**
- * What a link opens: the hiring team's transcript page, or the candidate's own pages (data page,
- * request form). The purpose is signed too, so a candidate's link never opens the hiring team's
- * transcript page, nor the reverse.
+ * What a link opens: the hiring team's transcript page or audit record, or the candidate's own
+ * pages (data page, request form). The purpose is signed too, so a link opens only its own page.
  */
-export type TLinkPurpose = 'transcript' | 'candidate';
+export type TLinkPurpose = 'transcript' | 'audit' | 'candidate';
 
 function mac(purpose: TLinkPurpose, interviewId: string, expiresAtSeconds: number, secret: string): string {
   return createHmac('sha256', secret).update(`${purpose}:${interviewId}:${expiresAtSeconds}`).digest('hex');
@@ -66,6 +65,12 @@ export function verifyLink(
   const given = Buffer.from(sig, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
   return expSeconds * 1000 > now.getTime() ? 'valid' : 'expired';
+}
+
+/** The full URL of an interview's audit record page. */
+export function auditUrl(publicUrl: string, interviewId: string, expiresAt: Date, secret: string): string {
+  const { exp, sig } = signLink('audit', interviewId, expiresAt, secret);
+  return `${publicUrl.replace(/\/+$/, '')}/audits/${encodeURIComponent(interviewId)}?exp=${exp}&sig=${sig}`;
 }
 
 /** The full URL of an interview's transcript page. */

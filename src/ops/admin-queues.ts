@@ -2,7 +2,6 @@
  * The BullMQ dashboard (bull-board) at /admin/queues, behind HTTP Basic auth with the credentials
  * from ADMIN_USER / ADMIN_PASSWORD. Not configured: the path answers 404, as if it did not exist.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
@@ -11,26 +10,9 @@ import type { TConfig } from '../config.js';
 import type { Logger } from '../infra/logger.js';
 import { JOB_NAMES } from '../infra/queue/catalogue.js';
 import type { JobQueues } from '../infra/queue/queues.js';
+import { requireAdmin } from './admin-auth.js';
 
 const ADMIN_BASE_PATH = '/admin/queues';
-
-/** Compares digests, so neither the length nor the content of a guess leaks through timing. */
-function isSame(a: string, b: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
-
-/** `Authorization: Basic …` → whether it names the configured user and password. */
-function isAuthorized(header: string | undefined, admin: { user: string; password: string }): boolean {
-  if (!header?.startsWith('Basic ')) return false;
-  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return false;
-  // Both compared every time: no early exit that tells a right user from a wrong one.
-  const isUser = isSame(decoded.slice(0, colon), admin.user);
-  const isPassword = isSame(decoded.slice(colon + 1), admin.password);
-  return isUser && isPassword;
-}
 
 export function adminQueuesPlugin(deps: {
   config: Pick<TConfig, 'admin'>;
@@ -49,17 +31,10 @@ export function adminQueuesPlugin(deps: {
       options: { uiConfig: { boardTitle: 'Panelist queues' } },
     });
     await app.register(async (scope) => {
-      scope.addHook('onRequest', async (req, reply) => {
-        if (isAuthorized(req.headers.authorization, admin)) return;
-        deps.logger.warn(
-          { url: ADMIN_BASE_PATH, ip: req.ip },
-          'refused /admin/queues without valid credentials',
-        );
-        return reply
-          .status(401)
-          .header('www-authenticate', 'Basic realm="Panelist queues", charset="UTF-8"')
-          .send({ error: 'unauthorized', message: 'Sign in with ADMIN_USER and ADMIN_PASSWORD.' });
-      });
+      scope.addHook(
+        'onRequest',
+        requireAdmin(admin, deps.logger, { path: ADMIN_BASE_PATH, realm: 'Panelist queues' }),
+      );
       scope.addHook('onSend', async (_req, reply) => {
         // bull-board's UI sets inline styles; the portal's CSP forbids them everywhere else.
         reply.header(

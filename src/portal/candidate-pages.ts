@@ -25,7 +25,8 @@ function page(title: string, body: string): string {
 /** Styles of these pages on top of the portal's (portal.css): forms, choices, flashes. */
 export const CANDIDATE_CSS = `
 .data-page{max-width:40rem;margin:1.5rem auto}
-.data-page section{border-top:1px solid var(--line);padding-top:.4rem;margin-top:1.2rem}
+.data-page section{border-top:1px solid var(--line);padding-top:.2rem;margin-top:1rem}
+.data-page h3{font-size:.95rem;margin:1rem 0 .3rem}
 .data-page section:first-of-type{border-top:0}
 .flash{background:#e8f5ee;border:1px solid #b7e0c8;color:#0f5132;border-radius:8px;padding:.7rem 1rem;margin:0 0 1rem}
 .flash.bad{background:#fdecea;border-color:#f5c2bd;color:#842029}
@@ -33,7 +34,7 @@ export const CANDIDATE_CSS = `
 .facts li{margin:.25rem 0}
 form.stack{display:flex;flex-direction:column;gap:.8rem;margin:.6rem 0}
 form.stack label.field{display:flex;flex-direction:column;gap:.3rem;font-weight:600}
-form.stack textarea,form.stack select{font:inherit;padding:.55rem .7rem;border:1px solid var(--line);border-radius:8px;background:#fff;width:100%}
+form.stack textarea,form.stack select{font:inherit;font-weight:400;padding:.55rem .7rem;border:1px solid var(--line);border-radius:8px;background:#fff;width:100%}
 form.stack textarea{min-height:7rem;resize:vertical}
 fieldset.choices{border:1px solid var(--line);border-radius:8px;padding:.4rem .9rem .7rem;margin:0}
 fieldset.choices legend{font-weight:600;padding:0 .3rem}
@@ -46,6 +47,7 @@ fieldset.choices input{width:1.15rem;height:1.15rem;margin-top:.15rem;flex:none}
 .corrections li{margin:.4rem 0;white-space:pre-wrap}
 .actions-row{display:flex;flex-wrap:wrap;gap:.6rem;align-items:center}
 a.link-button.quiet{border-color:var(--line);color:var(--ink);font-weight:500}
+.actions-row a.link-button{margin-top:0;display:inline-flex;align-items:center;padding-top:0;padding-bottom:0}
 `;
 
 export type TDataPage = {
@@ -84,7 +86,11 @@ export function renderDataPage(p: TDataPage): string {
       ? ['An AI evaluation of your answers, for the hiring team (advisory: a person decides)']
       : []),
     ...(p.corrections.length > 0
-      ? [`Your ${p.corrections.length === 1 ? 'correction' : `${p.corrections.length} corrections`}`]
+      ? [
+          p.corrections.length === 1
+            ? 'The correction you added'
+            : `The ${p.corrections.length} corrections you added`,
+        ]
       : []),
     'A log of what happened and when (for example when emails were sent), without your answers',
   ];
@@ -110,7 +116,7 @@ export function renderDataPage(p: TDataPage): string {
           ? 'The hiring team must keep it for now for a legal reason (a legal hold). It is deleted once the hold ends; the hiring team can tell you more.'
           : `It will be deleted on <strong>${e(p.deletion.dueText)}</strong>, at the latest.`
       }</p>`
-    : `<p>You can ask ${e(p.company)} to delete everything Panelist holds about you: your answers, their evaluation, your name and email. The hiring team is told, and it is deleted by itself within ${p.deletionDays} days. Scores without your name stay for the employer's legally required bias audits.</p>
+    : `<p>You can ask ${e(p.company)} to delete everything Panelist holds about you: your answers, their evaluation, your name and email. The hiring team is told, and it is deleted by itself within ${p.deletionDays} days. Only scores and dates that no longer identify you are kept, for the employer's records.</p>
 <form class="stack" method="post" action="/my-data/deletion?${e(a)}">
 <div class="actions-row"><button type="submit" class="danger">Ask to delete my data</button></div>
 </form>`;
@@ -191,7 +197,7 @@ ${choice('extra_time', 'More time', 'For example because you need longer to read
 ${choice('typed_answers', 'To answer by typing only', 'No microphone needed: every answer is typed.')}
 ${choice('other', 'Something else', 'Tell us below what would help.')}
 </fieldset>
-<label class="field">Anything you would like to add <span class="optional">(optional)</span><textarea name="text" maxlength="2000"></textarea></label>
+<label class="field"><span>Anything you would like to add <span class="optional">(optional)</span></span><textarea name="text" maxlength="2000"></textarea></label>
 <p class="muted">You do not need to explain or prove anything. Your note is seen only by the hiring team.</p>
 <div class="actions-row"><button type="submit" class="primary">Send request</button><a class="link-button quiet" href="/my-data?${e(p.access)}">Your data</a></div>
 </form>

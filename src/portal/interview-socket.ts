@@ -454,9 +454,13 @@ export class InterviewSockets {
     const armTimer = async () => {
       if (!interviewId) return;
       clearTimeout(timer);
-      const s = await snapshot(deps, interviewId);
-      if (s.status !== 'in_progress') return;
       const id = interviewId;
+      const row = await deps.prisma.interview.findUnique({
+        where: { id },
+        select: { status: true, scheduledStart: true, scheduledEnd: true, startedAt: true },
+      });
+      if (row?.status !== 'in_progress') return;
+      const s = timingOf(deps, row);
       // The slot's duration is a hard limit, kept by the server whatever the page does.
       timer = setTimeout(
         () => {
@@ -718,7 +722,10 @@ export class InterviewSockets {
         const result = await askPlanned();
         if (result.kind === 'next') await armTimer();
       }
-      void recordLatencyMarks(deps, id, input.seq, marks).catch(() => undefined);
+      // With speech, the marks were saved at its first byte (onFirstByte); without, save them now.
+      if (lastEnd?.marks.firstAudioSent === undefined) {
+        void recordLatencyMarks(deps, id, input.seq, marks).catch(() => undefined);
+      }
     };
 
     const afterResult = (result: TAnswerResult | Exclude<TAnswerResult, { kind: 'next' }>) => {
@@ -891,13 +898,19 @@ export class InterviewSockets {
         }
         case 'audio_start': {
           if (!sttOf(deps.ai)) {
+            opening = null;
             throw new AppError(
               'unavailable',
               'Spoken answers need a speech-to-text service, and none is set up. Please type your answer.',
             );
           }
-          const s = await snapshot(deps, id);
-          if (!s.current || s.current.seq !== msg.seq) {
+          const open = await deps.prisma.interviewTurn.findFirst({
+            where: { interviewId: id },
+            orderBy: { seq: 'desc' },
+            select: { seq: true, answeredAt: true },
+          });
+          if (!open || open.answeredAt !== null || open.seq !== msg.seq) {
+            opening = null;
             send({
               type: 'error',
               ...(msg.id ? { id: msg.id } : {}),
@@ -906,7 +919,7 @@ export class InterviewSockets {
             });
             return;
           }
-          opening = { seq: msg.seq, frames: [] };
+          if (opening?.seq !== msg.seq) opening = { seq: msg.seq, frames: [] };
           try {
             voice = await openVoice(msg.seq, msg.mime);
           } finally {
@@ -1071,6 +1084,10 @@ export class InterviewSockets {
         return;
       }
       const msg = parsed.message;
+      // Audio frames right behind audio_start wait for it (it is queued behind other messages).
+      if (msg.type === 'audio_start' && interviewId && (!voice || voice.seq !== msg.seq)) {
+        if (opening?.seq !== msg.seq) opening = { seq: msg.seq, frames: [] };
+      }
       // Latency marks and barge-in must not wait behind a reply being made.
       if (msg.type === 'barge_in' || msg.type === 'latency' || msg.type === 'ping') {
         void onMessage(msg).catch((err) => fail(msg.id, err));

@@ -45,19 +45,33 @@ describe('bench statistics', () => {
       addedP95Ms: 12 + i * 30,
       turnP95Ms: 212 + i * 30,
       peakRssMb: 200 + i * 150,
+      memPerCandidateKb: 300 - i * 100,
+      ackP95Ms: 110,
+      answersStored: candidates * 2,
+      answersWhole: candidates * 2 - i,
       errors: 0,
       completed: candidates,
     }));
     const row = adaptInterview(levels);
     expect(row.value).toBe(12);
-    expect(row.checks[0]).toEqual({ label: 'added p95 12 ms at 300 candidates (target ≤ 20 ms)', ok: true });
-    expect(row.checks[1]!.label).toBe('growth: 300 → p95 12 ms, 200 MB; 1000 → p95 42 ms, 350 MB');
-    const svg = interviewSvg(row.details.growth as never, { targetMs: 20 });
+    expect(row.checks[0]).toEqual({
+      label: '300 candidates: added p95 12 ms (target ≤ 50), 300 KB per candidate, ack p95 110 ms',
+      ok: true,
+    });
+    expect(row.checks[1]).toEqual({
+      label: '1000 candidates: added p95 42 ms (target ≤ 50), 200 KB per candidate, ack p95 110 ms',
+      ok: true,
+    });
+    expect(row.checks.at(-1)).toEqual({
+      label: '1 answers not stored whole (after a forced reconnect per candidate)',
+      ok: false,
+    });
+    const svg = interviewSvg(row.details.growth as never, { targetMs: 50 });
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('350 MB');
     const md = renderMarkdown({ updated: 'now', host: 'test', rows: [{ ...row, at: 'now' } as TRow] });
     expect(md).toContain(
-      '| `interview` | server-added latency p95 per turn at 300 candidates (ms) | 12 ms |',
+      '| `interview` | server-added latency p95 per voice turn at 300 candidates (ms) | 12 ms |',
     );
   });
 });

@@ -71,7 +71,13 @@ async function openScheduleModal() {
   const opened = s.slack.callsTo('views.open').length;
   expect((await s.command('/schedule-interview')).status).toBe(200);
   await s.slack.waitForCall('views.open', { where: () => s.slack.callsTo('views.open').length > opened });
-  return s.slack.openModal(RECRUITER)!;
+  // On a busy machine the form may open as a loading view first and be filled in by views.update.
+  return until('the scheduling form', () => {
+    const view = s.slack.openModal(RECRUITER);
+    return view?.callback_id === 'schedule_interview' && JSON.stringify(view.blocks).includes('"slot"')
+      ? view
+      : undefined;
+  });
 }
 
 function scheduleValues(name: string, email: string, slotId: string) {
@@ -131,7 +137,7 @@ function current(root: SlackMessage, ts: string): SlackMessage {
   return s.slack.thread(CHANNEL, root.ts).find((m) => m.ts === ts)!;
 }
 
-async function runTask(task: 'deletion_requests' | 'slack_redaction', id: string) {
+async function runTask(task: 'deletion_requests' | 'slack_redaction' | 'retention', id: string) {
   await s.deps.queues.enqueue('maintenance', { task }, { jobId: id });
   await until(`maintenance ${id}`, async () => {
     const job = await s.deps.queues.queue('maintenance').getJob(id);
@@ -552,6 +558,51 @@ describe('legal hold', () => {
           `data.legal_hold_released slack:${ADMIN}`,
         ]),
       );
+    } finally {
+      s.setNow(NOW);
+    }
+  });
+});
+
+describe('deletion by /interview-delete and by retention reaches Slack too', () => {
+  it('edits the scheduling message and every reply Panelist posted, keeping the interview id, role and dates', async () => {
+    const eve = await book('Eve Stone', 'eve@example.com', slots[3]!.id);
+    const flo = await book('Flo Hart', 'flo@example.com', slots[3]!.id);
+    for (const i of [eve.interview, flo.interview])
+      await s.db.prisma.interview.update({ where: { id: i.id }, data: { status: 'completed' } });
+    const named = (root: SlackMessage, who: string) =>
+      s.slack
+        .thread(CHANNEL, root.ts)
+        .filter((m) => `${m.text} ${JSON.stringify(m.blocks ?? [])}`.includes(who));
+    expect(named(eve.root, 'Eve Stone').length).toBeGreaterThan(0);
+
+    // /interview-delete: the dialog, then the Slack redaction job.
+    const opened = s.slack.callsTo('views.open').length;
+    await s.command('/interview-delete', 'eve@example.com');
+    await s.slack.waitForCall('views.open', { where: () => s.slack.callsTo('views.open').length > opened });
+    const dialog = await until('the delete dialog', () => {
+      const v = s.slack.openModal(RECRUITER);
+      return v?.callback_id === 'delete_candidate_data' ? v : undefined;
+    });
+    expect(JSON.stringify(dialog.blocks)).toContain('edited to a redacted form');
+    await s.submit(dialog, {});
+    await until("Eve's messages redacted", async () =>
+      (await s.db.prisma.interview.findUniqueOrThrow({ where: { id: eve.interview.id } })).slackRedactedAt
+        ? true
+        : undefined,
+    );
+    expect(named(eve.root, 'Eve Stone')).toEqual([]);
+    expect(named(eve.root, 'eve@example.com')).toEqual([]);
+    const evRoot = s.slack.thread(CHANNEL, eve.root.ts)[0]!;
+    expect(JSON.stringify(evRoot.blocks)).toContain(eve.interview.id);
+    expect(evRoot.text).toContain('AI interview for Backend Engineer');
+
+    // Retention, RETENTION_DAYS after the interview.
+    s.setNow(new Date(slots[3]!.startsAt.getTime() + (s.config.retentionDays + 1) * DAY));
+    try {
+      await runTask('retention', 'retention-run');
+      expect(named(flo.root, 'Flo Hart')).toEqual([]);
+      expect(s.slack.thread(CHANNEL, flo.root.ts)[0]!.text).toContain('(retention period)');
     } finally {
       s.setNow(NOW);
     }

@@ -10,12 +10,9 @@ import { register as registerEvaluationActions } from '../../src/bot/listeners/a
 import { FastifySlackReceiver } from '../../src/bot/receiver.js';
 import { signTranscriptLink } from '../../src/domain/transcript-link.js';
 import { JOBS } from '../../src/infra/queue/catalogue.js';
-import {
-  expireNoShows,
-  maintenanceHandler,
-  scheduleMaintenance,
-} from '../../src/jobs/handlers/maintenance.js';
+import { maintenanceHandler, scheduleMaintenance } from '../../src/jobs/handlers/maintenance.js';
 import { buildPortal } from '../../src/portal/app.js';
+import { expireNoShows } from '../../src/services/lifecycle/expire-no-shows.js';
 import type { SlackMessage } from '../../tools/slack-emulator/emulator.js';
 import {
   actionFromBlocks,

@@ -35,7 +35,8 @@ const SCOPES: Record<string, string[]> = {
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return ['dev', 'local', 'generated'].includes(name) ? [] : sourceFiles(full);
+    if (statSync(full).isDirectory())
+      return ['dev', 'local', 'generated'].includes(name) ? [] : sourceFiles(full);
     return full.endsWith('.ts') ? [full] : [];
   });
 }

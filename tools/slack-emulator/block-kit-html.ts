@@ -1,6 +1,6 @@
 /**
- * A small, faithful HTML rendering of the Block Kit Panelist uses, for screenshots and for the
- * local Slack stand-in: messages (and threads) and modals. It follows Slack's own rules:
+ * A small, faithful HTML rendering of the Block Kit Panelist uses, for screenshots of Slack
+ * threads (the stand-in's interactive page has its own, src/local/stand-in-render.ts). It follows Slack's own rules:
  * mrkdwn `*bold*`, `_italic_`, `~strike~`, `` `code` ``, `>` quotes, `<url|text>` links,
  * `<@U…>` / `<#C…>` / `<!here>` mentions, `<!date^unix^format|fallback>` dates (in the reader's
  * time zone), and `&amp; &lt; &gt;` as the only entities; plain_text is shown as typed.
@@ -63,7 +63,7 @@ const ORDINAL = (n: number) => {
 };
 
 /** Slack's `<!date^unix^format|fallback>` tokens rendered in `timeZone`. */
-export function formatSlackDate(unix: number, format: string, timeZone: string): string {
+function formatSlackDate(unix: number, format: string, timeZone: string): string {
   const d = new Date(unix * 1000);
   const part = (o: Intl.DateTimeFormatOptions) =>
     new Intl.DateTimeFormat('en-US', { timeZone, ...o }).format(d);
@@ -238,7 +238,7 @@ function element(e: Json, o: TRenderOptions): string {
 }
 
 /** Blocks of a message or a view, as HTML. */
-export function renderBlocks(blocks: readonly Json[], o: TRenderOptions = {}): string {
+function renderBlocks(blocks: readonly Json[], o: TRenderOptions = {}): string {
   return blocks
     .map((b) => {
       switch (b.type) {
@@ -272,7 +272,7 @@ export function renderBlocks(blocks: readonly Json[], o: TRenderOptions = {}): s
     .join('\n');
 }
 
-export const BLOCK_KIT_CSS = `
+const BLOCK_KIT_CSS = `
 *{box-sizing:border-box}body{margin:0;background:#fff;font:15px/1.46668 "Lato","Slack-Lato",-apple-system,"Segoe UI","Helvetica Neue",Helvetica,Arial,"DejaVu Sans","Noto Color Emoji",sans-serif;color:#1d1c1d}
 .pane{max-width:760px;margin:0 auto;padding:16px 0}
 .pane-title{font-weight:900;font-size:18px;padding:8px 20px 12px;border-bottom:1px solid #e8e8e8}
@@ -334,9 +334,4 @@ export function renderThreadPage(input: {
       ? `<div class="thread-label">${input.replies.length} repl${input.replies.length === 1 ? 'y' : 'ies'}</div>${input.replies.map((r) => messageHtml(r, o)).join('')}`
       : ''
   }</div></body></html>`;
-}
-
-/** A modal view as Slack draws it. */
-export function renderModalPage(view: Json, o: TRenderOptions = {}): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(String(view.title?.text ?? 'Modal'))}</title><style>${BLOCK_KIT_CSS}</style></head><body><div class="modal"><div class="modal-title">${textObject(view.title, o)}</div><div class="modal-body">${renderBlocks((view.blocks ?? []) as Json[], o)}</div><div class="modal-foot">${view.close ? `<span class="button">${textObject(view.close, o)}</span>` : ''}${view.submit ? `<span class="button primary">${textObject(view.submit, o)}</span>` : ''}</div></div></body></html>`;
 }

@@ -7,12 +7,12 @@
 
 type Json = Record<string, unknown>;
 
-export interface SelectedOption {
+interface SelectedOption {
   text: { type: 'plain_text'; text: string; emoji?: boolean };
   value: string;
 }
 
-export interface ViewStateValue {
+interface ViewStateValue {
   type: string;
   value?: string | null;
   selected_date?: string | null;
@@ -46,7 +46,7 @@ function isObject(value: unknown): value is Json {
 const NOT_STATEFUL = new Set(['button', 'overflow', 'workflow_button', 'image']);
 
 /** Every stateful element of a list of blocks, with its block_id. */
-export function statefulElements(blocks: unknown): { blockId: string; element: Json }[] {
+function statefulElements(blocks: unknown): { blockId: string; element: Json }[] {
   const found: { blockId: string; element: Json }[] = [];
   if (!Array.isArray(blocks)) return found;
   for (const block of blocks) {

@@ -13,6 +13,7 @@ import * as emailActions from './actions/email.js';
 import * as evaluation from './actions/evaluation.js';
 import * as actions from './actions/index.js';
 import * as commands from './commands/index.js';
+import * as interviewReport from './commands/interview-report.js';
 import * as events from './events/index.js';
 import * as options from './options/index.js';
 import { routeListeners, type TListenerApp } from './route-listeners.js';
@@ -30,6 +31,7 @@ const MODULES: TRegister[] = [
   evaluation.register,
   dataDeletion.register,
   candidateRequests.register,
+  interviewReport.register,
 ];
 
 export function registerListeners(app: App, deps: TBotDeps, acks: PendingAcks): void {

@@ -2,6 +2,8 @@
  * The lobby: the system check (camera, microphone, speakers), the answer mode,
  * the consent notice, and the start button, which opens only inside the window.
  */
+
+import type { TVoiceAvailability } from '../protocol.js';
 import { AUDIO_CONSTRAINTS, type Microphone } from './audio/capture.js';
 import { boot, fmtLocalTime, serverNow } from './boot.js';
 import { $, maybe, setStatus, setText, show } from './dom.js';
@@ -33,6 +35,8 @@ export type TLobby = {
   /** The check ran and the microphone was heard. */
   readonly micOk: boolean;
   runCheck(): Promise<void>;
+  /** What the server can do with voice (from its `state`). */
+  setVoice(v: TVoiceAvailability): void;
 };
 
 export function initLobby(
@@ -148,7 +152,7 @@ export function initLobby(
 
   const start = () => {
     const mode = selectedMode();
-    if (mode === 'voice' && !boot.voiceAvailable) {
+    if (mode === 'voice' && !voiceAnswers) {
       setText('lobby-error', NO_STT_TEXT);
       const typed = document.querySelector<HTMLInputElement>('input[name="mode"][value="typed"]');
       if (typed) typed.checked = true;
@@ -183,15 +187,18 @@ export function initLobby(
   $('consent').addEventListener('change', updateStart);
   $('start').addEventListener('click', start);
 
-  if (!boot.voiceAvailable) {
-    // No speech-to-text configured: typed answers only, said up front with the real cause.
+  let voiceAnswers = boot.voiceAvailable;
+  const setVoice = (v: { answers: boolean; message?: string | undefined }) => {
+    voiceAnswers = v.answers;
     const voice = document.querySelector<HTMLInputElement>('input[name="mode"][value="voice"]');
-    if (voice) voice.disabled = true;
     const typed = document.querySelector<HTMLInputElement>('input[name="mode"][value="typed"]');
-    if (typed) typed.checked = true;
-    setText('mode-note', NO_STT_TEXT);
-    show('mode-note', true);
-  }
+    if (voice) voice.disabled = !v.answers;
+    if (!v.answers && typed) typed.checked = true;
+    // No speech-to-text configured: typed answers only, said up front with the real cause.
+    setText('mode-note', v.answers ? '' : (v.message ?? NO_STT_TEXT));
+    show('mode-note', !v.answers);
+  };
+  if (!boot.voiceAvailable) setVoice({ answers: false });
   setInterval(updateStart, 5000);
   updateStart();
 
@@ -200,5 +207,6 @@ export function initLobby(
       return micOk;
     },
     runCheck,
+    setVoice,
   };
 }

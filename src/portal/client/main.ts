@@ -1,4 +1,4 @@
-/** The candidate page's script: wires the lobby and the room together. Bundled by esbuild (client-bundle.ts). */
+/** The candidate page's script: wires the lobby and the room together. Bundled by esbuild (../client-bundle.ts). */
 import { Microphone } from './audio/capture.js';
 import { boot } from './boot.js';
 import { maybe } from './dom.js';
@@ -10,10 +10,7 @@ function main(): void {
   const mic = new Microphone();
   let room: TRoom | null = null;
   const lobby = initLobby(mic, {
-    onStart: (mode) => {
-      room?.enter(mode);
-      room?.send({ type: 'start', consent: true, mode });
-    },
+    onStart: (mode) => room?.start(mode),
     onMicLost: () => room?.micLost(),
     onLevel: (level) => room?.setLevel(level),
   });

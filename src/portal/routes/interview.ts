@@ -23,7 +23,7 @@ import {
   type TKeyedInterview,
   timingOf,
 } from '../../services/interview/session.js';
-import { clientBundle } from '../client-bundle.js';
+import { CLIENT_ASSETS, clientBundles } from '../client-bundle.js';
 import type { TPortalDeps } from '../deps.js';
 import { InterviewSockets } from '../interview-socket.js';
 import { KeyGuard } from '../key-guard.js';
@@ -44,11 +44,16 @@ const MAX_AUDIO_BYTES = 10 * 1024 * 1024;
 const MAX_AUDIO_MS = 5 * 60_000;
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
-const ASSETS: Record<string, { type: string; body: () => Promise<Buffer> | Buffer }> = {
-  'interview.js': { type: 'text/javascript; charset=utf-8', body: clientBundle },
-  'portal.css': { type: 'text/css; charset=utf-8', body: () => CSS },
-};
 const CSS = readFileSync(`${PUBLIC_DIR}portal.css`);
+const ASSETS: Record<string, { type: string; body: () => Promise<Buffer | undefined> | Buffer }> = {
+  'portal.css': { type: 'text/css; charset=utf-8', body: () => CSS },
+  ...Object.fromEntries(
+    CLIENT_ASSETS.map((name) => [
+      name,
+      { type: 'text/javascript; charset=utf-8', body: async () => (await clientBundles()).get(name) },
+    ]),
+  ),
+};
 
 const ZQuery = {
   type: 'object',
@@ -82,7 +87,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
   const sockets = new InterviewSockets(deps, guard);
   // Built while the portal starts, so the first candidate does not wait for it (and a broken
   // client build stops start-up with esbuild's message instead of failing a candidate's page).
-  await clientBundle();
+  await clientBundles();
   await app.register(websocket, {
     options: { maxPayload: 64 * 1024 },
     // Runs before the server stops (onClose is too late: the plugin's default preClose has already

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { escapeHtml } from '../../domain/escape.js';
 import type { TEvaluationResult } from '../../domain/evaluation/result.js';
 import { RECOMMENDATION_LABELS, SCORE_ANCHORS, SCORE_MAX } from '../../domain/evaluation/rubric.js';
-import { verifyTranscriptLink } from '../../domain/transcript-link.js';
+import { signLink, verifyTranscriptLink } from '../../domain/transcript-link.js';
 import { succeededEvaluations } from '../../services/evaluation/stored-evaluations.js';
 import { loadInterviewTranscript } from '../../services/evaluation/transcript.js';
 import { transcriptLinkSecret } from '../../services/evaluation/transcript-link.js';
@@ -201,6 +201,14 @@ ${
               )
               .join('')}</tbody></table>`;
 
+      // The audit page's link expires with this one.
+      const audit = signLink(
+        'audit',
+        interviewId,
+        new Date(Number(req.query.exp) * 1000),
+        transcriptLinkSecret(deps.config),
+      );
+      const auditPath = `/audits/${encodeURIComponent(interviewId)}?exp=${audit.exp}&sig=${audit.sig}`;
       const duration =
         transcript.startedAt && transcript.endedAt
           ? `${Math.round((transcript.endedAt.getTime() - transcript.startedAt.getTime()) / 60_000)} min`
@@ -208,6 +216,7 @@ ${
       const body = `<h1>${text(interview.candidate.name)}</h1>
 <p class="meta">${text(interview.role.title)} · scheduled ${utc(interview.scheduledStart)} · length ${duration}${interview.endReason ? ` · ended: ${text(interview.endReason.replace(/_/g, ' '))}` : ''}</p>
 <div class="note">Confidential: for the hiring team only. Do not forward this link.</div>
+<p class="meta"><a href="${auditPath}">Audit record</a>: notice and consent, every model call and its versions, every decision with who and when.</p>
 <h2>Evaluation</h2>
 ${latest ? evaluationHtml(latest, latest.result as unknown as TEvaluationResult) : '<p class="meta">No AI evaluation is available for this interview.</p>'}
 ${

@@ -279,9 +279,10 @@ export function renderEmail(input: TRenderInput): TRenderedEmail {
   if (c.showLink && input.link) {
     text.push('Your interview link:', input.link, '', windowLine, '');
   }
-  if (c.showPreparation) text.push('How to prepare', ...preparation(input.offer).map((p) => `- ${p}`), '');
+  // The notice comes before the preparation: it is what the candidate must know (issue 14).
   const notice = c.showLink ? input.notice : undefined;
   if (notice) text.push(...noticeTextLines(notice), '');
+  if (c.showPreparation) text.push('How to prepare', ...preparation(input.offer).map((p) => `- ${p}`), '');
   if (c.showLink) text.push(helpLine, '');
   if (input.dataLink && !notice)
     text.push(`Your data (download, correct or delete it): ${input.dataLink}`, '');
@@ -434,8 +435,8 @@ function renderHtml(p: THtmlParts): string {
 ${p.c.intro.map((line) => `<p style="${P}">${e(line)}</p>`).join('\n')}
 ${details}
 ${button}
-${prep}
 ${notice}
+${prep}
 ${help}
 ${data}
 ${cal}

@@ -22,6 +22,18 @@ import { recordEvent } from '../events.js';
 import { loadDecision } from './decision-state.js';
 import { updateSchedulingMessageStatus } from './thread.js';
 
+/** The candidate's name for the decision modal (one indexed read); undefined when there is no such interview. */
+export async function decisionSubject(
+  deps: Pick<TServiceDeps, 'prisma'>,
+  interviewId: string,
+): Promise<string | undefined> {
+  const interview = await deps.prisma.interview.findUnique({
+    where: { id: interviewId },
+    select: { candidate: { select: { name: true } } },
+  });
+  return interview?.candidate.name;
+}
+
 export type TDecisionResult =
   | { outcome: 'recorded'; decision: TCurrentDecision | null; previous: TCurrentDecision | null }
   | { outcome: 'unchanged'; decision: TCurrentDecision | null }

@@ -11,6 +11,7 @@ import { generatePlan, type TPlannedQuestion } from '../../infra/ai/interviewer.
 import { builtInPlan } from '../../infra/ai/question-bank.js';
 import { loggableMessage } from '../../infra/logger.js';
 import type { TServiceDeps } from '../deps.js';
+import { recordEvent } from '../events.js';
 
 const ZPlan = z.array(z.object({ text: z.string().min(1), competency: z.string().nullable() })).min(1);
 const ZQuestions = z.array(z.string());
@@ -85,10 +86,17 @@ export async function ensurePlan(
   const existing = readPlan(interview.questionPlan);
   if (existing) return existing;
   const { plan, source } = await buildPlan(deps, interview.role, { interviewId }, opts);
-  await deps.prisma.interview.updateMany({
+  const written = await deps.prisma.interview.updateMany({
     where: { id: interviewId, questionPlan: { equals: Prisma.DbNull } },
     data: { questionPlan: plan, planPreparedAt: deps.now() },
   });
+  // The audit names each question's source: planned by the model, or the built-in fallback.
+  if (written.count === 1)
+    await recordEvent(deps.prisma, {
+      interviewId,
+      type: 'interview.plan_prepared',
+      data: { source, questions: plan.length },
+    });
   const stored = await deps.prisma.interview.findUniqueOrThrow({
     where: { id: interviewId },
     select: { questionPlan: true },

@@ -75,8 +75,8 @@ type TPiece = {
 
 type TChunk = { index: number; voiced: boolean; endMs: number; payload: Uint8Array };
 
-/** Stored chunks are acknowledged in batches: at most this late. */
-const FLUSH_MS = 100;
+/** Stored chunks are acknowledged in batches (one Redis round trip and one ack per batch): at most this late. */
+const FLUSH_MS = 250;
 /** Leading silence kept in a PCM piece before the first word (older silence is not transcribed). */
 const LEAD_SILENCE_MS = 500;
 

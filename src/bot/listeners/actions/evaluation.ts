@@ -13,7 +13,11 @@ import {
 } from '../../../block-kit/evaluation-messages.js';
 import type { TDecisionAction } from '../../../domain/decision.js';
 import { isAppError } from '../../../domain/errors.js';
-import { recordDecision, type TDecisionResult } from '../../../services/evaluation/decision.js';
+import {
+  decisionSubject,
+  recordDecision,
+  type TDecisionResult,
+} from '../../../services/evaluation/decision.js';
 import { requestHumanReview, requestReevaluation } from '../../../services/evaluation/thread-actions.js';
 import type { TBotDeps } from '../../deps.js';
 import { replyToClicker } from '../../reply.js';
@@ -123,18 +127,15 @@ export function registerDecisions(app: TListenerApp, deps: TBotDeps): void {
         if (!UUID.test(interviewId) || !Number.isInteger(version)) return;
         try {
           // Slack gives the trigger_id 3 s: one indexed read, then the modal.
-          const interview = await deps.prisma.interview.findUnique({
-            where: { id: interviewId },
-            select: { candidate: { select: { name: true } } },
-          });
-          if (!interview) return;
+          const candidateName = await decisionSubject(deps, interviewId);
+          if (candidateName === undefined) return;
           await client.views.open({
             trigger_id: body.trigger_id,
             view: buildDecisionModal({
               action,
               interviewId,
               version,
-              candidateName: interview.candidate.name,
+              candidateName,
               channelId: body.channel?.id,
               threadTs: body.message?.thread_ts ?? body.message?.ts,
             }),

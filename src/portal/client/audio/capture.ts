@@ -58,49 +58,73 @@ export function pickRecordingMime(): string {
   return '';
 }
 
+export type TAudioChunk = {
+  bytes: Uint8Array<ArrayBuffer>;
+  /** Audio time this chunk covers. */
+  durationMs: number;
+  /** Loudness of the chunk (RMS, 0 to about 1). */
+  rms: number;
+};
+
+export type TChunkSource = { readonly mime: string; stop(): void };
+
+export const PCM_CHUNK_MS = 100;
+const WORKLET_URL = '/interview/assets/pcm-worklet.js';
+
 /**
- * Records the answer, handing each timeslice's chunk to `onChunk` as it is cut.
- * Chunks after the first are not playable alone: the server joins them in order.
+ * Cuts the microphone into ~100 ms chunks for as long as the room is open (the
+ * room decides which chunks to send). 16 kHz PCM from an AudioWorklet where the
+ * browser has one: every span of it is a valid file, so the server transcribes
+ * pieces while the candidate speaks. Otherwise MediaRecorder chunks (WebM/Opus,
+ * Safari's MP4), which the server accepts too.
  */
-export class AnswerRecorder {
-  private readonly recorder: MediaRecorder;
-  private stopped: Promise<void> | null = null;
-  readonly startedAt = performance.now();
-
-  constructor(
-    stream: MediaStream,
-    private readonly onChunk: (chunk: Blob) => void,
-  ) {
-    const mime = pickRecordingMime();
-    this.recorder = new MediaRecorder(
-      new MediaStream(stream.getAudioTracks()),
-      mime ? { mimeType: mime } : undefined,
-    );
-    this.recorder.ondataavailable = (e) => {
-      if (e.data.size > 0) this.onChunk(e.data);
-    };
+export async function startChunks(mic: Microphone, onChunk: (c: TAudioChunk) => void): Promise<TChunkSource> {
+  const stream = mic.stream;
+  if (!stream || !mic.hasAudio) throw new Error('No microphone');
+  const ctx = mic.audioContext;
+  if (ctx.audioWorklet) {
+    try {
+      await ctx.audioWorklet.addModule(WORKLET_URL);
+      const node = new AudioWorkletNode(ctx, 'pcm-chunker', { numberOfOutputs: 0 });
+      const source = ctx.createMediaStreamSource(new MediaStream(stream.getAudioTracks()));
+      source.connect(node);
+      node.port.onmessage = (e: MessageEvent<{ pcm: ArrayBuffer; rms: number }>) => {
+        onChunk({ bytes: new Uint8Array(e.data.pcm), durationMs: PCM_CHUNK_MS, rms: e.data.rms });
+      };
+      return {
+        mime: 'audio/pcm;rate=16000',
+        stop: () => {
+          node.port.onmessage = null;
+          source.disconnect();
+        },
+      };
+    } catch {
+      // Fall through to MediaRecorder (an old browser, or the worklet file did not load).
+    }
   }
-
-  get mimeType(): string {
-    return this.recorder.mimeType || pickRecordingMime() || 'audio/webm';
-  }
-
-  get isRecording(): boolean {
-    return this.recorder.state === 'recording';
-  }
-
-  start(timesliceMs: number): void {
-    this.recorder.start(timesliceMs);
-  }
-
-  /** Stops and resolves once the last chunk has been handed over. */
-  stop(): Promise<void> {
-    if (this.stopped) return this.stopped;
-    this.stopped = new Promise<void>((resolve) => {
-      if (this.recorder.state === 'inactive') return resolve();
-      this.recorder.addEventListener('stop', () => resolve(), { once: true });
-      this.recorder.stop();
+  const mime = pickRecordingMime();
+  const recorder = new MediaRecorder(
+    new MediaStream(stream.getAudioTracks()),
+    mime ? { mimeType: mime } : undefined,
+  );
+  let last = performance.now();
+  // Blob.arrayBuffer() is asynchronous: chain the reads so chunks keep their order.
+  let order = Promise.resolve();
+  recorder.ondataavailable = (e) => {
+    if (e.data.size === 0) return;
+    const now = performance.now();
+    const durationMs = Math.round(now - last);
+    last = now;
+    const rms = mic.level();
+    order = order.then(async () => {
+      onChunk({ bytes: new Uint8Array(await e.data.arrayBuffer()), durationMs, rms });
     });
-    return this.stopped;
-  }
+  };
+  recorder.start(PCM_CHUNK_MS);
+  return {
+    mime: (recorder.mimeType || mime || 'audio/webm').replace(/\s+/g, ''),
+    stop: () => {
+      if (recorder.state !== 'inactive') recorder.stop();
+    },
+  };
 }
