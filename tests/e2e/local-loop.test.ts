@@ -48,7 +48,7 @@ beforeAll(async () => {
   base = run.base;
   output = run.output();
   if (hasChromium()) browser = await launchBrowser();
-}, 150_000);
+}, 270_000);
 
 let hasFailed = false;
 afterAll(async () => {
