@@ -22,8 +22,8 @@ import { parseArgs } from 'node:util';
 import { type Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { generateSessionKey } from '../src/domain/session-key.js';
-import { JOBS, jobId } from '../src/infra/queue/catalogue.js';
+import { JOBS } from '../src/infra/queue/catalogue.js';
+import { bookingJobId } from '../src/infra/queue/jobs/booking.js';
 import { cleanPrefix, TEST_REDIS_URL } from '../tests/helpers/redis.js';
 import {
   alternate,
@@ -188,26 +188,26 @@ async function main(): Promise<void> {
       const tag = `r${round_++}`;
       const before = await queue.getJobCounts('completed', 'failed');
       const notifyBefore = await notifyQueue.getJobCounts('completed', 'failed');
-      const data = Array.from({ length: count }, (_, i) => {
-        const bookingRequestId = `bench-${tag}-${randomUUID()}`;
-        return {
-          name: 'booking',
-          data: JOBS.booking.payload.parse({
-            bookingRequestId,
-            slotId: slotIds[i % SLOTS]!,
-            roleId,
-            candidate: {
-              name: `Candidate ${i}`,
-              email: `c${i}-${tag}@example.com`,
-              timeZone: 'Europe/Berlin',
-            },
-            notes: '',
-            recruiter: { userId: BENCH_RECRUITER },
-            channelId: BENCH_CHANNEL,
-            sessionKey: generateSessionKey(),
-          }),
-          opts: { jobId: jobId('booking', bookingRequestId) },
-        };
+      const requestIds = Array.from({ length: count }, () => `bench-${tag}-${randomUUID()}`);
+      // The submissions as the bot stores them (BookingRequest); the jobs carry their ids only.
+      await client.query(
+        `INSERT INTO "BookingRequest" ("id", "slotId", "roleId", "candidateName", "candidateEmail",
+           "candidateTimeZone", "recruiterSlackUser", "slackChannelId", "updatedAt")
+         SELECT r.id, r.slot, $3::uuid, 'Candidate ' || r.i, 'c' || r.i || '-' || $4 || '@example.com',
+                'Europe/Berlin', $5, $6, now()
+         FROM unnest($1::text[], $2::uuid[]) WITH ORDINALITY AS r(id, slot, i)`,
+        [
+          requestIds,
+          requestIds.map((_, i) => slotIds[i % SLOTS]!),
+          roleId,
+          tag,
+          BENCH_RECRUITER,
+          BENCH_CHANNEL,
+        ],
+      );
+      const data = requestIds.map((bookingRequestId) => {
+        const payload = JOBS.booking.payload.parse({ bookingRequestId, attempt: 1 });
+        return { name: 'booking', data: payload, opts: { jobId: bookingJobId(payload) } };
       });
       const finishedSince = (c: Record<string, number>, b: Record<string, number>): number =>
         (c.completed ?? 0) - (b.completed ?? 0) + (c.failed ?? 0) - (b.failed ?? 0);

@@ -26,19 +26,19 @@ import { parseArgs } from 'node:util';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
-import { generateSessionKey, hashSessionKey } from '../src/domain/session-key.js';
+import { generateSessionKey, hashSessionKey, portalLink, sealSessionKey } from '../src/domain/session-key.js';
 import { interviewWindow } from '../src/domain/window.js';
 import { createPrisma } from '../src/infra/db/client.js';
 import { createLogger } from '../src/infra/logger.js';
 import { createMailer } from '../src/infra/mail/mailer.js';
 import { createMetrics } from '../src/infra/metrics.js';
+import { emailJobId } from '../src/infra/queue/jobs/email.js';
 import { JobQueues } from '../src/infra/queue/queues.js';
 import { createRedis } from '../src/infra/queue/redis.js';
 import { createSlackClient } from '../src/infra/slack/client.js';
 import { startWorkers } from '../src/jobs/index.js';
 import { closeWorkers } from '../src/jobs/worker.js';
 import { renderEmail } from '../src/services/email/render.js';
-import { emailJobId, portalLink } from '../src/services/email/send-email.js';
 import { cleanPrefix, TEST_REDIS_URL } from '../tests/helpers/redis.js';
 import { startSmtpServer } from '../tests/helpers/smtp.js';
 import { startSlackApiServer } from '../tools/slack-emulator/server.js';
@@ -117,7 +117,14 @@ async function main(): Promise<void> {
     const total = warmup + runs * count;
     const start = new Date(Date.now() + 7 * 24 * 3600_000);
     const end = new Date(start.getTime() + 45 * 60_000);
-    const keys = await seed(client, { total, start, end, slackUrl: peers.slackUrl });
+    const keys = await seed(client, {
+      total,
+      start,
+      end,
+      slackUrl: peers.slackUrl,
+      // The workers open the keys with the secret of their (harness) environment.
+      linkSecret: 'bench-candidate-link-secret-0123456789abcdef',
+    });
     let next = 0;
     const take = (n: number) => {
       next += n;
@@ -175,8 +182,8 @@ async function main(): Promise<void> {
           await queues.queue('email').addBulk(
             batch.slice(i, i + 500).map((k) => ({
               name: 'email',
-              data: { interviewId: k.interviewId, kind: 'invite', revision: 1, sessionKey: k.sessionKey },
-              opts: { jobId: emailJobId(k.interviewId, 'invite', 1) },
+              data: { interviewId: k.interviewId, kind: 'invite', revision: 1 },
+              opts: { jobId: emailJobId({ interviewId: k.interviewId, kind: 'invite', revision: 1 }) },
             })),
           );
         }
@@ -278,7 +285,7 @@ type TKey = { interviewId: string; sessionKey: string };
 
 async function seed(
   client: pg.Client,
-  o: { total: number; start: Date; end: Date; slackUrl: string },
+  o: { total: number; start: Date; end: Date; slackUrl: string; linkSecret: string },
 ): Promise<TKey[]> {
   const role = await client.query<{ id: string }>(
     `INSERT INTO "Role" (id, title, "updatedAt") VALUES (gen_random_uuid(), $1, now()) RETURNING id`,
@@ -315,9 +322,10 @@ async function seed(
     );
     await client.query(
       `INSERT INTO "Interview" (id, "candidateId", "roleId", "slotId", "scheduledStart", "scheduledEnd", "sessionKeyHash",
-                                "bookingRequestId", "recruiterSlackUser", "recruiterEmail", "slackChannelId", "slackThreadTs", "updatedAt")
+                                "bookingRequestId", "recruiterSlackUser", "recruiterEmail", "slackChannelId", "slackThreadTs",
+                                "sessionKeySealed", "updatedAt")
        SELECT unnest($1::uuid[]), unnest($2::uuid[]), $3, $4, $5, $6, unnest($7::text[]), unnest($8::text[]),
-              'U_RECRUITER', 'rita@acme.test', 'C_RECRUITING', $9, now()`,
+              'U_RECRUITER', 'rita@acme.test', 'C_RECRUITING', $9, unnest($10::text[]), now()`,
       [
         batch.map((b) => b.interviewId),
         batch.map((b) => b.candidateId),
@@ -328,6 +336,7 @@ async function seed(
         batch.map((b) => hashSessionKey(b.sessionKey)),
         batch.map((b) => `bench-${b.interviewId}`),
         root.ts ?? null,
+        batch.map((b) => sealSessionKey(b.sessionKey, o.linkSecret, b.interviewId)),
       ],
     );
   }

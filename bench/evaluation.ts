@@ -22,7 +22,7 @@ import { createInterface } from 'node:readline';
 import { Queue } from 'bullmq';
 import { buildBookingConfirmation } from '../src/block-kit/booking-messages.js';
 import { createPrisma } from '../src/infra/db/client.js';
-import { jobId } from '../src/infra/queue/catalogue.js';
+import { enqueueEvaluation, evaluationJobId } from '../src/infra/queue/jobs/evaluation.js';
 import { JobQueues } from '../src/infra/queue/queues.js';
 import { createRedis } from '../src/infra/queue/redis.js';
 import { createSlackClient } from '../src/infra/slack/client.js';
@@ -203,12 +203,8 @@ async function main() {
 
     const runBatch = async (batch: string[]) => {
       for (const id of batch)
-        await queues.enqueue(
-          'evaluation',
-          { interviewId: id, version: 1, reason: 'completed' },
-          { jobId: jobId('evaluation', id, 'v1') },
-        );
-      const jobs = await waitFor(batch.map((id) => jobId('evaluation', id, 'v1')));
+        await enqueueEvaluation(queues, { interviewId: id, version: 1, reason: 'completed' });
+      const jobs = await waitFor(batch.map((id) => evaluationJobId({ interviewId: id, version: 1 })));
       return jobs;
     };
     const waitFor = async (jobIds: string[]) => {

@@ -345,6 +345,7 @@ export function panelistEnv(
     SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET,
     SLACK_API_URL: o.slackApiUrl,
     TRANSCRIPT_LINK_SECRET: 'bench-transcript-secret-0123456789abcdef',
+    CANDIDATE_LINK_SECRET: 'bench-candidate-link-secret-0123456789abcdef',
     ...extra,
   };
 }

@@ -67,6 +67,23 @@ const ZEnv = z.object({
   INTERVIEW_QUESTION_COUNT: int(1, 30).default(6),
   TRANSCRIPT_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   TRANSCRIPT_LINK_TTL_DAYS: int(1, 365).default(14),
+  CANDIDATE_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(\d{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/,
+      'must be a hop count (e.g. 1) or a comma-separated list of proxy addresses or CIDRs (e.g. 10.0.0.0/8,127.0.0.1); "true" would trust any X-Forwarded-For',
+    )
+    .optional(),
+  SLACK_ADMIN_USERS: z
+    .string()
+    .regex(
+      /^[UW][A-Z0-9]+(\s*,\s*[UW][A-Z0-9]+)*$/,
+      'must be Slack user ids separated by commas, e.g. U012AB3CD,U045EF6GH',
+    )
+    .optional(),
+  WORKER_STALLED_INTERVAL_MS: int(1000, 300_000).default(30_000),
+  FAULT_POINTS: z.string().optional(),
   ADMIN_USER: z.string().min(1).optional(),
   ADMIN_SLACK_USERS: z
     .string()
@@ -129,6 +146,19 @@ export type TConfig = {
     questionCount: number;
   };
   transcriptLinks: { secret: string | undefined; ttlDays: number };
+  /** Encrypts the candidate's key on the interview row; generated under dataDir on a local run. */
+  candidateLinks: { secret: string | undefined };
+  /**
+   * Which client addresses the portal believes: false trusts no X-Forwarded-For (the default), a
+   * number trusts that many proxy hops, a list trusts those proxy addresses and CIDRs.
+   */
+  trustProxy: false | number | string[];
+  /** Slack users who may cancel or reschedule any interview (besides the recruiter who scheduled it). */
+  slackAdminUsers: string[];
+  /** How often a worker looks for jobs whose worker died (BullMQ stalledInterval). */
+  workerStalledIntervalMs: number;
+  /** Test-only crash points (src/infra/fault-points.ts); always empty outside NODE_ENV=test. */
+  faultPoints: string[];
   admin: { user: string; password: string } | undefined;
   /** Slack users who may run admin commands (`/interview-report`); empty: the workspace's admins and owners. */
   adminSlackUsers: string[];
@@ -190,9 +220,12 @@ export function loadConfig(source: Record<string, string | undefined>): TConfig 
     if (!e.DATABASE_URL)
       problems.push('DATABASE_URL: required in production (embedded PGlite is for local runs)');
     if (!e.TRANSCRIPT_LINK_SECRET) problems.push('TRANSCRIPT_LINK_SECRET: required in production');
+    if (!e.CANDIDATE_LINK_SECRET) problems.push('CANDIDATE_LINK_SECRET: required in production');
     if (!e.SLACK_BOT_TOKEN)
       problems.push('SLACK_BOT_TOKEN: required in production (local mode is for trying Panelist)');
   }
+  if (e.FAULT_POINTS && e.NODE_ENV !== 'test')
+    problems.push('FAULT_POINTS: only for the fault suite (NODE_ENV=test); unset it');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const hasModel = e.OPENAI_API_KEY !== undefined || e.OPENAI_BASE_URL !== undefined;
@@ -246,6 +279,11 @@ export function loadConfig(source: Record<string, string | undefined>): TConfig 
       questionCount: e.INTERVIEW_QUESTION_COUNT,
     },
     transcriptLinks: { secret: e.TRANSCRIPT_LINK_SECRET, ttlDays: e.TRANSCRIPT_LINK_TTL_DAYS },
+    candidateLinks: { secret: e.CANDIDATE_LINK_SECRET },
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    slackAdminUsers: list(e.SLACK_ADMIN_USERS),
+    workerStalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+    faultPoints: list(e.FAULT_POINTS),
     admin: e.ADMIN_USER && e.ADMIN_PASSWORD ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } : undefined,
     adminSlackUsers: (e.ADMIN_SLACK_USERS ?? '')
       .split(',')
@@ -258,6 +296,20 @@ export function loadConfig(source: Record<string, string | undefined>): TConfig 
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+/** TRUST_PROXY: unset → trust nothing; digits → hop count; otherwise addresses/CIDRs. */
+function parseTrustProxy(value: string | undefined): false | number | string[] {
+  if (!value) return false;
+  if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
+  return list(value);
 }
 
 function redact(name: string, value: string | undefined): string {

@@ -60,13 +60,28 @@ if (config.slack.mode === 'local' && running.url) {
   );
 }
 
+/**
+ * Exit codes a supervisor can tell apart (docs/deploy.md): 0 after a clean stop (in-flight work
+ * finished or handed back); 124 when the stop did not finish within SHUTDOWN_TIMEOUT_MS + 5 s and
+ * was forced (a dependency stalled: jobs still running are picked up again by another worker once
+ * their lock expires); 1 when a shutdown step failed.
+ */
+const EXIT_FORCED_STOP = 124;
+
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    const hardStop = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 5000);
+    const hardStopMs = config.shutdownTimeoutMs + 5000;
+    const hardStop = setTimeout(() => {
+      // Synchronous: pino's asynchronous transport would be cut off by the exit.
+      process.stderr.write(
+        `Panelist did not stop within ${hardStopMs} ms (SHUTDOWN_TIMEOUT_MS + 5 s): forced exit ${EXIT_FORCED_STOP}\n`,
+      );
+      process.exit(EXIT_FORCED_STOP);
+    }, hardStopMs);
     hardStop.unref();
     running.stop().then(
       () => process.exit(0),

@@ -13,6 +13,7 @@ import { redisReplayGuard } from './bot/replay-guard.js';
 import type { TConfig } from './config.js';
 import { createAi } from './infra/ai/client.js';
 import { openDatabase } from './infra/db/client.js';
+import { createFaultPoints } from './infra/fault-points.js';
 import type { Logger } from './infra/logger.js';
 import { createMailer } from './infra/mail/mailer.js';
 import { createMetrics } from './infra/metrics.js';
@@ -34,6 +35,19 @@ import { refreshRootMessage } from './services/booking/scheduling-message.js';
 import type { TServiceDeps } from './services/deps.js';
 
 export type TRole = 'bot' | 'portal' | 'worker';
+
+/** /readyz must answer within 1 s: each check gets 900 ms and says "timeout" past it. */
+const READINESS_DEADLINE_MS = 900;
+
+function withTimeout(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timeout')), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
 export const ALL_ROLES: TRole[] = ['bot', 'portal', 'worker'];
 
 export type TRunning = {
@@ -42,17 +56,31 @@ export type TRunning = {
   stop(): Promise<void>;
 };
 
-/** A local run keeps its generated secrets under DATA_DIR so links survive restarts. */
+/**
+ * A local run keeps its generated secrets under DATA_DIR so links survive restarts. Created with
+ * O_EXCL: processes started together (bot and worker) agree on one secret, whoever writes first.
+ */
 async function localSecret(dataDir: string, name: string): Promise<string> {
   const file = path.join(dataDir, 'secrets', name);
   try {
-    return (await readFile(file, 'utf8')).trim();
+    const existing = (await readFile(file, 'utf8')).trim();
+    if (existing) return existing;
   } catch {
-    await mkdir(path.dirname(file), { recursive: true });
-    const secret = randomBytes(32).toString('hex');
-    await writeFile(file, secret, { mode: 0o600 });
-    return secret;
+    // not there yet
   }
+  await mkdir(path.dirname(file), { recursive: true });
+  try {
+    await writeFile(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  // Another process may have created it a moment ago and not written it yet.
+  for (let i = 0; i < 50; i++) {
+    const secret = (await readFile(file, 'utf8')).trim();
+    if (secret) return secret;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`${file} is empty: delete it and start again`);
 }
 
 /** host:port/database of a connection URL, for logs: never the user name or password. */
@@ -122,6 +150,9 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
         ...config.transcriptLinks,
         secret: config.transcriptLinks.secret ?? (await localSecret(config.dataDir, 'transcript-links')),
       },
+      candidateLinks: {
+        secret: config.candidateLinks.secret ?? (await localSecret(config.dataDir, 'candidate-links')),
+      },
     };
 
     const producer = createRedis(config.redis.url, 'producer');
@@ -142,6 +173,7 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
       logger,
       metrics,
       now: () => new Date(),
+      faultPoint: createFaultPoints(config.faultPoints),
       // The scheduling message shows "In progress" / "Interview completed" as it happens; in the
       // background, so a slow Slack never delays the candidate.
       onInterviewStatusChange: (interviewId) => {
@@ -202,14 +234,23 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
     if (roles.includes('portal') || mounts.length > 0) {
       const portalDeps = {
         ...deps,
+        // Each check has its own deadline, so /readyz answers within a second whatever stalls.
         readiness: {
-          database: async () => {
-            await db.prisma.$queryRaw`SELECT 1`;
-          },
-          redis: async () => {
-            if ((await producer.ping()) !== 'PONG') throw new Error('Redis did not answer PING');
-          },
-          ...(config.mail.smtpUrl ? { smtp: () => checkSmtp(config.mail.smtpUrl!) } : {}),
+          database: () =>
+            withTimeout(
+              db.prisma.$queryRaw`SELECT 1`.then(() => undefined),
+              READINESS_DEADLINE_MS,
+            ),
+          redis: () =>
+            withTimeout(
+              producer.ping().then((pong) => {
+                if (pong !== 'PONG') throw new Error('Redis did not answer PING');
+              }),
+              READINESS_DEADLINE_MS,
+            ),
+          ...(config.mail.smtpUrl
+            ? { smtp: () => checkSmtp(config.mail.smtpUrl!, READINESS_DEADLINE_MS) }
+            : {}),
           ...modelChecks(config.ai),
         },
       };

@@ -3,6 +3,7 @@
  * notes around it. Pure builders: data in, { text, blocks } out.
  */
 import type { KnownBlock } from '@slack/types';
+import { escapeMrkdwn } from '../domain/escape.js';
 import { formatInZone, zoneLabel } from '../domain/time.js';
 import { STATUS_LABELS, slackDate, userText } from './format.js';
 
@@ -25,6 +26,10 @@ export const ACTION_IDS = {
   reschedule: 'interview_reschedule',
   cancel: 'interview_cancel',
 } as const;
+
+/** Said in the Cancel and Reschedule dialogs; the server checks it (services/booking/may-manage.ts). */
+const WHO_MAY = (recruiter: string) =>
+  `Only <@${escapeMrkdwn(recruiter)}> (who scheduled it) and Panelist admins can do this.`;
 
 export function buildBookingConfirmation(s: TInterviewSummary): { text: string; blocks: KnownBlock[] } {
   const when = slackDate(s.start);
@@ -64,6 +69,15 @@ export function buildBookingConfirmation(s: TInterviewSummary): { text: string; 
           action_id: ACTION_IDS.reschedule,
           text: { type: 'plain_text', text: 'Reschedule' },
           value: s.interviewId,
+          confirm: {
+            title: { type: 'plain_text', text: 'Reschedule this interview?' },
+            text: {
+              type: 'mrkdwn',
+              text: `You pick a new slot next; ${userText(s.candidateName, 120)} gets an updated invite with a new link. ${WHO_MAY(s.recruiterUserId)}`,
+            },
+            confirm: { type: 'plain_text', text: 'Pick a new slot' },
+            deny: { type: 'plain_text', text: 'Keep it' },
+          },
         },
         {
           type: 'button',
@@ -75,7 +89,7 @@ export function buildBookingConfirmation(s: TInterviewSummary): { text: string; 
             title: { type: 'plain_text', text: 'Cancel this interview?' },
             text: {
               type: 'mrkdwn',
-              text: `${userText(s.candidateName, 120)} will get a cancellation email and the link will stop working. The seat is freed.`,
+              text: `${userText(s.candidateName, 120)} will get a cancellation email and the link will stop working. The seat is freed. ${WHO_MAY(s.recruiterUserId)}`,
             },
             confirm: { type: 'plain_text', text: 'Cancel interview' },
             deny: { type: 'plain_text', text: 'Keep it' },

@@ -4,6 +4,7 @@
  * out to Slack itself.
  */
 import { App, LogLevel } from '@slack/bolt';
+import { SLACK_RETRIES } from '../infra/slack/client.js';
 import { slackFetch } from '../infra/slack/fetch.js';
 import type { TBotDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
@@ -28,7 +29,13 @@ export function buildBot(
   },
 ): TBot {
   const logger = boltLogger(deps.logger.child({ component: 'bot' }));
-  const clientOptions = { ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}), fetch: slackFetch };
+  // Bounded like every Slack call (infra/slack/client.ts, fetch.ts): a listener's call fails in time
+  // instead of retrying for half an hour inside a request.
+  const clientOptions = {
+    ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
+    fetch: slackFetch,
+    retryConfig: SLACK_RETRIES,
+  };
   const acks = new PendingAcks();
   let receiver: FastifySlackReceiver | undefined;
   let app: App;

@@ -8,6 +8,13 @@ import { batchPerTurn } from '../infra/batch-per-turn.js';
 import type { TReplayGuard } from './receiver.js';
 
 const TTL_SECONDS = 6 * 60;
+/**
+ * A check that Redis has not answered in this long lets the request through (fails open): the
+ * signature and its 5-minute timestamp are still verified, a replayed submission books nothing
+ * twice (its booking request id is the same), and Slack must get its answer within 3 s. Failing
+ * closed would turn a Redis stall into Slack outage for every recruiter.
+ */
+export const REPLAY_CHECK_DEADLINE_MS = 250;
 
 /**
  * Checks arriving in the same turn of the event loop (a burst of Slack requests)
@@ -15,8 +22,12 @@ const TTL_SECONDS = 6 * 60;
  * each. Every signature keeps its own answer; two copies of one request in the
  * same batch still let only the first through.
  */
-export function redisReplayGuard(redis: Redis, keyPrefix: string): TReplayGuard {
-  return batchPerTurn(async (signatures: string[]) => {
+export function redisReplayGuard(
+  redis: Redis,
+  keyPrefix: string,
+  deadlineMs = REPLAY_CHECK_DEADLINE_MS,
+): TReplayGuard {
+  const check = batchPerTurn(async (signatures: string[]) => {
     const pipeline = redis.pipeline();
     for (const sig of signatures) pipeline.set(`${keyPrefix}${sig}`, '1', 'EX', TTL_SECONDS, 'NX');
     const replies = (await pipeline.exec()) ?? [];
@@ -25,4 +36,15 @@ export function redisReplayGuard(redis: Redis, keyPrefix: string): TReplayGuard 
       return err ?? reply === 'OK';
     });
   });
+  return async (signature) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), deadlineMs);
+    });
+    try {
+      return await Promise.race([check(signature).catch(() => true), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }

@@ -22,6 +22,7 @@ export function startWorkers(
         prefix: deps.config.redis.prefix,
         logger: deps.logger,
         concurrency: opts.concurrency?.[name] ?? 4,
+        stalledIntervalMs: deps.config.workerStalledIntervalMs,
         observe: ({ queue, ms, ok, final }) => {
           deps.metrics.jobDuration.observe({ queue, outcome: ok ? 'ok' : 'error' }, ms / 1000);
           if (!ok) deps.metrics.jobFailures.inc({ queue, final: String(final) });

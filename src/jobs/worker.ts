@@ -29,6 +29,8 @@ export function startWorker<N extends TJobName>(
     logger: Logger;
     concurrency?: number;
     observe?: TJobObserver;
+    /** How often to look for jobs of dead workers (BullMQ's default: 30 s). */
+    stalledIntervalMs?: number;
   },
 ): Worker {
   const logger = opts.logger.child({ queue: name });
@@ -66,12 +68,22 @@ export function startWorker<N extends TJobName>(
           { err: { message: loggableMessage(err), code: (err as { code?: string }).code } },
           'job failed',
         );
-        if (unrecoverable && !(err instanceof UnrecoverableError))
-          throw new UnrecoverableError((err as Error).message);
-        throw err;
+        // What BullMQ keeps of a failure (failedReason, stack) stays in Redis for 30 days: only the
+        // scrubbed message goes there (Prisma's errors can quote the failing call's arguments).
+        const kept = loggableMessage(err);
+        if (unrecoverable || err instanceof UnrecoverableError) throw new UnrecoverableError(kept);
+        const safe = new Error(kept);
+        safe.name = (err as Error)?.name ?? 'Error';
+        throw safe;
       }
     },
-    { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 4, autorun: true },
+    {
+      connection: opts.connection,
+      prefix: opts.prefix,
+      concurrency: opts.concurrency ?? 4,
+      autorun: true,
+      ...(opts.stalledIntervalMs ? { stalledInterval: opts.stalledIntervalMs } : {}),
+    },
   );
   worker.on('error', (err) => logger.error({ err: { message: err.message } }, 'worker error'));
   return worker;

@@ -10,7 +10,8 @@ import type { TConfig } from '../config.js';
 import type { Logger } from '../infra/logger.js';
 import { JOB_NAMES } from '../infra/queue/catalogue.js';
 import type { JobQueues } from '../infra/queue/queues.js';
-import { requireAdmin } from './admin-auth.js';
+import { KeyGuard } from '../portal/key-guard.js';
+import { isAuthorized, requireAdmin } from './admin-auth.js';
 
 const ADMIN_BASE_PATH = '/admin/queues';
 
@@ -30,11 +31,30 @@ export function adminQueuesPlugin(deps: {
       serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
       options: { uiConfig: { boardTitle: 'Panelist queues' } },
     });
+    // Wrong passwords are throttled per client address: 10 per 15 minutes, then every request from
+    // that address is refused for the rest of the window, the right password too (unlike candidate
+    // keys, a password is guessable, so a limited address must not be able to keep trying).
+    const guard = new KeyGuard(
+      deps.queues.connection,
+      deps.queues.prefix,
+      deps.logger,
+      10,
+      'admin-password-miss',
+    );
+    const limited = (reply: import('fastify').FastifyReply) =>
+      reply.status(429).header('retry-after', '900').send({
+        error: 'rate_limited',
+        message: 'Too many wrong sign-ins from this address. Try again later.',
+      });
     await app.register(async (scope) => {
-      scope.addHook(
-        'onRequest',
-        requireAdmin(admin, deps.logger, { path: ADMIN_BASE_PATH, realm: 'Panelist queues' }),
-      );
+      const challenge = requireAdmin(admin, deps.logger, { path: ADMIN_BASE_PATH, realm: 'Panelist queues' });
+      scope.addHook('onRequest', async (req, reply) => {
+        if (await guard.isLimited(req.ip)) return limited(reply);
+        if (isAuthorized(req.headers.authorization, admin)) return;
+        // A browser's first request carries no credentials: only a wrong password counts.
+        if (req.headers.authorization && (await guard.miss(req.ip))) return limited(reply);
+        return challenge(req, reply);
+      });
       scope.addHook('onSend', async (_req, reply) => {
         // bull-board's UI sets inline styles; the portal's CSP forbids them everywhere else.
         reply.header(

@@ -23,12 +23,26 @@ export type TPortalOptions = {
   mounts?: Array<{ plugin: FastifyPluginAsync; prefix?: string }>;
 };
 
+/**
+ * TRUST_PROXY as Fastify takes it. A hop count becomes a function: this Fastify trusts nothing for
+ * a bare number (it cannot check the nearest peer), so "trust the nearest n hops" is spelled out;
+ * with a hop count the portal must be reachable only through its proxy (docs/deploy.md).
+ */
+function trustProxyOption(
+  trust: false | number | string[],
+): boolean | string[] | ((addr: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_addr, hop) => hop < trust;
+  return trust;
+}
+
 export async function buildPortal(deps: TPortalDeps, options: TPortalOptions = {}): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger.child({ component: 'portal' }) as FastifyBaseLogger,
     // Fastify's own request logs would print URLs with session keys; onResponse below logs scrubbed ones.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: true,
+    // Only the configured proxies' X-Forwarded-For is believed (TRUST_PROXY, docs/deploy.md): with
+    // `true`, anyone could choose the address the wrong-key limiter counts.
+    trustProxy: trustProxyOption(deps.config.trustProxy),
     bodyLimit: 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
   });

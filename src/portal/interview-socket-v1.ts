@@ -216,18 +216,18 @@ export class LegacyInterviewSockets {
       if (msg.type === 'ping') return send({ type: 'pong', id: msg.id });
       if (msg.type === 'hello') {
         if (interviewId) return send({ type: 'ack', id: msg.id });
-        if (await this.guard.isBlocked(ip)) {
-          send({
-            type: 'error',
-            id: msg.id,
-            code: 'rate_limited',
-            message: 'Too many attempts. Please wait a few minutes.',
-          });
-          return socket.close(4429, 'rate limited');
-        }
+        // The key first: a valid one never waits on the limiter (key-guard.ts).
         const interview = await findInterviewByKey(this.deps, msg.key);
         if (!interview) {
-          await this.guard.recordMiss(ip);
+          if (await this.guard.miss(ip)) {
+            send({
+              type: 'error',
+              id: msg.id,
+              code: 'rate_limited',
+              message: 'Too many attempts. Please wait a few minutes.',
+            });
+            return socket.close(4429, 'rate limited');
+          }
           send({
             type: 'error',
             id: msg.id,

@@ -800,18 +800,18 @@ export class InterviewSockets {
       if (msg.type === 'ping') return send({ type: 'pong', ...(msg.id ? { id: msg.id } : {}) });
       if (msg.type === 'hello') {
         if (interviewId) return send({ type: 'ack', ...(msg.id ? { id: msg.id } : {}) });
-        if (await this.guard.isBlocked(ip)) {
-          send({
-            type: 'error',
-            ...(msg.id ? { id: msg.id } : {}),
-            code: 'rate_limited',
-            message: 'Too many attempts. Please wait a few minutes.',
-          });
-          return socket.close(4429, 'rate limited');
-        }
+        // The key first: a valid one never waits on the limiter (key-guard.ts).
         const interview = await findInterviewByKey(deps, msg.key);
         if (!interview) {
-          await this.guard.recordMiss(ip);
+          if (await this.guard.miss(ip)) {
+            send({
+              type: 'error',
+              id: msg.id,
+              code: 'rate_limited',
+              message: 'Too many attempts. Please wait a few minutes.',
+            });
+            return socket.close(4429, 'rate limited');
+          }
           send({
             type: 'error',
             ...(msg.id ? { id: msg.id } : {}),

@@ -6,6 +6,7 @@ import type { WebClient } from '@slack/web-api';
 import type { TConfig } from '../config.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { TAi } from '../infra/ai/client.js';
+import type { TFaultPoint } from '../infra/fault-points.js';
 import type { Logger } from '../infra/logger.js';
 import type { TMetrics } from '../infra/metrics.js';
 import type { JobQueues } from '../infra/queue/queues.js';
@@ -25,4 +26,6 @@ export type TServiceDeps = {
    * message in Slack shows its status live. Unset: nothing is told.
    */
   onInterviewStatusChange?: ((interviewId: string) => void) | undefined;
+  /** Fault-suite crash points (FAULT_POINTS, test only); unset everywhere else. */
+  faultPoint?: TFaultPoint | undefined;
 };

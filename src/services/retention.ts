@@ -12,10 +12,13 @@
  * about a redacted interview are edited afterwards by services/candidate/slack-redaction.ts.
  */
 import { Prisma } from '../generated/prisma/client.js';
+import { deleteCandidateTraces } from './candidate-traces.js';
 import type { TServiceDeps } from './deps.js';
 import { recordEvent } from './events.js';
 
-type TDeps = Pick<TServiceDeps, 'prisma' | 'now' | 'config'>;
+/** The queue (and a logger) let deletion also remove the candidate's jobs; without them it is skipped. */
+type TDeps = Pick<TServiceDeps, 'prisma' | 'now' | 'config'> &
+  Partial<Pick<TServiceDeps, 'queues' | 'logger'>>;
 
 export const DELETED_TEXT = '[deleted]';
 export const DELETED_NAME = 'Deleted candidate';
@@ -97,11 +100,24 @@ async function redactInterview(
   });
 }
 
-/** Replaces a candidate's name and email once none of their interviews holds data any more. */
+/**
+ * Replaces a candidate's name and email once none of their interviews holds data any more, and
+ * removes what they left outside their rows (booking requests, queue jobs, Outbox emails).
+ */
 async function redactCandidateIfDone(deps: TDeps, candidateId: string): Promise<boolean> {
   const open = await deps.prisma.interview.count({ where: { candidateId, redactedAt: null } });
   if (open > 0) return false;
   const placeholder = deletedEmail(candidateId);
+  const candidate = await deps.prisma.candidate.findUnique({
+    where: { id: candidateId },
+    select: { email: true, interviews: { select: { id: true } } },
+  });
+  if (candidate && candidate.email !== placeholder && deps.queues) {
+    await deleteCandidateTraces(
+      { ...deps, queues: deps.queues },
+      { email: candidate.email, interviewIds: candidate.interviews.map((i) => i.id) },
+    );
+  }
   const updated = await deps.prisma.candidate.updateMany({
     where: { id: candidateId, NOT: { email: placeholder } },
     data: { name: DELETED_NAME, email: placeholder },

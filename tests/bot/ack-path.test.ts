@@ -13,7 +13,7 @@ import { routeListeners } from '../../src/bot/listeners/route-listeners.js';
 import { PendingAcks } from '../../src/bot/pending-acks.js';
 import { redisReplayGuard } from '../../src/bot/replay-guard.js';
 import { batchPerTurn } from '../../src/infra/batch-per-turn.js';
-import { jobId } from '../../src/infra/queue/catalogue.js';
+import { prepareJobId } from '../../src/infra/queue/jobs/prepare.js';
 import { JobQueues } from '../../src/infra/queue/queues.js';
 import { createRedis } from '../../src/infra/queue/redis.js';
 import { slackFetch } from '../../src/infra/slack/fetch.js';
@@ -67,19 +67,21 @@ describe('batchPerTurn', () => {
 describe('redisReplayGuard', () => {
   it('lets a signature through once, even when its copies arrive in the same turn', async () => {
     await ready(producer);
-    const guard = redisReplayGuard(producer, `${prefix}-sig-`);
+    // A generous deadline: this is about the batching, not the deadline (a loaded machine is slow).
+    const guard = redisReplayGuard(producer, `${prefix}-sig-`, 10_000);
     expect(await Promise.all([guard('v0=a'), guard('v0=a'), guard('v0=b')])).toEqual([true, false, true]);
     expect(await guard('v0=a')).toBe(false);
     expect(await producer.ttl(`${prefix}-sig-v0=a`)).toBeGreaterThan(300);
   });
 
-  it('fails (the receiver then lets the request through) when Redis is not answering', async () => {
+  it('lets the request through (fails open) when Redis is not answering', async () => {
     const lost = createRedis(TEST_REDIS_URL, 'producer');
     lost.on('error', () => undefined);
     await ready(lost);
     lost.disconnect();
     const guard = redisReplayGuard(lost, `${prefix}-sig-`);
-    await expect(guard('v0=c')).rejects.toThrow();
+    expect(await guard('v0=c')).toBe(true);
+    expect(await guard('v0=c')).toBe(true);
   });
 });
 
@@ -90,16 +92,12 @@ describe('JobQueues.enqueueBatched', () => {
     const a = payload();
     const b = payload();
     const jobs = await Promise.all([
-      queues.enqueueBatched('prepare', a, { jobId: jobId('prepare', a.interviewId, 'r1') }),
-      queues.enqueueBatched('prepare', b, { jobId: jobId('prepare', b.interviewId, 'r1') }),
-      queues.enqueueBatched('prepare', a, { jobId: jobId('prepare', a.interviewId, 'r1') }),
+      queues.enqueueBatched('prepare', a, { jobId: prepareJobId(a) }),
+      queues.enqueueBatched('prepare', b, { jobId: prepareJobId(b) }),
+      queues.enqueueBatched('prepare', a, { jobId: prepareJobId(a) }),
     ]);
-    expect(jobs.map((j) => j.id)).toEqual([
-      jobId('prepare', a.interviewId, 'r1'),
-      jobId('prepare', b.interviewId, 'r1'),
-      jobId('prepare', a.interviewId, 'r1'),
-    ]);
-    const stored = await queues.queue('prepare').getJob(jobId('prepare', b.interviewId, 'r1'));
+    expect(jobs.map((j) => j.id)).toEqual([prepareJobId(a), prepareJobId(b), prepareJobId(a)]);
+    const stored = await queues.queue('prepare').getJob(prepareJobId(b));
     expect(stored?.data).toEqual(b);
     expect(stored?.opts.attempts).toBeGreaterThan(1); // the catalogue's options apply
     expect(await queues.queue('prepare').count()).toBe(2);
@@ -109,7 +107,7 @@ describe('JobQueues.enqueueBatched', () => {
     const good = payload();
     const [bad, ok] = await Promise.allSettled([
       queues.enqueueBatched('prepare', { interviewId: 'not-a-uuid', revision: 0 }, { jobId: 'prepare-bad' }),
-      queues.enqueueBatched('prepare', good, { jobId: jobId('prepare', good.interviewId, 'r1') }),
+      queues.enqueueBatched('prepare', good, { jobId: prepareJobId(good) }),
     ]);
     expect(bad.status).toBe('rejected');
     expect(ok.status).toBe('fulfilled');
@@ -122,9 +120,7 @@ describe('JobQueues.enqueueBatched', () => {
     await down.queue('prepare').waitUntilReady();
     lost.disconnect();
     const results = await Promise.allSettled(
-      [payload(), payload()].map((p) =>
-        down.enqueueBatched('prepare', p, { jobId: jobId('prepare', p.interviewId, 'r1') }),
-      ),
+      [payload(), payload()].map((p) => down.enqueueBatched('prepare', p, { jobId: prepareJobId(p) })),
     );
     for (const r of results) {
       expect(r.status).toBe('rejected');

@@ -78,7 +78,11 @@ describe('a burst of schedule submissions', () => {
     }
     // Exactly the six accepted submissions are queued, one job each.
     const jobs = await s.deps.queues.queue('booking').getJobs(['waiting', 'delayed', 'active', 'completed']);
-    const emails = jobs.map((j) => (j.data as { candidate: { email: string } }).candidate.email).sort();
+    // The jobs carry the request id only; the candidate's details are in the stored request.
+    const requests = await s.db.prisma.bookingRequest.findMany({
+      where: { id: { in: jobs.map((j) => (j.data as { bookingRequestId: string }).bookingRequestId) } },
+    });
+    const emails = requests.map((r) => r.candidateEmail).sort();
     expect(emails).toEqual(
       [0, 1, 3, 4, 6, 7].map((i) => `burst-${i}@example.com`).sort((a, b) => a.localeCompare(b)),
     );

@@ -4,11 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSessionKey } from '../../src/domain/session-key.js';
-import { jobId } from '../../src/infra/queue/catalogue.js';
 import { JobQueues } from '../../src/infra/queue/queues.js';
 import { createRedis } from '../../src/infra/queue/redis.js';
 import { startSlackApiServer } from '../../tools/slack-emulator/server.js';
+import { submitBooking } from '../helpers/booking.js';
 import { createTestDb, type TTestDb } from '../helpers/db.js';
 import { startNode, type TChild } from '../helpers/processes.js';
 import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.js';
@@ -58,20 +57,12 @@ describe('booking under concurrency', () => {
     const ids = Array.from({ length: 200 }, (_, i) => `race-${i}-${randomBytes(4).toString('hex')}`);
     await Promise.all(
       ids.map((id, i) =>
-        queues.enqueue(
-          'booking',
-          {
-            bookingRequestId: id,
-            slotId: slot.id,
-            roleId: role.id,
-            candidate: { name: `Candidate ${i}`, email: `c${i}@example.com`, timeZone: 'UTC' },
-            notes: '',
-            recruiter: { userId: 'U_RECRUITER' },
-            channelId: 'C_RECRUITING',
-            sessionKey: generateSessionKey(),
-          },
-          { jobId: jobId('booking', id) },
-        ),
+        submitBooking(db.prisma, queues, {
+          id,
+          slotId: slot.id,
+          roleId: role.id,
+          candidate: { name: `Candidate ${i}`, email: `c${i}@example.com`, timeZone: 'UTC' },
+        }),
       ),
     );
     const q = queues.queue('booking');

@@ -3,7 +3,8 @@
  * the picker across DST changes, options search, App Home.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashSessionKey } from '../../src/domain/session-key.js';
+import { hashSessionKey, openSessionKey } from '../../src/domain/session-key.js';
+import { emailJobId } from '../../src/infra/queue/jobs/email.js';
 import type { SlackMessage } from '../../tools/slack-emulator/emulator.js';
 import { CHANNEL, RECRUITER, seed, startStack, type TStack } from '../helpers/stack.js';
 
@@ -137,9 +138,15 @@ describe('reschedule', () => {
     expect(after.sessionKeyHash).not.toBe(before.sessionKeyHash);
     expect(await seats(slotIds[1]!)).toBe(0);
     expect(await seats(slotIds[2]!)).toBe(1);
-    const update = await s.deps.queues.queue('email').getJob(`email-${interviewId}-update-r2`);
-    expect(update).toBeDefined();
-    expect(hashSessionKey(update!.data.sessionKey)).toBe(after.sessionKeyHash);
+    // The notify job queues the email after its Slack posts: wait for it.
+    const updateId = emailJobId({ interviewId, kind: 'update', revision: 2 });
+    await expect.poll(() => s.deps.queues.queue('email').getJob(updateId), { timeout: 10_000 }).toBeDefined();
+    const update = await s.deps.queues.queue('email').getJob(updateId);
+    // The job names the email; the new key is sealed on the interview and matches its hash.
+    expect(update!.data).toEqual({ interviewId, kind: 'update', revision: 2 });
+    expect(
+      hashSessionKey(openSessionKey(after.sessionKeySealed!, s.config.candidateLinks.secret!, interviewId)),
+    ).toBe(after.sessionKeyHash);
     const thread = s.slack.thread(CHANNEL, root.ts).map((m) => m.text);
     expect(thread.filter((t) => t.startsWith(':calendar: Rescheduled'))).toHaveLength(1);
   });

@@ -4,7 +4,8 @@
  * database.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { hashSessionKey } from '../../src/domain/session-key.js';
+import { hashSessionKey, openSessionKey } from '../../src/domain/session-key.js';
+import { emailJobId } from '../../src/infra/queue/jobs/email.js';
 import { CHANNEL, RECRUITER, seed, startStack, type TStack } from '../helpers/stack.js';
 
 const NOW = new Date('2026-03-02T15:00:00Z'); // Mon 2 Mar 2026, 10:00 in New York
@@ -147,14 +148,14 @@ describe('/schedule-interview', () => {
     expect(hashSessionKey(key)).toBe(interview.sessionKeyHash);
     expect(JSON.stringify(note!.blocks)).toContain('http://portal.test/interview?session_key=');
 
-    // The email job waits for its worker (a separate issue) with the same key.
-    const emailJob = await s.deps.queues.queue('email').getJob(`email-${interview.id}-invite-r1`);
-    expect(emailJob?.data).toMatchObject({
-      interviewId: interview.id,
-      kind: 'invite',
-      revision: 1,
-      sessionKey: key,
-    });
+    // The email job waits for its worker with ids only; the same key is sealed on the interview.
+    const emailJob = await s.deps.queues
+      .queue('email')
+      .getJob(emailJobId({ interviewId: interview.id, kind: 'invite', revision: 1 }));
+    expect(emailJob?.data).toEqual({ interviewId: interview.id, kind: 'invite', revision: 1 });
+    expect(openSessionKey(interview.sessionKeySealed!, s.config.candidateLinks.secret!, interview.id)).toBe(
+      key,
+    );
     expect(await s.deps.queues.queue('prepare').getJob(`prepare-${interview.id}-r1`)).toBeDefined();
   });
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateSessionKey, hashSessionKey } from '../../src/domain/session-key.js';
-import type { TEmailJob } from '../../src/infra/queue/catalogue.js';
-import { emailJobId } from '../../src/services/email/send-email.js';
+import type { TEmailJob } from '../../src/infra/queue/jobs/email.js';
+import { emailJobId } from '../../src/infra/queue/jobs/email.js';
+import { sealForInterview } from '../../src/services/interview/candidate-link.js';
 import { parseInvite } from './ical.js';
 import { createInterview, startEmailEnv, type TEmailEnv, threadReplies } from './setup.js';
 
@@ -18,7 +19,7 @@ beforeEach(() => env.smtp.reset());
 
 /** Enqueues an email job and waits until the worker finished it; returns the handler's outcome. */
 async function run(payload: TEmailJob, suffix = ''): Promise<unknown> {
-  const id = `${emailJobId(payload.interviewId, payload.kind, payload.revision)}${suffix}`;
+  const id = `${emailJobId(payload)}${suffix}`;
   await env.queues.enqueue('email', payload, { jobId: id });
   const job = await env.queues.queue('email').getJob(id);
   await expect.poll(() => job!.getState(), { timeout: 5000 }).toBe('completed');
@@ -31,7 +32,7 @@ describe('changes and reminders', () => {
       timeZone: 'Asia/Kolkata',
       start: new Date('2030-03-04T08:00:00Z'),
     });
-    await run({ interviewId: f.interviewId, kind: 'invite', revision: 1, sessionKey: f.sessionKey });
+    await run({ interviewId: f.interviewId, kind: 'invite', revision: 1 });
     const [first] = await env.smtp.waitFor(1);
     const invite = parseInvite(first!);
 
@@ -45,9 +46,10 @@ describe('changes and reminders', () => {
         scheduledStart: newStart,
         scheduledEnd: new Date(newStart.getTime() + 45 * 60_000),
         sessionKeyHash: hashSessionKey(newKey),
+        sessionKeySealed: sealForInterview(env.deps.config, newKey, f.interviewId),
       },
     });
-    await run({ interviewId: f.interviewId, kind: 'update', revision: 2, sessionKey: newKey });
+    await run({ interviewId: f.interviewId, kind: 'update', revision: 2 });
     const [, second] = await env.smtp.waitFor(2);
     expect(second!.parsed.subject).toBe(
       'Updated: your Backend Engineer interview at Acme is now Tue 5 Mar 2030 at 16:00 IST',
@@ -60,12 +62,7 @@ describe('changes and reminders', () => {
     expect(update.start.toISOString()).toBe('2030-03-05T10:30:00.000Z');
 
     // The old revision's reminders are skipped; the new one's are scheduled.
-    expect(
-      await run(
-        { interviewId: f.interviewId, kind: 'reminder_1h', revision: 1, sessionKey: f.sessionKey },
-        '-now',
-      ),
-    ).toEqual({
+    expect(await run({ interviewId: f.interviewId, kind: 'reminder_1h', revision: 1 }, '-now')).toEqual({
       status: 'skipped',
       reason: 'superseded by revision 2',
     });
@@ -75,7 +72,9 @@ describe('changes and reminders', () => {
         where: { interviewId: f.interviewId, kind: 'reminder_1h', revision: 1 },
       }),
     ).toBe(0);
-    const r2 = await env.queues.queue('email').getJob(emailJobId(f.interviewId, 'reminder_1h', 2));
+    const r2 = await env.queues
+      .queue('email')
+      .getJob(emailJobId({ interviewId: f.interviewId, kind: 'reminder_1h', revision: 2 }));
     expect(await r2?.getState()).toBe('delayed');
 
     await env.db.prisma.interview.update({
@@ -92,12 +91,10 @@ describe('changes and reminders', () => {
     expect(cancel).toMatchObject({ method: 'CANCEL', uid: invite.uid, sequence: 2, status: 'CANCELLED' });
 
     // A reminder of the current revision after the cancel is skipped too.
-    expect(
-      await run(
-        { interviewId: f.interviewId, kind: 'reminder_24h', revision: 2, sessionKey: newKey },
-        '-now',
-      ),
-    ).toEqual({ status: 'skipped', reason: 'interview is cancelled' });
+    expect(await run({ interviewId: f.interviewId, kind: 'reminder_24h', revision: 2 }, '-now')).toEqual({
+      status: 'skipped',
+      reason: 'interview is cancelled',
+    });
     expect(env.smtp.messages).toHaveLength(3);
     await expect
       .poll(() => threadReplies(env, f.threadTs).map((m) => m.text.split(' emailed')[0]))
@@ -109,9 +106,7 @@ describe('changes and reminders', () => {
       timeZone: 'Europe/Berlin',
       start: new Date('2030-04-10T07:00:00Z'),
     });
-    expect(
-      await run({ interviewId: f.interviewId, kind: 'reminder_1h', revision: 1, sessionKey: f.sessionKey }),
-    ).toMatchObject({
+    expect(await run({ interviewId: f.interviewId, kind: 'reminder_1h', revision: 1 })).toMatchObject({
       status: 'sent',
     });
     const [m] = await env.smtp.waitFor(1);
@@ -125,7 +120,7 @@ describe('changes and reminders', () => {
   it('an update that is the first email the candidate gets reads as an invitation; a cancel with no invite sent, or an email for an interview that is gone, is skipped', async () => {
     const f = await createInterview(env, { start: new Date('2030-04-11T07:00:00Z') });
     await env.db.prisma.interview.update({ where: { id: f.interviewId }, data: { revision: 2 } });
-    await run({ interviewId: f.interviewId, kind: 'update', revision: 2, sessionKey: f.sessionKey });
+    await run({ interviewId: f.interviewId, kind: 'update', revision: 2 });
     const [m] = await env.smtp.waitFor(1);
     expect(m!.parsed.subject).toMatch(/^Interview invitation: Backend Engineer at Acme/);
     expect(parseInvite(m!).sequence).toBe(1);
@@ -138,9 +133,10 @@ describe('changes and reminders', () => {
     });
     expect(await env.db.prisma.emailDelivery.count({ where: { interviewId: g.interviewId } })).toBe(0);
     const missing = crypto.randomUUID();
-    expect(
-      await run({ interviewId: missing, kind: 'invite', revision: 1, sessionKey: generateSessionKey() }),
-    ).toEqual({ status: 'skipped', reason: 'interview not found' });
+    expect(await run({ interviewId: missing, kind: 'invite', revision: 1 })).toEqual({
+      status: 'skipped',
+      reason: 'interview not found',
+    });
     expect(env.smtp.messages).toHaveLength(1);
   });
 });

@@ -4,9 +4,10 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '../../src/infra/logger.js';
 import { createMailer } from '../../src/infra/mail/mailer.js';
+import { emailJobId } from '../../src/infra/queue/jobs/email.js';
 import { createRedis } from '../../src/infra/queue/redis.js';
 import { emailHandler } from '../../src/jobs/handlers/email.js';
-import { emailJobId, STALE_SENDING_MS } from '../../src/services/email/send-email.js';
+import { STALE_SENDING_MS } from '../../src/services/email/send-email.js';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
 import { createInterview, startEmailEnv, type TEmailEnv, threadReplies } from './setup.js';
 
@@ -77,10 +78,10 @@ it('a worker killed between the send and its completion does not cause a second 
     child!.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
     child!.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
   });
-  const id = emailJobId(f.interviewId, 'invite', 1);
+  const id = emailJobId({ interviewId: f.interviewId, kind: 'invite', revision: 1 });
   await env.queues.enqueue(
     'email',
-    { interviewId: f.interviewId, kind: 'invite', revision: 1, sessionKey: f.sessionKey },
+    { interviewId: f.interviewId, kind: 'invite', revision: 1 },
     { jobId: id },
   );
   const exit = await new Promise<NodeJS.Signals | null>((resolve) =>

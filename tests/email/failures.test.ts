@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildBot } from '../../src/bot/app.js';
-import { emailJobId } from '../../src/services/email/send-email.js';
+import { emailJobId } from '../../src/infra/queue/jobs/email.js';
 import {
   actionFromBlocks,
   blockActionsPayload,
@@ -46,9 +46,9 @@ beforeEach(() => env.smtp.reset());
 async function addInvite(f: { interviewId: string; sessionKey: string }) {
   return env.queues.queue('email').add(
     'email',
-    { interviewId: f.interviewId, kind: 'invite', revision: 1, sessionKey: f.sessionKey },
+    { interviewId: f.interviewId, kind: 'invite', revision: 1 },
     {
-      jobId: emailJobId(f.interviewId, 'invite', 1),
+      jobId: emailJobId({ interviewId: f.interviewId, kind: 'invite', revision: 1 }),
       attempts: 4,
       backoff: { type: 'exponential', delay: 100 },
     },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { emailJobId } from '../../src/services/email/send-email.js';
+import { emailJobId } from '../../src/infra/queue/jobs/email.js';
 import { parseInvite } from './ical.js';
 import { createInterview, startEmailEnv, type TEmailEnv, threadReplies } from './setup.js';
 
@@ -17,8 +17,8 @@ beforeEach(() => env.smtp.reset());
 async function invite(f: { interviewId: string; sessionKey: string }) {
   await env.queues.enqueue(
     'email',
-    { interviewId: f.interviewId, kind: 'invite', revision: 1, sessionKey: f.sessionKey },
-    { jobId: emailJobId(f.interviewId, 'invite', 1) },
+    { interviewId: f.interviewId, kind: 'invite', revision: 1 },
+    { jobId: emailJobId({ interviewId: f.interviewId, kind: 'invite', revision: 1 }) },
   );
 }
 
@@ -101,14 +101,15 @@ describe('the invite', () => {
       /^:envelope: Invite emailed to Ann Lee \(ann\.lee@example\.com\) at <!date\^\d+\^/,
     );
     const getJob = (kind: 'reminder_24h' | 'reminder_1h') =>
-      env.queues.queue('email').getJob(emailJobId(f.interviewId, kind, 1));
+      env.queues.queue('email').getJob(emailJobId({ interviewId: f.interviewId, kind: kind, revision: 1 }));
     await expect.poll(async () => (await getJob('reminder_1h'))?.getState()).toBe('delayed');
     const r24 = await getJob('reminder_24h');
     const r1 = await getJob('reminder_1h');
     expect(await r24?.getState()).toBe('delayed');
     expect(r24!.timestamp + r24!.opts.delay!).toBeGreaterThan(start.getTime() - 24 * 3600_000 - 60_000);
     expect(r24!.timestamp + r24!.opts.delay!).toBeLessThanOrEqual(start.getTime() - 24 * 3600_000 + 1000);
-    expect(r1!.data.sessionKey).toBe(f.sessionKey);
+    // The reminder carries ids only: its link is opened from the interview row when it is sent.
+    expect(r1!.data).toEqual({ interviewId: f.interviewId, kind: 'reminder_1h', revision: 1 });
     // The session key never reaches a visible Slack message.
     expect(JSON.stringify(env.slack.messages)).not.toContain(f.sessionKey);
   });
@@ -182,10 +183,12 @@ describe('the invite', () => {
     // A duplicate under another job id (e.g. a replayed booking) is stopped by the database.
     await env.queues.enqueue(
       'email',
-      { interviewId: f.interviewId, kind: 'invite', revision: 1, sessionKey: f.sessionKey },
-      { jobId: `${emailJobId(f.interviewId, 'invite', 1)}-dup` },
+      { interviewId: f.interviewId, kind: 'invite', revision: 1 },
+      { jobId: `${emailJobId({ interviewId: f.interviewId, kind: 'invite', revision: 1 })}-dup` },
     );
-    const dup = await env.queues.queue('email').getJob(`${emailJobId(f.interviewId, 'invite', 1)}-dup`);
+    const dup = await env.queues
+      .queue('email')
+      .getJob(`${emailJobId({ interviewId: f.interviewId, kind: 'invite', revision: 1 })}-dup`);
     await expect.poll(async () => dup!.getState()).toBe('completed');
     expect((await env.queues.queue('email').getJob(dup!.id!))?.returnvalue).toEqual({
       status: 'already_sent',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /**
  * One email test environment: own database, own queue prefix, the Slack API emulator, a real SMTP
  * server, the real mailer and the real email worker (startWorker with the email handler).
@@ -16,6 +17,7 @@ import { createSlackClient } from '../../src/infra/slack/client.js';
 import { emailHandler } from '../../src/jobs/handlers/email.js';
 import { startWorker } from '../../src/jobs/worker.js';
 import type { TMailDeps } from '../../src/services/email/send-email.js';
+import { sealForInterview } from '../../src/services/interview/candidate-link.js';
 import { startSlackApiServer } from '../../tools/slack-emulator/server.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TTestDb } from '../helpers/db.js';
@@ -129,8 +131,11 @@ export async function createInterview(
     },
   });
   const sessionKey = generateSessionKey();
+  const id = randomUUID();
   const interview = await env.db.prisma.interview.create({
     data: {
+      id,
+      sessionKeySealed: sealForInterview(env.deps.config, sessionKey, id),
       candidateId: candidate.id,
       roleId: role.id,
       slotId: slot.id,

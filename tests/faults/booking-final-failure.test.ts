@@ -5,10 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSessionKey } from '../../src/domain/session-key.js';
-import { jobId } from '../../src/infra/queue/catalogue.js';
+import { notifyJobId } from '../../src/infra/queue/jobs/notify.js';
 import { JobQueues } from '../../src/infra/queue/queues.js';
 import { createRedis } from '../../src/infra/queue/redis.js';
+import { submitBooking } from '../helpers/booking.js';
 import { createTestDb, type TTestDb } from '../helpers/db.js';
 import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.js';
 import { seed } from '../helpers/stack.js';
@@ -47,28 +47,20 @@ describe('a booking that fails for good', () => {
     const { role, slots } = await seed(db, [{ startsAt: new Date(Date.now() + 86_400_000), capacity: 2 }]);
     slack.hook.before = (method, args) =>
       method === 'chat.postMessage' && args.channel === CHANNEL ? { error: 'fatal_error' } : undefined;
-    const requestId = `final-${randomBytes(6).toString('hex')}`;
-    const id = jobId('booking', requestId);
-    await queues.enqueue(
-      'booking',
-      {
-        bookingRequestId: requestId,
-        slotId: slots[0]!.id,
-        roleId: role.id,
-        candidate: { name: 'Max <!channel>', email: 'max@example.com', timeZone: 'UTC' },
-        notes: '',
-        recruiter: { userId: RECRUITER },
-        channelId: CHANNEL,
-        sessionKey: generateSessionKey(),
-      },
-      { jobId: id },
-    );
+    const { requestId, jobId: id } = await submitBooking(db.prisma, queues, {
+      id: `final-${randomBytes(6).toString('hex')}`,
+      slotId: slots[0]!.id,
+      roleId: role.id,
+      candidate: { name: 'Max <!channel>', email: 'max@example.com', timeZone: 'UTC' },
+      recruiter: { userId: RECRUITER },
+      channelId: CHANNEL,
+    });
     // The seat is decided at once; telling Slack is the notify job's, and that is what fails.
     await expect
       .poll(async () => (await queues.queue('booking').getJob(id))?.getState(), { timeout: 20_000 })
       .toBe('completed');
     const interview = await db.prisma.interview.findFirstOrThrow({ where: { bookingRequestId: requestId } });
-    const notify = jobId('notify', interview.id, 'r1');
+    const notify = notifyJobId(requestId, { outcome: 'booked', interviewId: interview.id, revision: 1 });
     // Every retry fails the same way; skip the backoff between them (1 + 2 + … + 64 s) to reach the last one.
     await expect
       .poll(

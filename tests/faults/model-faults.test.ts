@@ -9,7 +9,7 @@
  * failing model costs the follow-up, not the interview".)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobId } from '../../src/infra/queue/catalogue.js';
+import { enqueueEvaluation, evaluationJobId } from '../../src/infra/queue/jobs/evaluation.js';
 import { JobQueues } from '../../src/infra/queue/queues.js';
 import { createRedis } from '../../src/infra/queue/redis.js';
 import { createSlackClient } from '../../src/infra/slack/client.js';
@@ -54,13 +54,9 @@ async function evaluate(fault: OpenAiFault | null) {
   const h = { deps: { prisma: db.prisma, slack: createSlackClient({ token: TOKEN, apiUrl: slack.url }) } };
   const interview = await seedInterview(h as unknown as THarness, { turns: GOOD_TURNS });
   openai.setFault(fault);
-  const id = jobId('evaluation', interview.id, 'v1');
+  const id = evaluationJobId({ interviewId: interview.id, version: 1 });
   const started = Date.now();
-  await queues.enqueue(
-    'evaluation',
-    { interviewId: interview.id, version: 1, reason: 'completed' },
-    { jobId: id },
-  );
+  await enqueueEvaluation(queues, { interviewId: interview.id, version: 1, reason: 'completed' });
   return { interview, id, started };
 }
 

@@ -5,7 +5,7 @@
  * request it accepted before it stops, and every form it accepted gets booked.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobId } from '../../src/infra/queue/catalogue.js';
+import { notifyJobId } from '../../src/infra/queue/jobs/notify.js';
 import { JobQueues } from '../../src/infra/queue/queues.js';
 import { createRedis } from '../../src/infra/queue/redis.js';
 import { createTestDb, type TTestDb } from '../helpers/db.js';
@@ -82,7 +82,11 @@ describe('SIGTERM under load', () => {
         select: { id: true },
       });
       for (const i of unconfirmed)
-        expect(await queues.queue('notify').getJobState(jobId('notify', i.id, 'r1'))).toBe('waiting');
+        expect(
+          await queues
+            .queue('notify')
+            .getJobState(notifyJobId('', { outcome: 'booked', interviewId: i.id, revision: 1 })),
+        ).toBe('waiting');
     } finally {
       await queues.close();
       queues.connection.disconnect();

@@ -10,12 +10,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { generateSessionKey } from '../../src/domain/session-key.js';
-import { jobId, type TJobName } from '../../src/infra/queue/catalogue.js';
+import type { TJobName } from '../../src/infra/queue/catalogue.js';
+import { enqueueEvaluation, evaluationJobId } from '../../src/infra/queue/jobs/evaluation.js';
+import { notifyJobId } from '../../src/infra/queue/jobs/notify.js';
 import { JobQueues } from '../../src/infra/queue/queues.js';
 import { createRedis } from '../../src/infra/queue/redis.js';
 import { createSlackClient } from '../../src/infra/slack/client.js';
 import { GOOD_TURNS, scriptedModel, seedInterview, type THarness } from '../evaluation/harness.js';
+import { submitBooking } from '../helpers/booking.js';
 import { createTestDb, type TTestDb } from '../helpers/db.js';
 import { type OpenAiServer, startOpenAiServer } from '../helpers/openai-server.js';
 import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.js';
@@ -85,24 +87,18 @@ async function waitForState(queue: TJobName, id: string, state: string, timeoutM
 }
 
 async function enqueueBooking(slotId: string, roleId: string, email: string, name = 'Kim Lee') {
-  const requestId = `kill-${randomBytes(6).toString('hex')}`;
-  const id = jobId('booking', requestId);
-  await queues.enqueue(
-    'booking',
-    {
-      bookingRequestId: requestId,
-      slotId,
-      roleId,
-      candidate: { name, email, timeZone: 'Europe/Berlin' },
-      notes: '',
-      recruiter: { userId: RECRUITER },
-      channelId: CHANNEL,
-      sessionKey: generateSessionKey(),
-    },
-    { jobId: id },
-  );
-  return id;
+  const { jobId } = await submitBooking(db.prisma, queues, {
+    id: `kill-${randomBytes(6).toString('hex')}`,
+    slotId,
+    roleId,
+    candidate: { name, email, timeZone: 'Europe/Berlin' },
+    recruiter: { userId: RECRUITER },
+    channelId: CHANNEL,
+  });
+  return jobId;
 }
+
+const notifyIdOf = (interviewId: string) => notifyJobId('', { outcome: 'booked', interviewId, revision: 1 });
 
 const rootsFor = (name: string) => slack.emulator.messagesIn(CHANNEL).filter((m) => m.text.includes(name));
 
@@ -137,7 +133,7 @@ describe('a worker killed mid-job', () => {
     // The booking job decided and handed the Slack post to its notify job, which died with the worker.
     await waitForState('booking', id, 'completed');
     const booked = await db.prisma.interview.findFirstOrThrow({ where: { slotId: slot.id } });
-    const notifyId = jobId('notify', booked.id, 'r1');
+    const notifyId = notifyIdOf(booked.id);
     const killedAt = Date.now();
     await expireLock('notify', notifyId);
     await startWorker();
@@ -181,7 +177,7 @@ describe('a worker killed mid-job', () => {
     expect(rootsFor('Lou Park')).toHaveLength(1);
     await waitForState('booking', id, 'completed');
     const booked = await db.prisma.interview.findFirstOrThrow({ where: { slotId: slot.id } });
-    const notifyId = jobId('notify', booked.id, 'r1');
+    const notifyId = notifyIdOf(booked.id);
     const killedAt = Date.now();
     await expireLock('notify', notifyId);
     await startWorker();
@@ -204,12 +200,8 @@ describe('a worker killed mid-job', () => {
     openai.setFault({ kind: 'hang', route: 'chat' });
     const chatCalls = () => openai.calls.filter((c) => c.path === '/v1/chat/completions').length;
     const before = chatCalls();
-    const id = jobId('evaluation', interview.id, 'v1');
-    await queues.enqueue(
-      'evaluation',
-      { interviewId: interview.id, version: 1, reason: 'completed' },
-      { jobId: id },
-    );
+    const id = evaluationJobId({ interviewId: interview.id, version: 1 });
+    await enqueueEvaluation(queues, { interviewId: interview.id, version: 1, reason: 'completed' });
     await expect.poll(chatCalls, { timeout: 10_000 }).toBeGreaterThan(before);
     await w.stop('SIGKILL');
     openai.setFault(null);

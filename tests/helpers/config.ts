@@ -13,6 +13,7 @@ export function testConfig(env: Record<string, string> = {}, patch: Partial<TCon
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_SIGNING_SECRET: 'test-signing-secret-0123456789',
     TRANSCRIPT_LINK_SECRET: 'test-transcript-secret-0123456789abcdef',
+    CANDIDATE_LINK_SECRET: 'test-candidate-link-secret-0123456789abcdef',
     COMPANY_NAME: 'Acme',
     ...env,
   });

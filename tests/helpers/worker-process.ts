@@ -14,7 +14,10 @@ import { createSlackClient } from '../../src/infra/slack/client.js';
 import { startWorkers } from '../../src/jobs/index.js';
 import { closeWorkers } from '../../src/jobs/worker.js';
 
-const config = loadConfig(process.env);
+const config = loadConfig({
+  CANDIDATE_LINK_SECRET: 'test-candidate-link-secret-0123456789abcdef',
+  ...process.env,
+});
 const only = (process.argv[2] ?? 'booking').split(',') as TJobName[];
 const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 4);
 const prisma = createPrisma(config.databaseUrl!);

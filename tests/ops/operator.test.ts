@@ -63,7 +63,12 @@ describe('operator surfaces', () => {
   });
 
   it('GET /readyz checks the database, Redis and SMTP, and names what is down without credentials', async () => {
-    const up = await fetch(`${withAdmin.url}/readyz`);
+    // Each check has a 900 ms deadline; a process that just started may need a retry (as a probe does).
+    let up = await fetch(`${withAdmin.url}/readyz`);
+    for (let i = 0; i < 20 && up.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      up = await fetch(`${withAdmin.url}/readyz`);
+    }
     expect(up.status).toBe(200);
     expect(await up.json()).toEqual({ ok: true, checks: { database: 'ok', redis: 'ok', smtp: 'ok' } });
 
@@ -125,7 +130,15 @@ describe('operator surfaces', () => {
     const api = await fetch(`${base}/api/queues`, { headers: { authorization: basic('ops', PASSWORD) } });
     expect(api.status).toBe(200);
     const queues = ((await api.json()) as { queues: Array<{ name: string }> }).queues.map((q) => q.name);
-    expect(queues.sort()).toEqual(['booking', 'email', 'evaluation', 'maintenance', 'notify', 'prepare']);
+    expect(queues.sort()).toEqual([
+      'booking',
+      'candidate_request',
+      'email',
+      'evaluation',
+      'maintenance',
+      'notify',
+      'prepare',
+    ]);
     // The static files of the UI sit behind the same door.
     const asset = await fetch(`${base}/static/favicon-32x32.png`);
     expect(asset.status).toBe(401);

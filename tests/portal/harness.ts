@@ -54,6 +54,8 @@ export async function startPortal(
   );
   const config: TConfig = { ...base, redis: { ...base.redis, prefix } };
   const producer = createRedis(config.redis.url, 'producer');
+  // No offline queue: a command before the connection is up fails (and the key limiter fails closed).
+  if (producer.status !== 'ready') await new Promise((r) => producer.once('ready', r));
   const queues = new JobQueues(producer, prefix);
   let now: Date | undefined;
   const deps: TServiceDeps = {

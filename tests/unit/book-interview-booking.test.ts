@@ -6,16 +6,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSessionKey, hashSessionKey } from '../../src/domain/session-key.js';
-import type { TBookingJob } from '../../src/infra/queue/catalogue.js';
+import { hashSessionKey, openSessionKey } from '../../src/domain/session-key.js';
 import { bookInterview } from '../../src/services/booking/book-interview.js';
+import type { TBookingRequest } from '../../src/services/booking/booking-request.js';
+import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TTestDb } from '../helpers/db.js';
 import { seed } from '../helpers/stack.js';
 
 let db: TTestDb;
 let roleId: string;
 const now = new Date();
-const deps = () => ({ prisma: db.prisma, now: () => now });
+const config = testConfig();
+const deps = () => ({ prisma: db.prisma, now: () => now, config });
 const inADay = () => new Date(now.getTime() + 86_400_000);
 
 beforeAll(async () => {
@@ -39,16 +41,15 @@ async function slot(
   });
 }
 
-function request(slotId: string, over: Partial<TBookingJob> = {}): TBookingJob {
+function request(slotId: string, over: Partial<TBookingRequest> = {}): TBookingRequest {
   return {
-    bookingRequestId: `req-${randomBytes(6).toString('hex')}`,
+    id: `req-${randomBytes(6).toString('hex')}`,
     slotId,
     roleId,
     candidate: { name: 'Ada Lovelace', email: 'Ada@Example.com', timeZone: 'Europe/London' },
     notes: 'Prefers mornings',
     recruiter: { userId: 'U_REC', teamId: 'T1', email: 'rec@example.com' },
     channelId: 'C_RECRUITING',
-    sessionKey: generateSessionKey(),
     ...over,
   };
 }
@@ -72,9 +73,8 @@ describe('booking a seat in one statement', () => {
       slotId: s.id,
       scheduledStart: s.startsAt,
       scheduledEnd: new Date(s.startsAt.getTime() + 45 * 60_000),
-      sessionKeyHash: hashSessionKey(job.sessionKey),
       notes: 'Prefers mornings',
-      bookingRequestId: job.bookingRequestId,
+      bookingRequestId: job.id,
       recruiterSlackUser: 'U_REC',
       recruiterEmail: 'rec@example.com',
       slackTeamId: 'T1',
@@ -82,6 +82,13 @@ describe('booking a seat in one statement', () => {
       slackThreadTs: null,
       revision: 1,
     });
+    // The key is stored as its hash (for the portal) and sealed (for the emails): the two agree.
+    expect(hashSessionKey(openSessionKey(i.sessionKeySealed!, config.candidateLinks.secret!, i.id))).toBe(
+      i.sessionKeyHash,
+    );
+    expect(() => openSessionKey(i.sessionKeySealed!, 'another-secret-of-thirty-two-chars!!', i.id)).toThrow(
+      /does not open/,
+    );
     expect(i.candidate).toMatchObject({
       name: 'Ada Lovelace',
       email: 'ada@example.com',

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/domain/errors.js';
-import { generateSessionKey } from '../../src/domain/session-key.js';
 import { bookInterview } from '../../src/services/booking/book-interview.js';
 import { transitionInterview } from '../../src/services/lifecycle/transition-interview.js';
+import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TTestDb } from '../helpers/db.js';
 import { seed } from '../helpers/stack.js';
 
@@ -33,16 +33,15 @@ async function scheduledInterview(): Promise<string> {
   });
   const booked = await bookInterview(
     {
-      bookingRequestId: `req-${slot.id}`,
+      id: `req-${slot.id}`,
       slotId: slot.id,
       roleId,
       candidate: { name: 'Grace Hopper', email: `grace-${slot.id}@example.com`, timeZone: 'UTC' },
       notes: '',
       recruiter: { userId: 'U_REC', teamId: 'T1', email: 'rec@example.com' },
       channelId: 'C_RECRUITING',
-      sessionKey: generateSessionKey(),
     },
-    { prisma: db.prisma, now: () => now },
+    { prisma: db.prisma, now: () => now, config: testConfig() },
   );
   if (booked.outcome !== 'booked') throw new Error(`could not book: ${JSON.stringify(booked)}`);
   return booked.interviewId;

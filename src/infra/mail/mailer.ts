@@ -5,7 +5,7 @@
  * every message is written as an .eml file under DATA_DIR/outbox/ and its path
  * is logged, so Panelist works without any mail account.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import nodemailer from 'nodemailer';
@@ -61,7 +61,7 @@ export function createMailer(
 ): TMailer {
   const log = logger.child({ component: 'mailer' });
   if (config.mail.smtpUrl) return createSmtpMailer(config.mail.smtpUrl, log, options);
-  return createOutboxMailer(path.join(config.dataDir, 'outbox'), log, config.env === 'production');
+  return createOutboxMailer(outboxDir(config.dataDir), log, config.env === 'production');
 }
 
 function toNodemailer(message: TMailMessage) {
@@ -177,4 +177,27 @@ function explainVerifyFailure(err: unknown, where: string): string {
       return `${base}: ${e.responseCode ? `${e.responseCode} ` : ''}${(e.message ?? String(err)).slice(0, 200)}`;
     }
   }
+}
+
+/** Where a local run (no SMTP_URL) keeps the messages it "sent". */
+export function outboxDir(dataDir: string): string {
+  return path.join(dataDir, 'outbox');
+}
+
+/**
+ * Deletes the captured messages about these interviews from the outbox (their file names carry
+ * the Message-ID, which carries the interview id). Returns how many were deleted.
+ */
+export async function deleteOutboxMail(dataDir: string, interviewIds: string[]): Promise<number> {
+  if (interviewIds.length === 0) return 0;
+  const dir = outboxDir(dataDir);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  const doomed = names.filter((n) => n.endsWith('.eml') && interviewIds.some((id) => n.includes(id)));
+  await Promise.all(doomed.map((n) => rm(path.join(dir, n), { force: true })));
+  return doomed.length;
 }

@@ -9,16 +9,31 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logger.js';
 
 /**
+ * A command on a producer connection that has no answer after this long fails. A paused Redis
+ * (SIGSTOP, a stalled network, a long fork) keeps the socket open, so without it every awaited
+ * command would hang until Redis resumed (fault suite: 20 s). Request paths set shorter deadlines
+ * of their own; this is the floor for everything else on the connection.
+ */
+export const PRODUCER_COMMAND_TIMEOUT_MS = 5000;
+
+/**
  * Workers block on Redis and must never give up a command (BullMQ requires
- * maxRetriesPerRequest: null); producers fail fast instead (enableOfflineQueue:
- * false) so that enqueueing while Redis is down errors visibly at once.
+ * maxRetriesPerRequest: null); producers fail fast instead: no offline queue (an add while Redis
+ * is down errors at once) and a command timeout (an add while Redis is stalled errors in time).
+ * A timed-out command may still run when Redis resumes: callers that refuse work on a timeout
+ * must make that refusal final elsewhere (booking: services/booking/booking-request.ts).
  */
 export function createRedis(url: string, role: 'worker' | 'producer' | 'plain'): Redis {
   const options: RedisOptions =
     role === 'worker'
       ? { maxRetriesPerRequest: null }
       : role === 'producer'
-        ? { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 }
+        ? {
+            maxRetriesPerRequest: 1,
+            enableOfflineQueue: false,
+            connectTimeout: 2000,
+            commandTimeout: PRODUCER_COMMAND_TIMEOUT_MS,
+          }
         : { maxRetriesPerRequest: 1, connectTimeout: 2000 };
   return new Redis(url, { lazyConnect: false, ...options });
 }

@@ -15,6 +15,9 @@ import type { FetchFunction } from '@slack/web-api';
 
 type FetchResponse = Awaited<ReturnType<FetchFunction>>;
 
+/** How long a Slack call may go without a byte before it fails. */
+export const SLACK_SOCKET_IDLE_MS = 8000;
+
 /** Slack's Web API answers in well under a second; keep sockets for the next call. */
 const agents = {
   'http:': new http.Agent({ keepAlive: true, maxSockets: 50 }),
@@ -95,6 +98,12 @@ export const slackFetch: FetchFunction = (input, init = {}) => {
       },
     );
     req.on('error', reject);
+    // A Slack that stops answering mid-call fails the call (WebClient then retries, bounded):
+    // no byte for this long on the socket. (WebClient's own `timeout` builds an AbortSignal per
+    // call, which delayed the first modal of a process by seconds in tests/bot/schedule.test.ts.)
+    req.setTimeout(SLACK_SOCKET_IDLE_MS, () =>
+      req.destroy(new Error(`Slack did not answer within ${SLACK_SOCKET_IDLE_MS} ms`)),
+    );
     if (signal) {
       const onAbort = () => req.destroy(signal.reason as Error);
       signal.addEventListener('abort', onAbort, { once: true });

@@ -22,7 +22,7 @@ export function emailHandler(deps: TServiceDeps & { mailer?: TMailer | undefined
       throw new Error('this worker has no mailer: pass deps.mailer (createMailer) to startWorkers');
     const mailDeps: TMailDeps = { ...deps, mailer };
     try {
-      return await sendInterviewEmail(payload, mailDeps, ctx);
+      return await sendInterviewEmail(payload, mailDeps, { ...ctx, jobId: ctx.job.id });
     } catch (err) {
       if (err instanceof EmailSendError && err.isPermanent) throw new UnrecoverableError(err.message);
       throw err;

@@ -2,6 +2,7 @@
  * `maintenance` jobs, one task each, each a service: `expire_no_shows` (every minute,
  * services/lifecycle/expire-no-shows.ts), retention, deletion requests, Slack redaction.
  */
+import { scheduleMaintenanceTask } from '../../infra/queue/jobs/maintenance.js';
 import type { JobQueues } from '../../infra/queue/queues.js';
 import { runDueDeletions } from '../../services/candidate/deletion.js';
 import { redactSlackMessages } from '../../services/candidate/slack-redaction.js';
@@ -12,13 +13,7 @@ import type { TJobHandler } from '../worker.js';
 
 /** Registers the repeating maintenance jobs (idempotent: upsert by scheduler id). */
 export async function scheduleMaintenance(queues: JobQueues): Promise<void> {
-  await queues
-    .queue('maintenance')
-    .upsertJobScheduler(
-      'expire-no-shows',
-      { every: 60_000 },
-      { name: 'maintenance', data: { task: 'expire_no_shows' } },
-    );
+  await scheduleMaintenanceTask(queues, 'expire_no_shows', { every: 60_000 });
 }
 
 export function maintenanceHandler(deps: TServiceDeps): TJobHandler<'maintenance'> {

@@ -17,6 +17,12 @@ import { ZSelfIdentification } from '../../domain/self-identification.js';
 import { formatInZone } from '../../domain/time.js';
 import { requestDeletion } from '../../services/candidate/deletion.js';
 import {
+  askedQuestions,
+  countSucceededEvaluations,
+  interviewTurns,
+  openDeletionRequest,
+} from '../../services/candidate/my-data.js';
+import {
   addCorrection,
   correctionNotes,
   findCandidateInterview,
@@ -32,7 +38,6 @@ import {
   saveSelfIdentification,
 } from '../../services/candidate/self-identification.js';
 import { recordEvent } from '../../services/events.js';
-import type { TPortalDeps } from '../app.js';
 import {
   CANDIDATE_CSS,
   renderCandidateMessage,
@@ -41,6 +46,7 @@ import {
   renderRequestSent,
   renderSelfIdentificationForm,
 } from '../candidate-pages.js';
+import type { TPortalDeps } from '../deps.js';
 import { KeyGuard } from '../key-guard.js';
 import { renderRateLimited } from '../pages.js';
 
@@ -114,10 +120,7 @@ export async function candidateRoutes(app: FastifyInstance, deps: TPortalDeps): 
       .header('cache-control', 'no-store')
       .header('x-robots-tag', 'noindex, nofollow')
       .type('text/html; charset=utf-8');
-    if (await guard.isBlocked(req.ip)) {
-      reply.status(429).send(renderRateLimited());
-      return undefined;
-    }
+    // The key first: a valid one is served without asking the limiter (key-guard.ts).
     const found = await findCandidateInterview(deps, req.query);
     if (found.kind === 'ok') return found.interview;
     if (found.kind === 'deleted') {
@@ -142,7 +145,10 @@ export async function candidateRoutes(app: FastifyInstance, deps: TPortalDeps): 
         );
       return undefined;
     }
-    await guard.recordMiss(req.ip);
+    if (await guard.miss(req.ip)) {
+      reply.status(429).send(renderRateLimited());
+      return undefined;
+    }
     reply
       .status(404)
       .send(
@@ -161,17 +167,10 @@ export async function candidateRoutes(app: FastifyInstance, deps: TPortalDeps): 
     if (!interview) return reply;
     const tz = interview.candidate.timeZone;
     const [turns, corrections, evaluations, deletion, selfIdentified] = await Promise.all([
-      deps.prisma.interviewTurn.findMany({
-        where: { interviewId: interview.id },
-        orderBy: { seq: 'asc' },
-        select: { seq: true, question: true },
-      }),
+      askedQuestions(deps, interview.id),
       correctionNotes(deps.prisma, interview.id),
-      deps.prisma.evaluation.count({ where: { interviewId: interview.id, status: 'succeeded' } }),
-      deps.prisma.candidateRequest.findFirst({
-        where: { interviewId: interview.id, kind: 'deletion', status: 'open' },
-        orderBy: { createdAt: 'desc' },
-      }),
+      countSucceededEvaluations(deps, interview.id),
+      openDeletionRequest(deps, interview.id),
       hasSelfIdentified(deps, interview.id),
     ]);
     const finished = !['scheduled', 'in_progress'].includes(interview.status);
@@ -218,7 +217,7 @@ export async function candidateRoutes(app: FastifyInstance, deps: TPortalDeps): 
     const interview = await open(req, reply);
     if (!interview) return reply;
     const [turns, corrections] = await Promise.all([
-      deps.prisma.interviewTurn.findMany({ where: { interviewId: interview.id }, orderBy: { seq: 'asc' } }),
+      interviewTurns(deps, interview.id),
       correctionNotes(deps.prisma, interview.id),
     ]);
     const tz = interview.candidate.timeZone;

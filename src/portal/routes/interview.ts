@@ -128,12 +128,12 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
     reply.header('cache-control', 'no-store');
     reply.type('text/html; charset=utf-8');
     const key = req.query.session_key;
-    if (await guard.isBlocked(req.ip)) return reply.status(429).send(renderRateLimited());
+    // The key first: a valid one is served without asking the limiter (key-guard.ts).
     const interview = await findInterviewByKey(deps, key);
     if (!interview) {
       if (await isCancelledKey(deps, key))
         return reply.status(410).send(renderCancelled(deps.config.mail.companyName));
-      await guard.recordMiss(req.ip);
+      if (await guard.miss(req.ip)) return reply.status(429).send(renderRateLimited());
       return reply.status(404).send(renderInvalidLink(deps.config.mail.companyName));
     }
     const p = pageData(deps, interview);
@@ -247,14 +247,13 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
           message: 'Answers can be at most 5 minutes long. Please answer in parts.',
         });
       }
-      if (await guard.isBlocked(req.ip)) {
-        return reply
-          .status(429)
-          .send({ error: 'rate_limited', message: 'Too many attempts. Please wait a few minutes.' });
-      }
       const interview = await findInterviewByKey(deps, req.headers['x-session-key']);
       if (!interview) {
-        await guard.recordMiss(req.ip);
+        if (await guard.miss(req.ip)) {
+          return reply
+            .status(429)
+            .send({ error: 'rate_limited', message: 'Too many attempts. Please wait a few minutes.' });
+        }
         return reply.status(404).send({ error: 'not_found', message: 'This interview link is not valid.' });
       }
       if (interview.status !== 'in_progress' || timingOf(deps, interview).remainingMs <= 0) {

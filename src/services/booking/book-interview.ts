@@ -6,10 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { bookability } from '../../domain/seats.js';
-import { hashSessionKey } from '../../domain/session-key.js';
+import { generateSessionKey, hashSessionKey } from '../../domain/session-key.js';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
-import type { TBookingJob, TBookingOutcome } from '../../infra/queue/catalogue.js';
+import type { TBookingOutcome } from '../../infra/queue/jobs/booking.js';
+import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
+import { sealForInterview } from '../interview/candidate-link.js';
+import type { TBookingRequest } from './booking-request.js';
 
 /** How a booking ended; the catalogue's schema, since the notify job carries it. */
 export type TBookOutcome = TBookingOutcome;
@@ -43,10 +46,13 @@ class Rollback extends Error {
   }
 }
 
-export async function bookInterview(
-  job: TBookingJob,
-  deps: { prisma: PrismaClient; now: () => Date },
-): Promise<TBookOutcome> {
+type TBookDeps = Pick<TServiceDeps, 'prisma' | 'now' | 'config'>;
+
+/**
+ * Books (or reschedules) the stored request. The candidate's new key is made here and stored as
+ * its hash (for the portal) and sealed (for the emails): a rerun finds the interview and keeps it.
+ */
+export async function bookInterview(job: TBookingRequest, deps: TBookDeps): Promise<TBookOutcome> {
   return job.reschedule ? reschedule(job, job.reschedule, deps) : bookNew(job, deps);
 }
 
@@ -75,19 +81,18 @@ type TBookRow = {
  * - The slot as the statement saw it comes back too, so the reason for a refusal needs
  *   no second query (a slot that looked open but was taken meanwhile is `full`).
  */
-async function bookNew(
-  job: TBookingJob,
-  deps: { prisma: PrismaClient; now: () => Date },
-): Promise<TBookOutcome> {
+async function bookNew(job: TBookingRequest, deps: TBookDeps): Promise<TBookOutcome> {
   const { prisma } = deps;
   const now = deps.now();
+  const interviewId = randomUUID();
+  const key = generateSessionKey();
   const email = job.candidate.email.toLowerCase();
   const actor = `slack:${job.recruiter.userId}`;
   let row: TBookRow | undefined;
   try {
     [row] = await prisma.$queryRaw<TBookRow[]>`
       WITH existing AS (
-        SELECT id, revision FROM "Interview" WHERE "bookingRequestId" = ${job.bookingRequestId}::text
+        SELECT id, revision FROM "Interview" WHERE "bookingRequestId" = ${job.id}::text
       ), seat AS (
         UPDATE "Slot" SET "seatsTaken" = "seatsTaken" + 1
         WHERE id = ${job.slotId}::uuid AND "seatsTaken" < capacity AND "closedAt" IS NULL
@@ -103,11 +108,12 @@ async function bookNew(
         RETURNING id
       ), interview AS (
         INSERT INTO "Interview" (id, "candidateId", "roleId", "slotId", "scheduledStart", "scheduledEnd",
-          "sessionKeyHash", notes, "bookingRequestId", "recruiterSlackUser", "recruiterEmail",
+          "sessionKeyHash", "sessionKeySealed", notes, "bookingRequestId", "recruiterSlackUser", "recruiterEmail",
           "slackTeamId", "slackChannelId", "updatedAt")
-        SELECT ${randomUUID()}::uuid, candidate.id, ${job.roleId}::uuid, ${job.slotId}::uuid, seat."startsAt",
+        SELECT ${interviewId}::uuid, candidate.id, ${job.roleId}::uuid, ${job.slotId}::uuid, seat."startsAt",
                seat."startsAt" + seat."durationMinutes" * interval '1 minute',
-               ${hashSessionKey(job.sessionKey)}::text, ${job.notes}::text, ${job.bookingRequestId}::text,
+               ${hashSessionKey(key)}::text, ${sealForInterview(deps.config, key, interviewId)}::text,
+               ${job.notes}::text, ${job.id}::text,
                ${job.recruiter.userId}::text, ${job.recruiter.email ?? null}::text,
                ${job.recruiter.teamId ?? null}::text, ${job.channelId}::text, now()
         FROM seat, candidate
@@ -130,7 +136,7 @@ async function bookNew(
     // The same booking ran twice at once (a stalled job re-delivered): the other run won.
     if (isUniqueViolation(err)) {
       const winner = await prisma.interview.findUnique({
-        where: { bookingRequestId: job.bookingRequestId },
+        where: { bookingRequestId: job.id },
         select: { id: true, revision: true },
       });
       if (winner) return { outcome: 'duplicate', interviewId: winner.id, revision: winner.revision };
@@ -175,18 +181,28 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 async function reschedule(
-  job: TBookingJob,
-  r: NonNullable<TBookingJob['reschedule']>,
-  deps: { prisma: PrismaClient; now: () => Date },
+  job: TBookingRequest,
+  r: NonNullable<TBookingRequest['reschedule']>,
+  deps: TBookDeps,
 ): Promise<TBookOutcome> {
   const { prisma } = deps;
   const now = deps.now();
   const current = await prisma.interview.findUnique({ where: { id: r.interviewId } });
   if (!current) return { outcome: 'stale', reason: 'not_found' };
   // This exact reschedule already went through (the job ran before): report it, do nothing.
-  if (current.revision === r.fromRevision + 1 && current.sessionKeyHash === hashSessionKey(job.sessionKey)) {
-    return { outcome: 'duplicate', interviewId: current.id, revision: current.revision };
+  const done = await prisma.event.findFirst({
+    where: {
+      interviewId: r.interviewId,
+      type: 'interview.rescheduled',
+      data: { path: ['requestId'], equals: job.id },
+    },
+    select: { data: true },
+  });
+  if (done) {
+    const revision = Number((done.data as { revision?: number }).revision ?? current.revision);
+    return { outcome: 'duplicate', interviewId: current.id, revision };
   }
+  const key = generateSessionKey();
   if (current.status !== 'scheduled') return { outcome: 'stale', reason: 'not_reschedulable' };
   if (current.revision !== r.fromRevision) return { outcome: 'stale', reason: 'revision_changed' };
   try {
@@ -199,7 +215,8 @@ async function reschedule(
           slotId: job.slotId,
           scheduledStart: slot.startsAt,
           scheduledEnd: new Date(slot.startsAt.getTime() + slot.durationMinutes * 60_000),
-          sessionKeyHash: hashSessionKey(job.sessionKey),
+          sessionKeyHash: hashSessionKey(key),
+          sessionKeySealed: sealForInterview(deps.config, key, r.interviewId),
           revision: { increment: 1 },
           questionPlan: Prisma.DbNull,
           planPreparedAt: null,
@@ -211,7 +228,12 @@ async function reschedule(
         interviewId: r.interviewId,
         type: 'interview.rescheduled',
         actor: `slack:${job.recruiter.userId}`,
-        data: { fromSlotId: current.slotId, toSlotId: job.slotId, revision: r.fromRevision + 1 },
+        data: {
+          fromSlotId: current.slotId,
+          toSlotId: job.slotId,
+          revision: r.fromRevision + 1,
+          requestId: job.id,
+        },
       });
       return { outcome: 'booked' as const, interviewId: r.interviewId, revision: r.fromRevision + 1 };
     });

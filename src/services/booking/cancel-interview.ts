@@ -25,6 +25,8 @@ export async function cancelInterview(
       const isMoved = await transitionInterview(tx, interviewId, 'scheduled', 'cancelled', {
         cancelledAt: deps.now(),
         endReason: 'cancelled' satisfies TEndReason,
+        // The link is dead from now on: its sealed key has nothing left to open.
+        sessionKeySealed: null,
       });
       const interview = await tx.interview.findUniqueOrThrow({ where: { id: interviewId } });
       if (!isMoved) throw new NotCancellable();

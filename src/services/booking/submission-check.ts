@@ -1,6 +1,7 @@
 /**
- * The check a schedule-form submission gets before its ack: the slot's seats and whether the
- * role exists, read for a whole burst of submissions at once.
+ * The check a schedule-form submission gets before its ack: the slot's seats, whether the role
+ * exists, and whether this candidate is already booked (by this form, or into this slot), read
+ * for a whole burst of submissions at once.
  */
 import { batchPerTurn } from '../../infra/batch-per-turn.js';
 import type { TServiceDeps } from '../deps.js';
@@ -12,8 +13,13 @@ type TSlotSeats = {
   seatsTaken: number;
   closedAt: Date | null;
 };
-type TCheckInput = { slotId: string | null; roleId: string | null };
-type TCheckResult = { slot: TSlotSeats | null; role: { id: string } | null };
+type TCheckInput = { slotId: string | null; roleId: string | null; requestId: string; email: string | null };
+type TCheckResult = {
+  slot: TSlotSeats | null;
+  role: { id: string } | null;
+  /** When this candidate is already booked by this form, or into this slot: the interview's start. */
+  booked: Date | null;
+};
 
 /** One batcher per database client, so separate stacks (tests) never share a batch. */
 const checkBatchers = new WeakMap<object, (input: TCheckInput) => Promise<TCheckResult>>();
@@ -25,38 +31,49 @@ const checkBatchers = new WeakMap<object, (input: TCheckInput) => Promise<TCheck
  * for a burst instead of one each: measured in bench/slack-ack). If the statement
  * fails, every submission of that batch reports it inline.
  */
-export function checkSlotAndRole(
-  deps: Pick<TServiceDeps, 'prisma'>,
-  slotId: string | null,
-  roleId: string | null,
-) {
+export function checkSlotAndRole(deps: Pick<TServiceDeps, 'prisma'>, input: TCheckInput) {
   let check = checkBatchers.get(deps.prisma);
   if (!check) {
     check = batchPerTurn((inputs: TCheckInput[]) => checkMany(deps, inputs));
     checkBatchers.set(deps.prisma, check);
   }
-  return check({ slotId, roleId });
+  return check(input);
 }
 
 async function checkMany(deps: Pick<TServiceDeps, 'prisma'>, inputs: TCheckInput[]): Promise<TCheckResult[]> {
   const slotIds = [...new Set(inputs.flatMap((i) => (i.slotId ? [i.slotId] : [])))];
   const roleIds = [...new Set(inputs.flatMap((i) => (i.roleId ? [i.roleId] : [])))];
-  const rows = await deps.prisma.$queryRaw<
-    Array<TSlotSeats & { id: string; isRole: boolean }>
-  >`SELECT s.id::text AS id, false AS "isRole", s."startsAt", s."durationMinutes", s.capacity,
+  const requestIds = inputs.map((i) => i.requestId);
+  const emails = inputs.map((i) => i.email ?? '');
+  const slotOf = inputs.map((i) => i.slotId ?? '');
+  const [rows, bookedRows] = await Promise.all([
+    deps.prisma.$queryRaw<
+      Array<TSlotSeats & { id: string; isRole: boolean }>
+    >`SELECT s.id::text AS id, false AS "isRole", s."startsAt", s."durationMinutes", s.capacity,
            s."seatsTaken", s."closedAt"
     FROM "Slot" s WHERE s.id = ANY(${slotIds}::uuid[])
     UNION ALL
     SELECT r.id::text, true, NULL, NULL, NULL, NULL, NULL
-    FROM "Role" r WHERE r.id = ANY(${roleIds}::uuid[])`;
+    FROM "Role" r WHERE r.id = ANY(${roleIds}::uuid[])`,
+    // A resubmitted form, or the same candidate into the same slot, is "already booked", with when.
+    deps.prisma.$queryRaw<Array<{ idx: bigint; start: Date }>>`
+    SELECT b.idx, min(i."scheduledStart") AS start
+    FROM unnest(${requestIds}::text[], ${emails}::text[], ${slotOf}::text[]) WITH ORDINALITY AS b(req, email, slot, idx)
+    JOIN "Interview" i ON i."bookingRequestId" = b.req
+      OR (i.status = 'scheduled' AND i."slotId"::text = b.slot
+          AND i."candidateId" IN (SELECT c.id FROM "Candidate" c WHERE c.email = b.email))
+    GROUP BY b.idx`,
+  ]);
+  const booked = new Map(bookedRows.map((r) => [Number(r.idx) - 1, r.start]));
   const slots = new Map<string, TSlotSeats>();
   const roles = new Set<string>();
   for (const { id, isRole, ...seats } of rows) {
     if (isRole) roles.add(id);
     else slots.set(id, seats);
   }
-  return inputs.map(({ slotId, roleId }) => ({
+  return inputs.map(({ slotId, roleId }, i) => ({
     slot: (slotId && slots.get(slotId)) || null,
     role: roleId && roles.has(roleId) ? { id: roleId } : null,
+    booked: booked.get(i) ?? null,
   }));
 }

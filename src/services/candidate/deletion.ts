@@ -6,7 +6,7 @@
  */
 import { AppError } from '../../domain/errors.js';
 import type { CandidateRequest } from '../../generated/prisma/client.js';
-import { jobId } from '../../infra/queue/catalogue.js';
+import { enqueueCandidateRequest } from '../../infra/queue/jobs/candidate-request.js';
 import { cancelInterview } from '../booking/cancel-interview.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
@@ -42,11 +42,7 @@ export async function requestDeletion(
     return { request, isNew: true };
   });
   if (result.isNew) {
-    await deps.queues.enqueue(
-      'candidate_request',
-      { requestId: result.request.id },
-      { jobId: jobId('candidate-request', result.request.id) },
-    );
+    await enqueueCandidateRequest(deps.queues, { requestId: result.request.id });
   }
   return result;
 }

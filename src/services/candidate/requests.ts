@@ -18,12 +18,12 @@ import { stripControlChars } from '../../domain/escape.js';
 import { hashSessionKey, isWellFormedSessionKey } from '../../domain/session-key.js';
 import { verifyLink } from '../../domain/transcript-link.js';
 import type { CandidateRequest, PrismaClient } from '../../generated/prisma/client.js';
-import { jobId } from '../../infra/queue/catalogue.js';
+import { enqueueCandidateRequest } from '../../infra/queue/jobs/candidate-request.js';
+import { enqueueEmail } from '../../infra/queue/jobs/email.js';
 import { threadOf } from '../../infra/slack/client.js';
 import { cancelInterview } from '../booking/cancel-interview.js';
 import { refreshRootMessage } from '../booking/scheduling-message.js';
 import type { TServiceDeps } from '../deps.js';
-import { emailJobId } from '../email/send-email.js';
 import { transcriptLinkSecret } from '../evaluation/transcript-link.js';
 import { recordEvent } from '../events.js';
 
@@ -102,11 +102,7 @@ function cleanText(text: string | undefined): string {
 }
 
 async function enqueuePost(deps: Pick<TServiceDeps, 'queues'>, requestId: string): Promise<void> {
-  await deps.queues.enqueue(
-    'candidate_request',
-    { requestId },
-    { jobId: jobId('candidate-request', requestId) },
-  );
+  await enqueueCandidateRequest(deps.queues, { requestId });
 }
 
 /**
@@ -336,11 +332,11 @@ export async function offerHumanInterview(
     data: { requestId: request.id, cancelledHere: cancelled.outcome === 'cancelled' },
   });
   if (cancelled.outcome === 'cancelled') {
-    await deps.queues.enqueue(
-      'email',
-      { interviewId: interview.id, kind: 'cancel', revision: cancelled.revision },
-      { jobId: emailJobId(interview.id, 'cancel', cancelled.revision) },
-    );
+    await enqueueEmail(deps.queues, {
+      interviewId: interview.id,
+      kind: 'cancel',
+      revision: cancelled.revision,
+    });
   }
   await refreshRootMessage(interview.id, deps).catch((err: Error) =>
     deps.logger.warn(

@@ -19,6 +19,8 @@ export type TEmailInterview = {
   slackChannelId: string;
   slackThreadTs: string | null;
   redactedAt: Date | null;
+  /** The candidate's key, sealed (services/interview/candidate-link.ts); null once cleared. */
+  sessionKeySealed: string | null;
   /** The candidate asked for a human interview instead (their cancel email says so). */
   aiOptOutAt: Date | null;
   candidate: { name: string; email: string; timeZone: string };
@@ -45,13 +47,13 @@ type TKey = { interviewId: string; kind: TEmailKind; revision: number };
 
 export type TClaim = {
   interview: TEmailInterview;
-  /** The new `sending` row's id, or null when a row for (interview, kind, revision) already existed. */
+  /** The new `preparing` row's id, or null when a row for (interview, kind, revision) already existed. */
   claimId: string | null;
 };
 
 /**
  * Claims the email and loads what it needs of the interview, its candidate and role, in one
- * statement: inserts the EmailDelivery row as `sending` unless one exists, and returns the
+ * statement: inserts the EmailDelivery row as `preparing` (claimed by `claimJobId`) unless one exists, and returns the
  * interview with the new row's id (null when a row existed). Null when the interview does not
  * exist (nothing is claimed then). The caller decides whether the email is still wanted and gives
  * an unwanted claim back with releaseClaim.
@@ -60,11 +62,17 @@ export type TClaim = {
  * column it converts, so the interview comes as JSON (0.2 ms) instead of 14 columns and a second
  * statement for the claim (0.83 ms).
  */
-export async function claimAndLoad(prisma: PrismaClient, key: TKey, at: Date): Promise<TClaim | null> {
+export async function claimAndLoad(
+  prisma: PrismaClient,
+  key: TKey,
+  at: Date,
+  claimJobId: string,
+): Promise<TClaim | null> {
   const rows = await prisma.$queryRaw<Array<{ row: string }>>`
     WITH i AS (
       SELECT i."id", i."status"::text AS "status", i."revision", i."scheduledStart", i."scheduledEnd",
              i."recruiterEmail", i."recruiterSlackUser", i."slackChannelId", i."slackThreadTs", i."redactedAt",
+             i."sessionKeySealed",
              c."name" AS "candidateName", c."email" AS "candidateEmail", c."timeZone" AS "candidateTimeZone",
              r."title" AS "roleTitle", r."competencies" AS "roleCompetencies", i."aiOptOutAt"
         FROM "Interview" i
@@ -72,8 +80,8 @@ export async function claimAndLoad(prisma: PrismaClient, key: TKey, at: Date): P
         JOIN "Role" r ON r."id" = i."roleId"
        WHERE i."id" = ${key.interviewId}::uuid
     ), claim AS (
-      INSERT INTO "EmailDelivery" ("id", "interviewId", "kind", "revision", "status", "attempts", "createdAt", "updatedAt")
-      SELECT gen_random_uuid(), i."id", ${key.kind}::"EmailKind", ${key.revision}, 'sending', 1, ${at}, ${at} FROM i
+      INSERT INTO "EmailDelivery" ("id", "interviewId", "kind", "revision", "status", "attempts", "claimJobId", "createdAt", "updatedAt")
+      SELECT gen_random_uuid(), i."id", ${key.kind}::"EmailKind", ${key.revision}, 'preparing', 1, ${claimJobId}, ${at}, ${at} FROM i
       ON CONFLICT ("interviewId", "kind", "revision") DO NOTHING
       RETURNING "id"
     )
@@ -98,7 +106,25 @@ export async function claimAndLoad(prisma: PrismaClient, key: TKey, at: Date): P
 
 /** Gives back a claim made by claimAndLoad for an email that is not wanted: as if it was never made. */
 export async function releaseClaim(prisma: PrismaClient, claimId: string): Promise<void> {
-  await prisma.$executeRaw`DELETE FROM "EmailDelivery" WHERE "id" = ${claimId}::uuid AND "status" = 'sending'`;
+  await prisma.$executeRaw`DELETE FROM "EmailDelivery" WHERE "id" = ${claimId}::uuid AND "status" = 'preparing'`;
+}
+
+/**
+ * The last step before the message is handed to the SMTP server: `preparing → sending`, only for
+ * the claim this run holds (its `updatedAt`). From here until markSent, a crash leaves the email
+ * unconfirmed (at most once); before it, a crash is retried by itself.
+ */
+export async function markSending(
+  prisma: PrismaClient,
+  key: TKey,
+  claimedAt: Date,
+  at: Date,
+): Promise<boolean> {
+  const n = await prisma.$executeRaw`
+    UPDATE "EmailDelivery" SET "status" = 'sending', "updatedAt" = ${at}
+     WHERE "interviewId" = ${key.interviewId}::uuid AND "kind" = ${key.kind}::"EmailKind"
+       AND "revision" = ${key.revision} AND "status" = 'preparing' AND "updatedAt" = ${claimedAt}`;
+  return n > 0;
 }
 
 /** Records the send and its event in one statement (one commit). */

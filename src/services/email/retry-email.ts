@@ -1,13 +1,14 @@
 /**
- * The Retry email button: puts the email's own BullMQ job back in the queue (failed jobs are kept
- * 30 days, and the session key travels only in that job). Clicking twice cannot send twice: a job
- * can only be moved back from failed/completed once, and the send protocol skips a sent email.
+ * The Retry email button: puts the email's own BullMQ job back in the queue, or queues it afresh
+ * when it has expired (the job carries ids only: the link comes from the key sealed on the
+ * interview). Clicking twice cannot send twice: a job can only be moved back from failed/completed
+ * once, and the send protocol claims an email once and skips a sent one.
  */
 import { escapeMrkdwn } from '../../domain/escape.js';
+import { emailJobId, enqueueEmail } from '../../infra/queue/jobs/email.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 import type { TEmailKind } from './render.js';
-import { emailJobId } from './send-email.js';
 import { emailLabel, slackDate } from './slack-notes.js';
 
 export type TRetryResult = { ok: boolean; message: string };
@@ -48,25 +49,28 @@ export async function retryEmail(
     };
   }
   const busy = { ok: false, message: `The ${label.toLowerCase()} to ${who} is already being sent.` };
-  if (row?.status === 'sending') return busy;
+  if (row?.status === 'sending' || row?.status === 'preparing') return busy;
   const job = await deps.queues
     .queue('email')
-    .getJob(emailJobId(input.interviewId, input.kind, input.revision));
-  if (!job) {
-    return {
-      ok: false,
-      message: `The ${label.toLowerCase()} can no longer be resent from here (its job has expired). Reschedule the interview to send a new invite with a fresh link.`,
-    };
-  }
-  const state = await job.getState();
+    .getJob(emailJobId({ interviewId: input.interviewId, kind: input.kind, revision: input.revision }));
+  const state = job ? await job.getState() : 'expired';
   try {
-    if (state === 'failed')
+    if (!job)
+      await enqueueEmail(deps.queues, {
+        interviewId: input.interviewId,
+        kind: input.kind,
+        revision: input.revision,
+      });
+    else if (state === 'failed')
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
     else if (state === 'completed' && row?.status === 'failed') await job.retry('completed');
     else return busy;
   } catch (err) {
     // Another click moved the job first.
-    deps.logger.info({ err: { message: (err as Error).message }, jobId: job.id }, 'email retry not possible');
+    deps.logger.info(
+      { err: { message: (err as Error).message }, jobId: job?.id },
+      'email retry not possible',
+    );
     return busy;
   }
   await recordEvent(deps.prisma, {

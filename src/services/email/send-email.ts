@@ -3,25 +3,25 @@
  * (interview, kind, revision), whatever retries, duplicate jobs or crashed workers do.
  *
  * The protocol, around the EmailDelivery row (unique on interviewId + kind + revision):
- *   1. Claim: insert the row as `sending` (or move it `failed` → `sending`) with one
- *      conditional statement; only the claimer sends. `updatedAt` is when the claim was made.
- *      The insert is part of the statement that loads the interview (one round trip); an email
- *      that is no longer wanted (superseded, cancelled, removed) gives its new claim back at once,
- *      and whether it is wanted is decided before an existing row is looked at.
- *   2. Send with a deterministic Message-ID.
- *   3. Record `sent` + the server's Message-ID, then schedule reminders and note it in Slack.
- * A rerun reads the row first: `sent` → nothing to send (reminders are re-ensured, they dedupe
- * by job id); `failed` → claim and send again; `sending` → someone is sending or died sending.
+ *   1. Claim: insert the row as `preparing` (or move it `failed`/`preparing` → `preparing`) with one
+ *      conditional statement; only the claimer goes on. `updatedAt` is the claim's token. The insert
+ *      is part of the statement that loads the interview (one round trip); an email that is no
+ *      longer wanted (superseded, cancelled, removed) gives its new claim back at once.
+ *   2. Render (text, HTML, calendar file; the link from the key sealed on the interview row).
+ *   3. Mark `sending` (preparing → sending, for this claim only), just before the message is
+ *      handed to the server; send with a deterministic Message-ID.
+ *   4. Record `sent` + the server's Message-ID, then schedule reminders and note it in Slack (once:
+ *      postOnce). A rerun that finds `sent` re-ensures both (they dedupe).
  *
- * The crash window is between the server accepting the message and step 3. A rerun that finds a
- * `sending` claim younger than STALE_SENDING_MS assumes a live sender and retries later. One that
- * is older cannot know whether the message went out. We choose AT-MOST-ONCE there: the row
- * becomes `failed` with "unconfirmed", nothing is resent, and the recruiter's thread gets a note
- * with a Retry email button. Why: a worker dying exactly in that window is rare, the message most
- * likely was accepted (a crash before connecting fails fast and retries normally), and a
- * duplicate invite with a live link looks broken to a candidate; the recruiter can resend with
- * one click, and a resend reuses the Message-ID, UID and SEQUENCE, so even then mail and calendar
- * clients can merge the two.
+ * A crash anywhere before step 3 leaves `preparing`: the rerun takes the claim over and sends.
+ * The at-most-once window is the SMTP transaction itself (between 3 and 4): the server may or may
+ * not have the message. A rerun that finds `sending` left by a run of its own job (whose lock it
+ * inherited, so that run is gone) or older than STALE_SENDING_MS decides at once: the row becomes
+ * `failed` with "unconfirmed", nothing is resent, reminders are scheduled (the invite most likely
+ * went out), and the recruiter's thread gets a note with a Retry email button. Why not resend: a
+ * worker dying exactly inside the SMTP transaction is rare, the message most likely was accepted,
+ * and a duplicate invite with a live link looks broken to a candidate; a resend reuses the
+ * Message-ID, UID and SEQUENCE, so even then mail and calendar clients can merge the two.
  */
 
 import { normalizeEmail } from '../../domain/email-address.js';
@@ -29,21 +29,22 @@ import { modelOffer } from '../../domain/model-offer.js';
 import { interviewWindow } from '../../domain/window.js';
 import type { Logger } from '../../infra/logger.js';
 import type { TMailer } from '../../infra/mail/mailer.js';
-import type { TEmailJob } from '../../infra/queue/catalogue.js';
-import { jobId } from '../../infra/queue/catalogue.js';
+import { enqueueEmail, type TEmailJob } from '../../infra/queue/jobs/email.js';
 import { threadOf } from '../../infra/slack/client.js';
 import { candidatePageUrl } from '../candidate/links.js';
 import { interviewNotice } from '../candidate/notice.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
-import { claimAndLoad, markSent, releaseClaim, type TEmailInterview } from './delivery-store.js';
-import { renderEmail, type TEmailKind } from './render.js';
+import { candidateLinkOf } from '../interview/candidate-link.js';
+import { postOnce } from '../slack-post-once.js';
+import { claimAndLoad, markSending, markSent, releaseClaim, type TEmailInterview } from './delivery-store.js';
+import { renderEmail } from './render.js';
 import { failureWarning, linkForRecruiter, retryValue, sentNote, unconfirmedWarning } from './slack-notes.js';
 import { classifySendFailure } from './smtp-failure.js';
 
 export type TMailDeps = TServiceDeps & { mailer: TMailer };
 
-/** A `sending` claim older than this belongs to a worker that died (see the protocol above). */
+/** A `sending` claim of another job older than this belongs to a worker that died (see above). */
 export const STALE_SENDING_MS = 60_000;
 
 const HOUR_MS = 3_600_000;
@@ -52,16 +53,6 @@ export const REMINDERS: ReadonlyArray<{ kind: 'reminder_24h' | 'reminder_1h'; be
   { kind: 'reminder_24h', beforeMs: 24 * HOUR_MS },
   { kind: 'reminder_1h', beforeMs: HOUR_MS },
 ];
-
-/** The job id of the email job for (interview, kind, revision): `email-<id>-<kind>-r<revision>`. */
-export function emailJobId(interviewId: string, kind: TEmailKind, revision: number): string {
-  return jobId('email', interviewId, kind, `r${revision}`);
-}
-
-/** The candidate's portal link. */
-export function portalLink(publicUrl: string, sessionKey: string): string {
-  return `${publicUrl}/interview?session_key=${encodeURIComponent(sessionKey)}`;
-}
 
 /** A send that failed. The message holds codes only (it reaches logs and Redis), never an address. */
 export class EmailSendError extends Error {
@@ -80,7 +71,12 @@ export type TSendOutcome =
   | { status: 'skipped'; reason: string }
   | { status: 'unconfirmed' };
 
-type TCtx = { isFinalAttempt: boolean; logger: Logger };
+type TCtx = {
+  isFinalAttempt: boolean;
+  logger: Logger;
+  /** The BullMQ job running this send (its id is the same on every attempt and rerun). */
+  jobId?: string | undefined;
+};
 
 type TInterview = TEmailInterview;
 
@@ -106,15 +102,17 @@ async function whyIrrelevant(job: TEmailJob, interview: TInterview, deps: TMailD
 export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: TCtx): Promise<TSendOutcome> {
   const log = ctx.logger.child({ interviewId: job.interviewId, kind: job.kind, revision: job.revision });
   const key = { interviewId: job.interviewId, kind: job.kind, revision: job.revision };
-  const claimedAt = deps.now();
-  const claim = await claimAndLoad(deps.prisma, key, claimedAt);
+  const claimer = ctx.jobId ?? 'direct';
+  await deps.faultPoint?.('email.before_claim');
+  let claimedAt = deps.now();
+  const claim = await claimAndLoad(deps.prisma, key, claimedAt, claimer);
   if (!claim) {
     log.info('email skipped: interview not found');
     return { status: 'skipped', reason: 'interview not found' };
   }
   const { interview, claimId } = claim;
   const irrelevant = await whyIrrelevant(job, interview, deps);
-  const lacksKey = job.kind !== 'cancel' && !job.sessionKey;
+  const lacksKey = job.kind !== 'cancel' && !interview.sessionKeySealed;
   if (irrelevant || lacksKey) {
     // The load claimed the email in the same statement: give the claim back, leaving no row.
     if (claimId) await releaseClaim(deps.prisma, claimId);
@@ -122,7 +120,10 @@ export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: T
       log.info({ reason: irrelevant }, 'email skipped');
       return { status: 'skipped', reason: irrelevant };
     }
-    throw new EmailSendError(`a ${job.kind} email job needs the session key`, true);
+    throw new EmailSendError(
+      `a ${job.kind} email needs the candidate's key, and the interview has none`,
+      true,
+    );
   }
 
   if (!claimId) {
@@ -130,15 +131,17 @@ export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: T
       where: { interviewId_kind_revision: key },
     });
     if (row.status === 'sent') {
-      await afterSent(job, interview, deps, log);
-      log.info('email already sent: nothing to do');
+      // A run that died after recording: the note and the reminders are made once, whoever makes them.
+      await afterSent(job, interview, deps, log, row.sentAt ?? claimedAt);
+      log.info('email already sent: nothing to send');
       return { status: 'already_sent', messageId: row.messageId };
     }
     if (row.status === 'sending') {
       const age = claimedAt.getTime() - row.updatedAt.getTime();
+      const isPredecessorGone = row.claimJobId === claimer;
       // On the last attempt there is no later check: decide now rather than fail silently.
-      if (age < STALE_SENDING_MS && !ctx.isFinalAttempt) {
-        // Another attempt holds the claim and may be talking to the server right now.
+      if (!isPredecessorGone && age < STALE_SENDING_MS && !ctx.isFinalAttempt) {
+        // Another job holds the claim and may be talking to the server right now.
         throw new EmailSendError('another attempt is sending this email; will check again', false);
       }
       const taken = await deps.prisma.emailDelivery.updateMany({
@@ -156,25 +159,37 @@ export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: T
         type: 'email.unconfirmed',
         data: { kind: job.kind, revision: job.revision },
       });
-      await postSafely(log, 'unconfirmed warning', async () => {
-        const msg = unconfirmedWarning({
-          kind: job.kind,
-          candidate: interview.candidate,
-          retryValue: retryValue(interview.id, job.kind, job.revision),
-        });
-        await deps.slack.chat.postMessage({ ...threadOf(interview), ...msg, unfurl_links: false });
-      });
+      await Promise.all([
+        postSafely(log, 'unconfirmed warning', () =>
+          postOnce(deps, {
+            ...inThread(interview),
+            key: `email-unconfirmed:${interview.id}:${job.kind}:r${job.revision}:${row.attempts}`,
+            message: unconfirmedWarning({
+              kind: job.kind,
+              candidate: interview.candidate,
+              retryValue: retryValue(interview.id, job.kind, job.revision),
+            }),
+          }),
+        ),
+        // It most likely went out: the candidate should still be reminded.
+        scheduleReminders(job, interview, deps, log),
+      ]);
       return { status: 'unconfirmed' };
     }
-    // failed: a retry (BullMQ's or the Retry email button) claims it again.
+    // preparing (its claimer died before handing it over) or failed: claim it again.
     const claimed = await deps.prisma.emailDelivery.updateMany({
-      where: { id: row.id, status: 'failed' },
-      data: { status: 'sending', attempts: { increment: 1 }, updatedAt: claimedAt },
+      where: { id: row.id, status: row.status, updatedAt: row.updatedAt },
+      data: {
+        status: 'preparing',
+        claimJobId: claimer,
+        attempts: { increment: 1 },
+        updatedAt: claimedAt,
+      },
     });
     if (claimed.count === 0) throw new EmailSendError('the email claim changed; will check again', false);
   }
 
-  const link = job.sessionKey ? portalLink(deps.config.publicUrl, job.sessionKey) : undefined;
+  const link = job.kind === 'cancel' ? undefined : candidateLinkOf(deps.config, interview);
   const recruiterEmail = interview.recruiterEmail ? normalizeEmail(interview.recruiterEmail) : null;
   const now = deps.now();
   // Every email with the interview link carries the candidate notice; every email links to the data page.
@@ -207,7 +222,13 @@ export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: T
     isHumanAlternative: job.kind === 'cancel' && interview.aiOptOutAt !== null,
     offer: modelOffer(deps.config.ai),
   });
+  await deps.faultPoint?.('email.before_sending');
 
+  // The at-most-once window opens here and closes at markSent.
+  const sendingAt = new Date(Math.max(deps.now().getTime(), claimedAt.getTime() + 1));
+  if (!(await markSending(deps.prisma, key, claimedAt, sendingAt)))
+    throw new EmailSendError('the email claim changed; will check again', false);
+  claimedAt = sendingAt;
   let messageId: string;
   try {
     messageId = (await deps.mailer.send(message)).messageId;
@@ -225,15 +246,25 @@ export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: T
         type: 'email.failed',
         data: { kind: job.kind, revision: job.revision, code: failure.code },
       });
+      const attempts = (
+        await deps.prisma.emailDelivery.findUnique({
+          where: { interviewId_kind_revision: key },
+          select: { attempts: true },
+        })
+      )?.attempts;
       await postSafely(log, 'failure warning', async () => {
-        const msg = failureWarning({
-          kind: job.kind,
-          candidate: interview.candidate,
-          description: failure.description,
-          retryValue: retryValue(interview.id, job.kind, job.revision),
-          hasLink: link !== undefined,
+        await postOnce(deps, {
+          ...inThread(interview),
+          key: `email-failed:${interview.id}:${job.kind}:r${job.revision}:${attempts ?? 0}`,
+          message: failureWarning({
+            kind: job.kind,
+            candidate: interview.candidate,
+            description: failure.description,
+            retryValue: retryValue(interview.id, job.kind, job.revision),
+            hasLink: link !== undefined,
+          }),
         });
-        await deps.slack.chat.postMessage({ ...threadOf(interview), ...msg, unfurl_links: false });
+        // Ephemeral: only the recruiter sees it, and Slack keeps no copy a rerun could find.
         if (link) {
           await deps.slack.chat.postEphemeral({
             ...threadOf(interview),
@@ -245,22 +276,38 @@ export async function sendInterviewEmail(job: TEmailJob, deps: TMailDeps, ctx: T
     }
     throw new EmailSendError(`email send failed (${failure.code})`, failure.isPermanent);
   }
+  await deps.faultPoint?.('email.after_sending');
 
   const sentAt = deps.now();
   // The row and the event log agree: one statement, one commit.
   await markSent(deps.prisma, key, messageId, sentAt, notice?.version);
   log.info({ messageId }, 'email sent');
-  // The Slack note and the reminders are independent: do them side by side.
+  await deps.faultPoint?.('email.after_recording');
+  await afterSent(job, interview, deps, log, sentAt);
+  return { status: 'sent', messageId };
+}
+
+function inThread(interview: TInterview) {
+  return {
+    interviewId: interview.id,
+    channel: interview.slackChannelId,
+    threadTs: interview.slackThreadTs ?? undefined,
+  };
+}
+
+/** After a send: the Slack note (invite, update, cancel) and the reminders, side by side; each once. */
+async function afterSent(job: TEmailJob, interview: TInterview, deps: TMailDeps, log: Logger, sentAt: Date) {
   await Promise.all([
+    // Not swallowed: if Slack fails, the job is retried, and the rerun (finding `sent`) posts it.
     job.kind === 'invite' || job.kind === 'update' || job.kind === 'cancel'
-      ? postSafely(log, 'sent note', async () => {
-          const note = sentNote(job.kind, interview.candidate, sentAt);
-          await deps.slack.chat.postMessage({ ...threadOf(interview), ...note, unfurl_links: false });
+      ? postOnce(deps, {
+          ...inThread(interview),
+          key: `email-sent:${interview.id}:${job.kind}:r${job.revision}`,
+          message: sentNote(job.kind, interview.candidate, sentAt),
         })
       : undefined,
-    afterSent(job, interview, deps, log),
+    scheduleReminders(job, interview, deps, log),
   ]);
-  return { status: 'sent', messageId };
 }
 
 async function wasInvited(deps: TMailDeps, interviewId: string): Promise<boolean> {
@@ -271,17 +318,17 @@ async function wasInvited(deps: TMailDeps, interviewId: string): Promise<boolean
 }
 
 /** After an invite or update for revision r: the reminders for r, unless already past. Idempotent. */
-async function afterSent(job: TEmailJob, interview: TInterview, deps: TMailDeps, log: Logger): Promise<void> {
-  if ((job.kind !== 'invite' && job.kind !== 'update') || !job.sessionKey) return;
+async function scheduleReminders(job: TEmailJob, interview: TInterview, deps: TMailDeps, log: Logger) {
+  if (job.kind !== 'invite' && job.kind !== 'update') return;
   const now = deps.now().getTime();
   await Promise.all(
     REMINDERS.map(async (r) => {
       const delay = interview.scheduledStart.getTime() - r.beforeMs - now;
       if (delay <= 0) return;
-      await deps.queues.enqueue(
-        'email',
-        { interviewId: interview.id, kind: r.kind, revision: job.revision, sessionKey: job.sessionKey },
-        { jobId: emailJobId(interview.id, r.kind, job.revision), delay },
+      await enqueueEmail(
+        deps.queues,
+        { interviewId: interview.id, kind: r.kind, revision: job.revision },
+        { delay },
       );
     }),
   );
@@ -289,7 +336,7 @@ async function afterSent(job: TEmailJob, interview: TInterview, deps: TMailDeps,
 }
 
 /** Slack being down must not turn a sent email into a failed job (a retry would not resend anyway). */
-async function postSafely(log: Logger, what: string, post: () => Promise<void>): Promise<void> {
+async function postSafely(log: Logger, what: string, post: () => Promise<unknown>): Promise<void> {
   try {
     await post();
   } catch (err) {

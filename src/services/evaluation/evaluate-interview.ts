@@ -17,7 +17,7 @@ import { buildRubric, EVALUATION_PROMPT_VERSION, rubricVersion } from '../../dom
 import type { Prisma } from '../../generated/prisma/client.js';
 import { EvaluatorError, type TEvaluatorErrorKind } from '../../infra/ai/evaluator.js';
 import type { Logger } from '../../infra/logger.js';
-import type { TEvaluationJob } from '../../infra/queue/catalogue.js';
+import type { TEvaluationJob } from '../../infra/queue/jobs/evaluation.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 import { settleTranscripts } from '../interview/transcripts.js';

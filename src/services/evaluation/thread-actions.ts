@@ -2,7 +2,7 @@
 
 import { humanReviewRequestedText, reevaluationRequestedText } from '../../block-kit/evaluation-messages.js';
 import { AppError } from '../../domain/errors.js';
-import { jobId } from '../../infra/queue/catalogue.js';
+import { enqueueEvaluation } from '../../infra/queue/jobs/evaluation.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 
@@ -45,11 +45,12 @@ export async function requestReevaluation(
     throw err;
   }
   try {
-    await deps.queues.enqueue(
-      'evaluation',
-      { interviewId: interview.id, version, reason: 'reevaluate', requestedBy: input.userId },
-      { jobId: jobId('evaluation', interview.id, `v${version}`) },
-    );
+    await enqueueEvaluation(deps.queues, {
+      interviewId: interview.id,
+      version,
+      reason: 'reevaluate',
+      requestedBy: input.userId,
+    });
   } catch (err) {
     // Nothing will run it: free the version so the next click can try again.
     await deps.prisma.evaluation.deleteMany({

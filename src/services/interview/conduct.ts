@@ -9,7 +9,7 @@ import type { TCompletionReason } from '../../domain/interview-state.js';
 import { timeOutReason } from '../../domain/window.js';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import { chooseNext } from '../../infra/ai/interviewer.js';
-import { jobId } from '../../infra/queue/catalogue.js';
+import { enqueueEvaluation as queueEvaluation } from '../../infra/queue/jobs/evaluation.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 import { transitionInterview } from '../lifecycle/transition-interview.js';
@@ -419,11 +419,7 @@ export async function finishInterview(
 }
 
 async function enqueueEvaluation(deps: TDeps, interviewId: string): Promise<void> {
-  await deps.queues.enqueue(
-    'evaluation',
-    { interviewId, version: 1, reason: 'completed' },
-    { jobId: jobId('evaluation', interviewId, 'v1') },
-  );
+  await queueEvaluation(deps.queues, { interviewId, version: 1, reason: 'completed' });
 }
 
 /** p50 / p95 of the recorded turn latencies (nearest rank), null without data. */

@@ -6,7 +6,7 @@
  * job id is the portal's own (`evaluation-<id>-v1`), so BullMQ dedupes anyway.
  */
 import { accommodatedEnd, interviewWindow } from '../../domain/window.js';
-import { jobId } from '../../infra/queue/catalogue.js';
+import { enqueueEvaluation as queueEvaluation } from '../../infra/queue/jobs/evaluation.js';
 import type { JobQueues } from '../../infra/queue/queues.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
@@ -69,19 +69,11 @@ export async function expireNoShows(
 }
 
 function enqueueNoShow(queues: JobQueues, interviewId: string) {
-  return queues.enqueue(
-    'evaluation',
-    { interviewId, version: 1, reason: 'no_show' },
-    { jobId: jobId('evaluation', interviewId, 'v1') },
-  );
+  return queueEvaluation(queues, { interviewId, version: 1, reason: 'no_show' });
 }
 
 function enqueueEvaluation(queues: JobQueues, interviewId: string) {
-  return queues.enqueue(
-    'evaluation',
-    { interviewId, version: 1, reason: 'completed' },
-    { jobId: jobId('evaluation', interviewId, 'v1') },
-  );
+  return queueEvaluation(queues, { interviewId, version: 1, reason: 'completed' });
 }
 
 /**

@@ -34,6 +34,7 @@ export function appEnv(e: TAppEnv, port = 0): Record<string, string> {
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: e.slackApiUrl,
     TRANSCRIPT_LINK_SECRET: 'fault-transcript-secret-0123456789abcdef',
+    CANDIDATE_LINK_SECRET: 'fault-candidate-link-secret-0123456789abcdef',
     COMPANY_NAME: 'Acme',
     MAIL_FROM: 'Acme Interviews <interviews@acme.test>',
     SHUTDOWN_TIMEOUT_MS: '10000',
@@ -55,4 +56,20 @@ export async function startApp(roles: string[], e: TAppEnv, port?: number): Prom
 /** Kills a process at once, without letting it clean up (a crash, an OOM kill, a lost machine). */
 export async function killNow(child: TChild): Promise<void> {
   await child.stop('SIGKILL');
+}
+
+/**
+ * Waits until the process answers /readyz with 200 (its first requests compile code and open
+ * connections, which on a loaded 2-core machine can take longer than Slack's 3 s).
+ */
+export async function waitReady(app: TAppProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await fetch(`${app.url}/readyz`, { signal: AbortSignal.timeout(5000) })
+      .then((r) => r.status)
+      .catch(() => 0);
+    if (status === 200) return;
+    if (Date.now() > deadline) throw new Error(`${app.roles.join('+')} not ready within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }

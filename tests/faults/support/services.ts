@@ -40,6 +40,10 @@ export type TPrivateRedis = {
   port: number;
   /** SIGKILL: the server vanishes without a goodbye, as when its machine dies. */
   kill(): Promise<void>;
+  /** SIGSTOP: Redis stalls with its connections open (a long fork, a stalled network). */
+  pause(): void;
+  /** SIGCONT: the stalled Redis runs again, commands written meanwhile included. */
+  resume(): void;
   start(): Promise<void>;
   close(): Promise<void>;
 };
@@ -85,6 +89,8 @@ export async function startPrivateRedis(): Promise<TPrivateRedis> {
     url,
     port,
     kill,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
     start,
     async close() {
       await kill();

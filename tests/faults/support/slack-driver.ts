@@ -51,7 +51,8 @@ export class SlackDriver {
     const before = this.emulator.callsTo('views.open').length;
     const res = await this.send(this.commandBody('/schedule-interview', '', user));
     if (res.status !== 200) throw new Error(`/schedule-interview answered ${res.status}: ${res.body}`);
-    const deadline = Date.now() + 5000;
+    // Generous: on a loaded 2-core machine a cold process can take seconds to open its first modal.
+    const deadline = Date.now() + 15_000;
     while (this.emulator.callsTo('views.open').length <= before) {
       if (Date.now() > deadline) throw new Error('the schedule modal did not open');
       await new Promise((r) => setTimeout(r, 20));

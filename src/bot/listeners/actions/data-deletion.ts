@@ -8,7 +8,7 @@ import type { View } from '@slack/types';
 import { metadata, plain, readMetadata } from '../../../block-kit/common.js';
 import { normalizeEmail } from '../../../domain/email-address.js';
 import { escapeMrkdwn } from '../../../domain/escape.js';
-import { jobId } from '../../../infra/queue/catalogue.js';
+import { enqueueMaintenanceTask } from '../../../infra/queue/jobs/maintenance.js';
 import { deleteCandidateData, describeCandidate } from '../../../services/retention.js';
 import type { TBotDeps } from '../../deps.js';
 import type { TListenerApp } from '../route-listeners.js';
@@ -138,15 +138,9 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
       if (result.outcome === 'deleted') {
         // Panelist's Slack messages about them are redacted next (services/candidate/slack-redaction.ts);
         // the hourly deletion run catches up if this enqueue fails.
-        await deps.queues
-          .enqueue(
-            'maintenance',
-            { task: 'slack_redaction' },
-            { jobId: jobId('slack-redaction', candidateId) },
-          )
-          .catch((err: Error) =>
-            deps.logger.warn({ err: { message: err.message } }, 'Slack redaction not queued'),
-          );
+        await enqueueMaintenanceTask(deps.queues, 'slack_redaction', candidateId).catch((err: Error) =>
+          deps.logger.warn({ err: { message: err.message } }, 'Slack redaction not queued'),
+        );
       }
     } catch (err) {
       deps.logger.error({ err: { message: (err as Error).message } }, 'candidate data deletion failed');

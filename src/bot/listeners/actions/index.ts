@@ -7,9 +7,10 @@ import { buildRoleModal, ROLE } from '../../../block-kit/role-modal.js';
 import { buildRescheduleModal, SCHEDULE } from '../../../block-kit/schedule-modal.js';
 import { SLOTS } from '../../../block-kit/slots-modal.js';
 import { escapeMrkdwn } from '../../../domain/escape.js';
-import { jobId } from '../../../infra/queue/catalogue.js';
+import { enqueueEmail } from '../../../infra/queue/jobs/email.js';
 import { cancelInterview } from '../../../services/booking/cancel-interview.js';
 import { findInterview, findInterviewWithCandidate } from '../../../services/booking/interviews.js';
+import { mayManageInterview, notAllowedText } from '../../../services/booking/may-manage.js';
 import { findRole, formatCompetencies } from '../../../services/booking/roles.js';
 import { postInThread, refreshRootMessage } from '../../../services/booking/scheduling-message.js';
 import { closeSlot, listOpenSlots } from '../../../services/booking/slots.js';
@@ -18,12 +19,21 @@ import { openScheduleModal, slotsModal } from '../../modals.js';
 import type { PendingAcks } from '../../pending-acks.js';
 import { recruiterProfile } from '../../recruiter.js';
 import { replyToClicker } from '../../reply.js';
+import { isUuid } from '../../view-state.js';
 import type { TListenerApp } from '../route-listeners.js';
 
 export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): void {
   app.action<BlockButtonAction>(ACTION_IDS.cancel, async ({ ack, action, body, client, logger }) => {
     await ack();
     const interviewId = action.value ?? '';
+    const current = isUuid(interviewId)
+      ? await deps.prisma.interview.findUnique({ where: { id: interviewId } })
+      : null;
+    if (!current) return;
+    if (!mayManageInterview(deps.config, current, body.user.id)) {
+      await replyToClicker(client, body, notAllowedText(current, 'cancel'));
+      return;
+    }
     const result = await cancelInterview(interviewId, body.user.id, deps);
     const interview = await findInterview(deps, interviewId);
     if (!interview) return;
@@ -44,11 +54,7 @@ export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): 
       client,
     );
     try {
-      await deps.queues.enqueue(
-        'email',
-        { interviewId, kind: 'cancel', revision: result.revision },
-        { jobId: jobId('email', interviewId, 'cancel', `r${result.revision}`) },
-      );
+      await enqueueEmail(deps.queues, { interviewId, kind: 'cancel', revision: result.revision });
     } catch (err) {
       logger.warn(`cancellation email not queued: ${(err as Error).message}`);
       await postInThread(
@@ -63,7 +69,13 @@ export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): 
 
   app.action<BlockButtonAction>(ACTION_IDS.reschedule, async ({ ack, action, body, client }) => {
     await ack();
-    const interview = await findInterviewWithCandidate(deps, action.value ?? '');
+    const interview = isUuid(action.value ?? '')
+      ? await findInterviewWithCandidate(deps, action.value ?? '')
+      : null;
+    if (interview && !mayManageInterview(deps.config, interview, body.user.id)) {
+      await replyToClicker(client, body, notAllowedText(interview, 'reschedule'));
+      return;
+    }
     if (!interview || interview.status !== 'scheduled') {
       await replyToClicker(
         client,

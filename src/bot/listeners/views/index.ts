@@ -14,7 +14,6 @@ import { isAppError } from '../../../domain/errors.js';
 import { stripControlChars } from '../../../domain/escape.js';
 import { earliestAfterNotice } from '../../../domain/notice-period.js';
 import { bookability } from '../../../domain/seats.js';
-import { generateSessionKey } from '../../../domain/session-key.js';
 import {
   formatInZone,
   isValidTimeZone,
@@ -22,24 +21,89 @@ import {
   MAX_REPEAT_COUNT,
   repeatOnWeekdays,
 } from '../../../domain/time.js';
-import { jobId } from '../../../infra/queue/catalogue.js';
+import { enqueueBooking } from '../../../infra/queue/jobs/booking.js';
+import {
+  refuseBookingRequest,
+  storeBookingRequest,
+  type TBookingRequest,
+} from '../../../services/booking/booking-request.js';
 import { findInterviewWithCandidate } from '../../../services/booking/interviews.js';
+import { mayManageInterview } from '../../../services/booking/may-manage.js';
 import { saveRole } from '../../../services/booking/roles.js';
 import { addSlots, findSlot, listOpenSlots } from '../../../services/booking/slots.js';
 import { checkSlotAndRole } from '../../../services/booking/submission-check.js';
 import type { TBotDeps } from '../../deps.js';
 import { slotsModal } from '../../modals.js';
 import { recruiterProfile } from '../../recruiter.js';
-import { readInput, type TViewState, withDeadline } from '../../view-state.js';
+import { isUuid, readInput, type TViewState, withDeadline } from '../../view-state.js';
 import type { TListenerApp } from '../route-listeners.js';
 
-/** Leaves room under Slack's 3 s for the ack itself to travel. */
-const CHECK_DEADLINE_MS = 2000;
+/**
+ * Deadlines on the submission path. Slack gives 3 s; Panelist answers within 2.5 s whatever stalls
+ * (fault suite: Redis paused for 20 s). The receiver's replay check takes at most 250 ms; then the
+ * slot check (PostgreSQL, with the recruiter's profile from Slack beside it), storing the request,
+ * queueing its job (Redis) and, if that did not answer, recording the refusal.
+ */
+const CHECK_DEADLINE_MS = 700;
+const PROFILE_DEADLINE_MS = 300;
+const STORE_DEADLINE_MS = 400;
+const QUEUE_DEADLINE_MS = 600;
+const REFUSE_DEADLINE_MS = 300;
+/** The form's own limits (Slack's input stops at them; a forged submission does not). */
+export const LIMITS = { name: 120, email: 254, notes: 3000 } as const;
 const QUEUE_DOWN =
   'Panelist could not queue this right now (its job queue is not answering). Nothing was booked; submit again in a moment.';
+const QUEUE_UNKNOWN =
+  'Panelist could not confirm this booking (its job queue and database are slow to answer). Check App Home in a minute before submitting again: it may have been booked.';
 
 function requestId(...parts: string[]): string {
   return createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 32);
+}
+
+type TQueueAnswer = 'accepted' | 'refused' | 'unknown';
+
+/**
+ * Stores the request and queues its booking job, each within its deadline. A job that could not
+ * be queued in time is refused for good (the booking job checks), unless the job took it first.
+ */
+async function queueBooking(
+  deps: TBotDeps,
+  request: TBookingRequest,
+  log: (m: string) => void,
+): Promise<TQueueAnswer> {
+  let stored: Awaited<ReturnType<typeof storeBookingRequest>>;
+  try {
+    stored = await withDeadline(storeBookingRequest(deps.prisma, request), STORE_DEADLINE_MS);
+  } catch (err) {
+    // Not stored, or stored late with no job: a pending request without a job is never booked.
+    log(`booking request not stored: ${(err as Error).message}`);
+    return 'refused';
+  }
+  if (stored.state === 'taken') return 'accepted';
+  try {
+    // Batched with the submissions of the same turn: one Redis round trip for a burst.
+    await withDeadline(
+      enqueueBooking(
+        deps.queues,
+        { bookingRequestId: request.id, attempt: stored.attempt },
+        { batched: true },
+      ),
+      QUEUE_DEADLINE_MS,
+    );
+    return 'accepted';
+  } catch (err) {
+    log(`booking not queued: ${(err as Error).message}`);
+  }
+  try {
+    const refused = await withDeadline(
+      refuseBookingRequest(deps.prisma, request.id, stored.attempt),
+      REFUSE_DEADLINE_MS,
+    );
+    // Not refused: the job reached Redis after all and a worker took the request.
+    return refused ? 'refused' : 'accepted';
+  } catch {
+    return 'unknown';
+  }
 }
 
 export function register(app: TListenerApp, deps: TBotDeps): void {
@@ -49,25 +113,50 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
     const errors: Record<string, string> = {};
     const name = stripControlChars(readInput(values, SCHEDULE.name)).trim();
     const rawEmail = readInput(values, SCHEDULE.email);
-    const email = normalizeEmail(rawEmail);
+    const email = rawEmail.length > LIMITS.email ? null : normalizeEmail(rawEmail);
     const tz = readInput(values, SCHEDULE.tz);
     const roleId = readInput(values, SCHEDULE.role);
     const slotId = readInput(values, SCHEDULE.slot);
-    const notes = stripControlChars(readInput(values, SCHEDULE.notes), { keepNewlines: true }).slice(0, 3000);
+    const notes = stripControlChars(readInput(values, SCHEDULE.notes), { keepNewlines: true });
     if (!name) errors[SCHEDULE.name] = "Enter the candidate's name.";
-    if (!email) errors[SCHEDULE.email] = 'Enter an email address like name@example.com.';
+    else if (name.length > LIMITS.name)
+      errors[SCHEDULE.name] =
+        `A name can be at most ${LIMITS.name} characters (this one has ${name.length}).`;
+    if (rawEmail.length > LIMITS.email)
+      errors[SCHEDULE.email] = `An email address can be at most ${LIMITS.email} characters.`;
+    else if (!email) errors[SCHEDULE.email] = 'Enter an email address like name@example.com.';
+    if (notes.length > LIMITS.notes)
+      errors[SCHEDULE.notes] =
+        `Notes can be at most ${LIMITS.notes} characters (these have ${notes.length}).`;
     if (!isValidTimeZone(tz))
       errors[SCHEDULE.tz] = tz
         ? 'Pick a time zone from the list (e.g. Asia/Kolkata).'
         : "Pick the candidate's time zone (type a city, e.g. Kolkata): their invite shows times in it.";
     if (!roleId) errors[SCHEDULE.role] = 'Pick a role, or create one with "New role".';
     if (!slotId) errors[SCHEDULE.slot] = 'Pick a slot.';
-    try {
-      const { slot, role } = await withDeadline(
-        checkSlotAndRole(deps, isUuid(slotId) ? slotId : null, isUuid(roleId) ? roleId : null),
+    const bookingRequestId = requestId(body.team?.id ?? '', view.id, email ?? '', slotId);
+    const [checked, profile] = await Promise.all([
+      withDeadline(
+        checkSlotAndRole(deps, {
+          slotId: isUuid(slotId) ? slotId : null,
+          roleId: isUuid(roleId) ? roleId : null,
+          requestId: bookingRequestId,
+          email: email ?? null,
+        }),
         CHECK_DEADLINE_MS,
-      );
-      if (slotId && !errors[SCHEDULE.slot]) {
+      ).catch(() => undefined),
+      withDeadline(recruiterProfile(client, body.user.id), PROFILE_DEADLINE_MS).catch(() => undefined),
+    ]);
+    if (!checked) {
+      errors[SCHEDULE.slot] =
+        'Panelist could not check the slot (its database is not answering). Submit again in a moment.';
+    } else {
+      const { slot, role, booked } = checked;
+      if (booked && Object.keys(errors).length === 0) {
+        const zone = meta.tz && isValidTimeZone(meta.tz) ? meta.tz : (profile?.tz ?? 'UTC');
+        errors[SCHEDULE.slot] =
+          `${name} is already booked for ${formatInZone(booked, zone, 'long')}. Nothing new was booked; close this form.`;
+      } else if (slotId && !errors[SCHEDULE.slot]) {
         const b = slot ? bookability(slot, deps.now()) : 'gone';
         if (b !== 'ok') errors[SCHEDULE.slot] = await slotError(b, deps);
         else if (slot) {
@@ -76,40 +165,34 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
         }
       }
       if (roleId && !role) errors[SCHEDULE.role] = 'That role no longer exists. Pick another.';
-    } catch {
-      errors[SCHEDULE.slot] =
-        'Panelist could not check the slot (its database is not answering). Submit again in a moment.';
     }
     if (Object.keys(errors).length > 0) {
       await ack({ response_action: 'errors', errors });
       return;
     }
-    const profile = await withDeadline(recruiterProfile(client, body.user.id), 500).catch(() => undefined);
-    const bookingRequestId = requestId(body.team?.id ?? '', view.id, email!, slotId);
-    try {
-      // Batched with the submissions of the same turn: one Redis round trip for a burst.
-      await deps.queues.enqueueBatched(
-        'booking',
-        {
-          bookingRequestId,
-          slotId,
-          roleId,
-          candidate: { name, email: email!, timeZone: tz },
-          notes,
-          recruiter: {
-            userId: body.user.id,
-            ...(body.team?.id ? { teamId: body.team.id } : {}),
-            ...(profile?.email ? { email: profile.email } : {}),
-            ...(profile?.tz ? { timeZone: profile.tz } : {}),
-          },
-          channelId: meta.channelId ?? body.user.id,
-          sessionKey: generateSessionKey(),
+    const answer = await queueBooking(
+      deps,
+      {
+        id: bookingRequestId,
+        slotId,
+        roleId,
+        candidate: { name, email: email!, timeZone: tz },
+        notes,
+        recruiter: {
+          userId: body.user.id,
+          ...(body.team?.id ? { teamId: body.team.id } : {}),
+          ...(profile?.email ? { email: profile.email } : {}),
+          ...(profile?.tz ? { timeZone: profile.tz } : {}),
         },
-        { jobId: jobId('booking', bookingRequestId) },
-      );
-    } catch (err) {
-      logger.warn(`booking not queued: ${(err as Error).message}`);
-      await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: QUEUE_DOWN } });
+        channelId: meta.channelId ?? body.user.id,
+      },
+      (m) => logger.warn(m),
+    );
+    if (answer !== 'accepted') {
+      await ack({
+        response_action: 'errors',
+        errors: { [SCHEDULE.slot]: answer === 'refused' ? QUEUE_DOWN : QUEUE_UNKNOWN },
+      });
       return;
     }
     await ack({
@@ -146,6 +229,10 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
       return;
     }
     const { current, slot } = interview;
+    if (current && !mayManageInterview(deps.config, current, body.user.id)) {
+      await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: notAllowedPlain(current) } });
+      return;
+    }
     const b = slot ? bookability(slot, deps.now()) : 'gone';
     if (current?.status !== 'scheduled') {
       await ack({
@@ -177,29 +264,29 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
       return;
     }
     const bookingRequestId = requestId('reschedule', view.id, meta.interviewId, slotId);
-    try {
-      await deps.queues.enqueue(
-        'booking',
-        {
-          bookingRequestId,
-          slotId,
-          roleId: current.roleId,
-          candidate: {
-            name: current.candidate.name,
-            email: current.candidate.email,
-            timeZone: current.candidate.timeZone,
-          },
-          notes: current.notes,
-          recruiter: { userId: body.user.id },
-          channelId: current.slackChannelId,
-          sessionKey: generateSessionKey(),
-          reschedule: { interviewId: current.id, fromRevision: current.revision },
+    const answer = await queueBooking(
+      deps,
+      {
+        id: bookingRequestId,
+        slotId,
+        roleId: current.roleId,
+        candidate: {
+          name: current.candidate.name,
+          email: current.candidate.email,
+          timeZone: current.candidate.timeZone,
         },
-        { jobId: jobId('booking', bookingRequestId) },
-      );
-    } catch (err) {
-      logger.warn(`reschedule not queued: ${(err as Error).message}`);
-      await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: QUEUE_DOWN } });
+        notes: current.notes,
+        recruiter: { userId: body.user.id },
+        channelId: current.slackChannelId,
+        reschedule: { interviewId: current.id, fromRevision: current.revision },
+      },
+      (m) => logger.warn(m),
+    );
+    if (answer !== 'accepted') {
+      await ack({
+        response_action: 'errors',
+        errors: { [SCHEDULE.slot]: answer === 'refused' ? QUEUE_DOWN : QUEUE_UNKNOWN },
+      });
       return;
     }
     await ack();
@@ -332,6 +419,11 @@ async function slotError(reason: 'full' | 'past' | 'closed' | 'gone', deps: TBot
     : `${why} No slots are open; add some with /interview-slots.`;
 }
 
+/** Inline errors are plain text: no user mention there. */
+function notAllowedPlain(interview: { recruiterSlackUser: string }): string {
+  return `Only the recruiter who scheduled this interview (${interview.recruiterSlackUser}) and Panelist admins can reschedule it.`;
+}
+
 /**
  * The inline error for a slot inside the workspace's minimum notice before an AI interview
  * (MIN_NOTICE_BUSINESS_DAYS, issue 14), naming the earliest allowed date in the recruiter's zone.
@@ -342,8 +434,4 @@ function noticeError(deps: TBotDeps, startsAt: Date, recruiterTz: string | undef
   const earliest = earliestAfterNotice(deps.now(), days, tz);
   if (!earliest || startsAt.getTime() >= earliest.getTime()) return undefined;
   return `Too soon: candidates must be told at least ${days} business day${days === 1 ? '' : 's'} before an AI interview. The earliest allowed date is ${formatInZone(earliest, tz, 'date')} (${tz}). Pick a later slot.`;
-}
-
-function isUuid(s: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 }

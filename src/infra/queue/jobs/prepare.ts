@@ -1,0 +1,22 @@
+/** prepare: writes the interview's question plan right after booking (jobs/handlers/prepare.ts). */
+import { z } from 'zod';
+import type { JobQueues } from '../queues.js';
+import { defineJob, jobId } from './define.js';
+
+export const ZPrepareJob = z.object({ interviewId: z.uuid(), revision: z.number().int().min(1) });
+export type TPrepareJob = z.infer<typeof ZPrepareJob>;
+
+export const prepareJob = defineJob({
+  name: 'prepare',
+  payload: ZPrepareJob,
+  attempts: 4,
+  backoff: { type: 'exponential', delay: 2000 },
+});
+
+export function prepareJobId(job: TPrepareJob): string {
+  return jobId('prepare', job.interviewId, `r${job.revision}`);
+}
+
+export function enqueuePrepare(queues: JobQueues, job: TPrepareJob) {
+  return queues.enqueue('prepare', job, { jobId: prepareJobId(job) });
+}
