@@ -1,7 +1,7 @@
 /** The /schedule-interview modal and the reschedule modal. */
 import type { KnownBlock, PlainTextOption, View } from '@slack/types';
 import { escapeMrkdwn } from '../domain/escape.js';
-import { metadata, plain, slotOption, type TSlotOptionInput, timeZoneOption } from './common.js';
+import { metadata, plain, slotOption, type TSlotOptionInput } from './common.js';
 
 export const SCHEDULE = {
   callbackId: 'schedule_interview',
@@ -137,12 +137,16 @@ export function buildScheduleModal(input: TScheduleModalInput): View {
       type: 'input',
       block_id: SCHEDULE.tz,
       label: plain("Candidate's time zone", 2000),
-      hint: plain('Their invite shows times in this zone. Type a city to search.', 2000),
+      // No default: the recruiter's own zone silently used for a candidate elsewhere is the
+      // mistake this field exists to avoid; a forgotten field is asked for on submit.
+      hint: plain(
+        `Their invite shows times in this zone. Type a city to search (yours is ${input.recruiterTz}).`,
+        2000,
+      ),
       element: {
         type: 'external_select',
         action_id: SCHEDULE.tz,
         min_query_length: 0,
-        initial_option: timeZoneOption(input.recruiterTz, input.now),
         placeholder: plain('Search, e.g. Kolkata'),
       },
     },

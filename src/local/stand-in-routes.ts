@@ -31,7 +31,7 @@ import { escapeHtml } from '../domain/escape.js';
 import { formatInZone, isValidTimeZone, listTimeZones, zoneLabel } from '../domain/time.js';
 import type { TServiceDeps } from '../services/deps.js';
 import { startDemo } from './demo.js';
-import { listOutbox } from './outbox.js';
+import { forgetOutboxRecipients, listOutbox, readOutboxEmail } from './outbox.js';
 import { blocksHtml, inZone, messageHtml, modalHtml } from './stand-in-render.js';
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
@@ -96,6 +96,13 @@ export function standInRoutes(opts: {
   const userId = opts.userId ?? WS.defaultUserId;
   const send = (body: string) => sendSlackRequest(opts.eventsUrl, body, opts.signingSecret);
   const outboxDir = path.join(deps.config.dataDir, 'outbox');
+
+  /** A deleted candidate's emails leave the Outbox: their address no longer belongs to a candidate. */
+  const forgetDeletedRecipients = () =>
+    forgetOutboxRecipients(
+      outboxDir,
+      async (address) => (await deps.prisma.candidate.count({ where: { email: address } })) > 0,
+    ).catch(() => 0);
 
   const recruiterTz = () => emulator.users.get(userId)?.tz ?? 'UTC';
   const whenInZone = (at: Date, tz: string) =>
@@ -211,6 +218,7 @@ export function standInRoutes(opts: {
         const home = homeView();
         const tab = req.query.tab ?? 'channel';
         const tz = recruiterTz();
+        if (tab === 'outbox') await forgetDeletedRecipients();
         const outbox =
           tab === 'outbox'
             ? (await listOutbox(outboxDir)).map((e) => ({ ...e, when: whenInZone(new Date(e.date), tz) }))
@@ -235,6 +243,31 @@ export function standInRoutes(opts: {
         };
       },
     );
+
+    // An email as the candidate's mail program gets it (.eml), and its HTML part on its own, for a
+    // sandboxed frame: no scripts, no same-origin access, nothing loaded from outside.
+    // File names are long (Fastify caps path parameters at 100 characters): they go in the query.
+    app.get<{ Querystring: { file?: string } }>('/ui/outbox/eml', async (req, reply) => {
+      const file = req.query.file ?? '';
+      const email = await readOutboxEmail(outboxDir, file);
+      if (!email) return reply.status(404).send({ error: 'not_found', message: 'No such email.' });
+      return reply
+        .type('message/rfc822')
+        .header('content-disposition', `attachment; filename="${file}"`)
+        .send(email.raw);
+    });
+    app.get<{ Querystring: { file?: string } }>('/ui/outbox/html', async (req, reply) => {
+      const email = await readOutboxEmail(outboxDir, req.query.file ?? '');
+      if (!email?.html) return reply.status(404).send({ error: 'not_found', message: 'No HTML part.' });
+      return reply
+        .type('text/html; charset=utf-8')
+        .header(
+          'content-security-policy',
+          "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'",
+        )
+        .header('x-frame-options', 'SAMEORIGIN')
+        .send(email.html);
+    });
 
     // The recruiter's time zone, standing in for the one in their Slack profile (users.info tz).
     // Slack tells apps about a profile change with a user_change event; so does the stand-in.

@@ -61,7 +61,7 @@ beforeAll(async () => {
   model = await startOpenAiServer({ chatHandler: chat });
   run = await startLocalRun({ OPENAI_BASE_URL: model.baseURL, OPENAI_API_KEY: 'sk-test-demo' });
   if (hasChromium()) browser = await launchBrowser();
-}, 150_000);
+}, 270_000);
 
 afterAll(async () => {
   if (hasFailed) console.error(run?.output().slice(-8000));

@@ -48,7 +48,7 @@ beforeAll(async () => {
   base = run.base;
   output = run.output();
   if (hasChromium()) browser = await launchBrowser();
-}, 150_000);
+}, 270_000);
 
 let hasFailed = false;
 afterAll(async () => {
@@ -130,6 +130,11 @@ describe.skipIf(!hasChromium())('local mode, from `npm start`', () => {
 
     await modal(page).getByLabel('Candidate name', { exact: true }).fill('Ada <b>Lovelace</b>');
     await modal(page).getByLabel('Candidate email', { exact: true }).fill('ada@example.com');
+    // The candidate's zone has no default: the form asked for it; one search match is picked.
+    expect(await modal(page).textContent()).toContain("Pick the candidate's time zone");
+    const tz = modal(page).locator('[data-action-id="candidate_tz"]');
+    await tz.locator('input').fill('Kolkata');
+    await eventually(() => tz.locator('select').inputValue()).toBe('Asia/Kolkata');
     const role = modal(page).locator('[data-action-id="role"]');
     await role.locator('input').fill('Backend');
     await eventually(() => role.locator('select').textContent()).toContain('Backend Engineer');
@@ -163,6 +168,17 @@ describe.skipIf(!hasChromium())('local mode, from `npm start`', () => {
     expect(href).toMatch(new RegExp(`^${base}/interview\\?session_key=`));
     await email.getByText('Show the email').click();
     expect(await email.textContent()).toContain('The questions appear on screen and you type your answers.');
+    // The HTML part in a sandboxed frame, the calendar part, and the .eml to download.
+    const frame = email.locator('iframe.email-html');
+    expect(await frame.getAttribute('sandbox')).toBe('');
+    await eventually(() => frame.contentFrame().locator('body').textContent()).toContain('Ada');
+    expect(await email.locator('pre.calendar').textContent()).toContain('METHOD:REQUEST');
+    const eml = await page.request.get(
+      `${base}${await email.getByRole('link', { name: 'Download .eml' }).getAttribute('href')}`,
+    );
+    expect(eml.status()).toBe(200);
+    expect(eml.headers()['content-type']).toContain('message/rfc822');
+    expect(await eml.text()).toContain('To: ');
     await shot(page, '6-outbox');
 
     // The candidate: lobby, typed answers, finish.
@@ -246,6 +262,9 @@ describe.skipIf(!hasChromium())('local mode, from `npm start`', () => {
       "Deleted. 1 interview redacted; the candidate's name and email are gone.",
     );
     await modal(page).getByRole('button', { name: 'Close', exact: true }).click();
+    // Their emails leave the Outbox too.
+    await page.getByRole('button', { name: 'Outbox (captured email)' }).click();
+    await eventually(() => page.locator('#outbox').textContent()).not.toContain('ada@example.com');
 
     // Nothing personal or secret reached the logs: not the candidate's address, the session key,
     // what they typed, nor the generated secrets.

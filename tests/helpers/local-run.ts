@@ -31,7 +31,7 @@ function copyRepo(): string {
 
 export async function startLocalRun(
   extraEnv: Record<string, string> = {},
-  timeoutMs = 120_000,
+  timeoutMs = 240_000,
 ): Promise<TLocalRun> {
   const dir = copyRepo();
   const port = await freePort();

@@ -149,12 +149,39 @@ function renderOutbox(emails) {
         a.textContent = href.includes('/interview') ? 'Open the candidate link' : href;
         links.append(a);
       }
+      const download = document.createElement('a');
+      download.href = `${BASE}/outbox/eml?file=${encodeURIComponent(e.file)}`;
+      download.download = e.file;
+      download.className = 'link';
+      download.textContent = 'Download .eml';
+      links.append(download);
       const body = document.createElement('details');
       const summary = document.createElement('summary');
       summary.textContent = 'Show the email';
+      body.append(summary);
+      if (e.hasHtml) {
+        // The HTML part as a mail program shows it, in a frame that can run nothing.
+        const frame = document.createElement('iframe');
+        frame.setAttribute('sandbox', '');
+        frame.title = `HTML of “${e.subject}”`;
+        frame.className = 'email-html';
+        frame.loading = 'lazy';
+        frame.src = `${BASE}/outbox/html?file=${encodeURIComponent(e.file)}`;
+        body.append(frame);
+      }
+      const textTitle = document.createElement('h4');
+      textTitle.textContent = 'Plain-text part';
       const pre = document.createElement('pre');
       pre.textContent = e.text;
-      body.append(summary, pre);
+      body.append(textTitle, pre);
+      if (e.calendar) {
+        const calTitle = document.createElement('h4');
+        calTitle.textContent = 'Calendar part (.ics)';
+        const cal = document.createElement('pre');
+        cal.className = 'calendar';
+        cal.textContent = e.calendar;
+        body.append(calTitle, cal);
+      }
       card.append(h, meta, links, body);
       return card;
     }),
@@ -465,6 +492,16 @@ document.addEventListener('change', (event) => {
   const control = event.target.closest('[data-acts]');
   if (!control || control.dataset.type === 'button') return;
   void act(control);
+});
+
+// Escape closes the open modal, as in Slack.
+document.addEventListener('keydown', (event) => {
+  if (event.key !== 'Escape' || $('overlay').hidden || !modalViewId()) return;
+  event.preventDefault();
+  void post('/close', { viewId: modalViewId() })
+    .catch((e) => toast(e.message))
+    .then(refresh)
+    .catch(() => undefined);
 });
 
 document.addEventListener('DOMContentLoaded', () => {

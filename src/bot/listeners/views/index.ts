@@ -128,7 +128,10 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
     if (notes.length > LIMITS.notes)
       errors[SCHEDULE.notes] =
         `Notes can be at most ${LIMITS.notes} characters (these have ${notes.length}).`;
-    if (!isValidTimeZone(tz)) errors[SCHEDULE.tz] = 'Pick a time zone from the list (e.g. Asia/Kolkata).';
+    if (!isValidTimeZone(tz))
+      errors[SCHEDULE.tz] = tz
+        ? 'Pick a time zone from the list (e.g. Asia/Kolkata).'
+        : "Pick the candidate's time zone (type a city, e.g. Kolkata): their invite shows times in it.";
     if (!roleId) errors[SCHEDULE.role] = 'Pick a role, or create one with "New role".';
     if (!slotId) errors[SCHEDULE.slot] = 'Pick a slot.';
     const bookingRequestId = requestId(body.team?.id ?? '', view.id, email ?? '', slotId);
