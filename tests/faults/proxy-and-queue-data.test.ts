@@ -187,7 +187,8 @@ describe('personal data in the queue', () => {
     const afterDelete = await dumpPrefix(prefix);
     expect(found(afterDelete.text)).toEqual({ email: 0, name: 0, key: 0 });
     // Their jobs are gone too (ids only, but nothing about them is left behind), and their booking request.
-    expect(afterDelete.text).not.toContain(`email-${interview.id}-invite`);
+    // (A job's own keys carry its id; the queues' event streams may still name an id, which is no personal data.)
+    expect(await redis.keys(`${prefix}*${interview.id}*`)).toEqual([]);
     expect(await db.prisma.bookingRequest.count({ where: { candidateEmail: email } })).toBe(0);
     record('queue-personal-data', {
       promise: 'no name, email or candidate key under the queue prefix, after a loop and after deletion',
