@@ -95,6 +95,8 @@ export async function postOnce(
     metadata,
   });
   if (posted.ts) {
+    // Fault suite: a crash here leaves a post Slack accepted with no ts recorded; the rerun finds it.
+    await deps.faultPoint?.('slack.after_posting');
     await deps.prisma.slackPost.update({
       where: { key: input.key },
       data: { ts: posted.ts, channel: posted.channel ?? input.channel, postedAt: new Date() },
