@@ -179,15 +179,7 @@ export function registerDecisions(app: TListenerApp, deps: TBotDeps): void {
       const say = unchangedText(result, action);
       if (say) await sayToDecider(client, where, say);
     } catch (err) {
-      await sayToDecider(
-        client,
-        where,
-        isAppError(err) && err.status < 500
-          ? err.publicMessage
-          : 'Panelist could not record the decision just now. Try again in a moment.',
-      );
-      if (!isAppError(err) || err.status >= 500)
-        deps.logger.error({ err: { message: (err as Error).message }, interviewId }, 'decision failed');
+      await sayToDecider(client, where, decisionFailure(deps, err, interviewId, 'record'));
     }
   });
 
@@ -203,17 +195,24 @@ export function registerDecisions(app: TListenerApp, deps: TBotDeps): void {
       const say = unchangedText(result, 'undo');
       if (say) await replyToClicker(client, body, say);
     } catch (err) {
-      await replyToClicker(
-        client,
-        body,
-        isAppError(err) && err.status < 500
-          ? err.publicMessage
-          : 'Panelist could not undo the decision just now. Try again in a moment.',
-      );
-      if (!isAppError(err) || err.status >= 500)
-        deps.logger.error({ err: { message: (err as Error).message }, interviewId }, 'undo failed');
+      await replyToClicker(client, body, decisionFailure(deps, err, interviewId, 'undo'));
     }
   });
+}
+
+/** What the clicker is told when a decision or its undo fails; a server-side failure is logged. */
+function decisionFailure(
+  deps: Pick<TBotDeps, 'logger'>,
+  err: unknown,
+  interviewId: string,
+  verb: 'record' | 'undo',
+): string {
+  if (isAppError(err) && err.status < 500) return err.publicMessage;
+  deps.logger.error(
+    { err: { message: (err as Error).message }, interviewId },
+    verb === 'record' ? 'decision failed' : 'undo failed',
+  );
+  return `Panelist could not ${verb} the decision just now. Try again in a moment.`;
 }
 
 function safeJson(text: string): unknown {
