@@ -7,6 +7,7 @@
  * view_submission's response_action updates, errors or closes the modal), and the page re-renders
  * from the emulator's state, which is what the bot wrote through the Web API.
  */
+
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,7 @@ import type { ViewInput } from '../../tools/slack-emulator/view-state.js';
 import { EMULATED_WORKSPACE as WS } from '../../tools/slack-emulator/workspace.js';
 import { escapeHtml } from '../domain/escape.js';
 import { formatInZone, isValidTimeZone, listTimeZones, zoneLabel } from '../domain/time.js';
+import { isCandidateAddress } from '../services/candidate-traces.js';
 import type { TServiceDeps } from '../services/deps.js';
 import { startDemo } from './demo.js';
 import { forgetOutboxRecipients, listOutbox, readOutboxEmail } from './outbox.js';
@@ -99,10 +101,7 @@ export function standInRoutes(opts: {
 
   /** A deleted candidate's emails leave the Outbox: their address no longer belongs to a candidate. */
   const forgetDeletedRecipients = () =>
-    forgetOutboxRecipients(
-      outboxDir,
-      async (address) => (await deps.prisma.candidate.count({ where: { email: address } })) > 0,
-    ).catch(() => 0);
+    forgetOutboxRecipients(outboxDir, (address) => isCandidateAddress(deps, address)).catch(() => 0);
 
   const recruiterTz = () => emulator.users.get(userId)?.tz ?? 'UTC';
   const whenInZone = (at: Date, tz: string) =>

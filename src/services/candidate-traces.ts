@@ -82,3 +82,11 @@ export async function deleteCandidateTraces(
   deps.logger?.info({ requests: removed.count, jobs, outbox }, 'candidate traces deleted');
   return { requests: removed.count, jobs, outbox };
 }
+
+/** Whether an address still belongs to a candidate (a deleted candidate's address does not). */
+export async function isCandidateAddress(
+  deps: Pick<TServiceDeps, 'prisma'>,
+  address: string,
+): Promise<boolean> {
+  return (await deps.prisma.candidate.count({ where: { email: address } })) > 0;
+}
