@@ -1122,5 +1122,3 @@ export class InterviewSockets {
     socket.on('error', (err) => log.warn({ err: { message: err.message } }, 'socket error'));
   }
 }
-
-export type { TRecorded };

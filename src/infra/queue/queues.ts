@@ -8,8 +8,7 @@ import type { Redis } from 'ioredis';
 import { AppError } from '../../domain/errors.js';
 import { batchPerTurn } from '../batch-per-turn.js';
 import { JOB_NAMES, JOBS, type TJobName, type TJobPayload } from './catalogue.js';
-
-export type TEnqueueOptions = { jobId: string; delay?: number; priority?: number };
+import type { TEnqueueOptions } from './jobs/define.js';
 
 type TBulkItem = { name: string; data: unknown; opts: JobsOptions };
 
