@@ -12,7 +12,7 @@
  * so Redis losing data later costs nothing either. A TTL removes abandoned turns.
  */
 import type { Redis } from 'ioredis';
-import { batchPerTurn } from '../../infra/batch-per-turn.js';
+import { coalesceCalls } from '../../infra/coalesce-calls.js';
 
 /** Abandoned turns' audio (a candidate who never came back) is gone after this. */
 const AUDIO_TTL_MS = 6 * 60 * 60_000;
@@ -49,7 +49,7 @@ export class AudioStore {
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {
-    this.appendBatched = batchPerTurn(async (inputs: TAppend[]) => {
+    this.appendBatched = coalesceCalls(async (inputs: TAppend[]) => {
       const pipeline = this.redis.pipeline();
       for (const { key, frames } of inputs) {
         const fields: Array<string | Buffer> = [];
