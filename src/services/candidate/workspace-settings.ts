@@ -13,12 +13,17 @@ type TDeps = Pick<TServiceDeps, 'prisma' | 'config'>;
 /** The longest minimum notice a workspace may set (the configuration's own bound). */
 export const MAX_NOTICE_BUSINESS_DAYS = 60;
 
-export type TNoticeSetting = {
+type TNoticeSetting = {
   days: number;
   isDefault: boolean;
   updatedBy: string | null;
   updatedAt: Date | null;
 };
+
+/** The notice that applies given a workspace's stored setting (null: it set none, the default applies). */
+export function noticeDays(deps: Pick<TServiceDeps, 'config'>, stored: number | null): number {
+  return stored ?? deps.config.candidateRights.minNoticeBusinessDays;
+}
 
 /** The minimum notice that applies to a workspace (`teamId` unknown: the installation's default). */
 export async function minimumNotice(deps: TDeps, teamId: string | undefined): Promise<TNoticeSetting> {

@@ -14,14 +14,14 @@ import type { PendingAcks } from '../../pending-acks.js';
 import type { TListenerApp } from '../route-listeners.js';
 import { isPanelistAdmin } from './admins.js';
 
-export const SETTINGS_COMMAND = '/interview-settings';
+const SETTINGS_COMMAND = '/interview-settings';
 const USAGE = `Usage: ${SETTINGS_COMMAND} shows the settings; ${SETTINGS_COMMAND} notice N sets the minimum notice before an AI interview to N business days (0 turns it off, at most ${MAX_NOTICE_BUSINESS_DAYS}).`;
 
 const daysText = (n: number) =>
   n === 0 ? 'off (0 business days)' : `${n} business day${n === 1 ? '' : 's'}`;
 
 export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): void {
-  app.command(SETTINGS_COMMAND, async ({ ack, command, client, logger }) => {
+  app.command('/interview-settings', async ({ ack, command, client, logger }) => {
     await ack();
     await acks.yieldToAcks();
     const say = (text: string) =>

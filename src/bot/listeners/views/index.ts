@@ -32,7 +32,7 @@ import { mayManageInterview } from '../../../services/booking/may-manage.js';
 import { saveRole } from '../../../services/booking/roles.js';
 import { addSlots, findSlot, listOpenSlots } from '../../../services/booking/slots.js';
 import { checkSlotAndRole } from '../../../services/booking/submission-check.js';
-import { minimumNotice } from '../../../services/candidate/workspace-settings.js';
+import { minimumNotice, noticeDays } from '../../../services/candidate/workspace-settings.js';
 import type { TBotDeps } from '../../deps.js';
 import { slotsModal } from '../../modals.js';
 import { recruiterProfile } from '../../recruiter.js';
@@ -136,20 +136,20 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
     if (!roleId) errors[SCHEDULE.role] = 'Pick a role, or create one with "New role".';
     if (!slotId) errors[SCHEDULE.slot] = 'Pick a slot.';
     const bookingRequestId = requestId(body.team?.id ?? '', view.id, email ?? '', slotId);
-    const [checked, profile, notice] = await Promise.all([
+    const [checked, profile] = await Promise.all([
       withDeadline(
         checkSlotAndRole(deps, {
           slotId: isUuid(slotId) ? slotId : null,
           roleId: isUuid(roleId) ? roleId : null,
           requestId: bookingRequestId,
           email: email ?? null,
+          teamId: body.team?.id,
         }),
         CHECK_DEADLINE_MS,
       ).catch(() => undefined),
       withDeadline(recruiterProfile(client, body.user.id), PROFILE_DEADLINE_MS).catch(() => undefined),
-      withDeadline(minimumNotice(deps, body.team?.id), CHECK_DEADLINE_MS).catch(() => undefined),
     ]);
-    if (!checked || !notice) {
+    if (!checked) {
       errors[SCHEDULE.slot] =
         'Panelist could not check the slot (its database is not answering). Submit again in a moment.';
     } else {
@@ -162,7 +162,8 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
         const b = slot ? bookability(slot, deps.now()) : 'gone';
         if (b !== 'ok') errors[SCHEDULE.slot] = await slotError(b, deps);
         else if (slot) {
-          const tooSoon = noticeError(deps, notice.days, slot.startsAt, meta.tz);
+          const days = noticeDays(deps, checked.minNoticeBusinessDays);
+          const tooSoon = noticeError(deps, days, slot.startsAt, meta.tz);
           if (tooSoon) errors[SCHEDULE.slot] = tooSoon;
         }
       }
