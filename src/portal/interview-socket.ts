@@ -17,7 +17,8 @@
  * the server stops sending speech, records how much was heard, and the question
  * counts as heard (it stays on screen, and "Repeat the question" replays it).
  *
- * A connection on protocol v1 (the old page) is handed to LegacyInterviewSockets.
+ * A page on another protocol version (an old tab) gets `error {code: 'reload'}`
+ * and the close code RELOAD_CLOSE_CODE on its first message.
  */
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
@@ -61,7 +62,6 @@ import { SpeechCache } from '../services/interview/speech-cache.js';
 import { refreshTurnAnswer, retryPendingTranscripts } from '../services/interview/transcripts.js';
 import { type TVoiceOutcome, VoiceTurn } from '../services/interview/voice-turn.js';
 import type { TPortalDeps } from './deps.js';
-import { LegacyInterviewSockets } from './interview-socket-v1.js';
 import {
   DEFAULT_PAUSE_MS,
   decodeFrame,
@@ -314,7 +314,6 @@ type TSpeculation = {
 export class InterviewSockets {
   /** This process's open rooms, so a second tab here can close the first at once. */
   private readonly live = new Map<string, { connectionId: string; socket: WebSocket }>();
-  private readonly legacy: LegacyInterviewSockets;
   readonly audio: AudioStore;
   readonly speechCache: SpeechCache;
   private readonly sweep: NodeJS.Timeout;
@@ -325,7 +324,6 @@ export class InterviewSockets {
     private readonly deps: TPortalDeps,
     private readonly guard: KeyGuard,
   ) {
-    this.legacy = new LegacyInterviewSockets(deps, guard);
     this.audio = new AudioStore(deps.queues.connection, deps.queues.prefix);
     this.speechCache = new SpeechCache(deps.queues.connection, deps.queues.prefix, deps.ai, deps.logger);
     // Pending transcriptions (a piece whose transcription failed twice) are retried by any
@@ -364,27 +362,6 @@ export class InterviewSockets {
   }
 
   handle(socket: WebSocket, ip: string): void {
-    // The first text message says which protocol the page speaks.
-    const first = (raw: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-      const buf = Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw as ArrayBuffer);
-      if (!isBinary) {
-        try {
-          if ((JSON.parse(buf.toString()) as { v?: unknown })?.v === 1) {
-            socket.off('message', first);
-            this.legacy.handle(socket, ip, { raw: buf, isBinary });
-            return;
-          }
-        } catch {
-          // Not JSON: the v2 handler answers it.
-        }
-      }
-      socket.off('message', first);
-      this.handleV2(socket, ip, { raw: buf, isBinary });
-    };
-    socket.on('message', first);
-  }
-
-  private handleV2(socket: WebSocket, ip: string, firstMessage: { raw: Buffer; isBinary: boolean }): void {
     const deps = this.deps;
     const connectionId = randomUUID();
     let interviewId: string | null = null;
@@ -886,10 +863,15 @@ export class InterviewSockets {
         case 'audio_start': {
           if (!sttOf(deps.ai)) {
             opening = null;
-            throw new AppError(
-              'unavailable',
-              'Spoken answers need a speech-to-text service, and none is set up. Please type your answer.',
-            );
+            // Said as it is (not AppError's generic 5xx sentence): the candidate must know to type.
+            send({
+              type: 'error',
+              ...(msg.id ? { id: msg.id } : {}),
+              code: 'unavailable',
+              message:
+                'Spoken answers need a speech-to-text service, and none is set up. Please type your answer.',
+            });
+            return;
           }
           const open = await latestTurn(deps, id);
           if (!open || open.answeredAt !== null || open.seq !== msg.seq) {
@@ -1080,7 +1062,6 @@ export class InterviewSockets {
       chain = chain.then(() => onMessage(msg)).catch((err) => fail(msg.id, err));
     };
     socket.on('message', onRaw);
-    onRaw(firstMessage.raw, firstMessage.isBinary);
 
     socket.on('close', () => {
       closed = true;

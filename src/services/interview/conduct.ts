@@ -8,7 +8,7 @@ import { stripControlChars } from '../../domain/escape.js';
 import type { TCompletionReason } from '../../domain/interview-state.js';
 import { timeOutReason } from '../../domain/window.js';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
-import { chooseNext } from '../../infra/ai/interviewer.js';
+import type { chooseNext } from '../../infra/ai/interviewer.js';
 import { enqueueEvaluation as queueEvaluation } from '../../infra/queue/jobs/evaluation.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
@@ -230,7 +230,7 @@ function loadForAnswer(deps: TDeps, interviewId: string) {
 export type TRecorded = { kind: 'recorded'; answered: TTurnRow; interview: TInterviewRow; text: string };
 
 /**
- * Stores the answer to turn `seq` (the first step of submitAnswer). The same
+ * Stores the answer to turn `seq` (askNext then asks what comes next). The same
  * submission twice (same clientId) is recorded once; an answer to a question
  * that is no longer open is ignored ('stale').
  */
@@ -349,34 +349,6 @@ export async function askNext(
 }
 
 /**
- * Records the answer to turn `seq` and asks the next question (a follow-up or
- * the next planned one), with the follow-up decision made here (not streamed).
- */
-export async function submitAnswer(
-  deps: TDeps,
-  interviewId: string,
-  input: TAnswerInput,
-): Promise<TAnswerResult> {
-  const recorded = await recordAnswer(deps, interviewId, input);
-  if (recorded.kind !== 'recorded') return recorded;
-  const ask = await followUpInput(deps, recorded, input.mode);
-  let followUp: string | null = null;
-  if (ask && deps.ai) {
-    try {
-      const decision = await chooseNext(deps.ai, ask);
-      if (decision.action === 'follow_up') followUp = decision.question;
-    } catch (err) {
-      // The model failing costs the follow-up, never the interview.
-      deps.logger.warn(
-        { interviewId, err: { message: (err as Error).message } },
-        'follow-up decision failed',
-      );
-    }
-  }
-  return askNext(deps, recorded, followUp);
-}
-
-/**
  * Ends the interview (in_progress → completed) exactly once and enqueues its
  * evaluation. Returns false when it had already ended. A call on an interview
  * that is already completed enqueues the evaluation again, which the job id
@@ -431,26 +403,6 @@ function latencySummary(values: Array<number | null>): {
   const xs = values.filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
   const rank = (p: number) => xs[Math.min(xs.length - 1, Math.max(0, Math.ceil(p * xs.length) - 1))] ?? null;
   return { latencyP50Ms: rank(0.5), latencyP95Ms: rank(0.95), latencyTurns: xs.length };
-}
-
-/**
- * The time from the end of the answer to turn `answeredSeq` to the first audio
- * of the next question, as the browser measured it; it replaces the server's
- * estimate written when the question went out.
- */
-export async function recordTurnLatency(
-  deps: TDeps,
-  interviewId: string,
-  answeredSeq: number,
-  ms: number,
-): Promise<boolean> {
-  if (!Number.isFinite(ms) || ms < 0 || ms > 10 * 60_000) return false;
-  const r = await deps.prisma.interviewTurn.updateMany({
-    where: { interviewId, seq: answeredSeq, answeredAt: { not: null } },
-    data: { responseLatencyMs: Math.round(ms) },
-  });
-  if (r.count === 1) deps.metrics.turnLatency.observe(ms / 1000);
-  return r.count === 1;
 }
 
 export const INTEGRITY_SIGNALS = ['tab_hidden', 'paste', 'long_silence'] as const;
