@@ -21,6 +21,7 @@
  * and the close code RELOAD_CLOSE_CODE on its first message.
  */
 import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import type { WebSocket } from 'ws';
 import { AppError, isAppError } from '../domain/errors.js';
 import { timeOutReason } from '../domain/window.js';
@@ -59,7 +60,11 @@ import {
 } from '../services/interview/room-records.js';
 import { findInterviewByKey, timingOf } from '../services/interview/session.js';
 import { SpeechCache } from '../services/interview/speech-cache.js';
-import { refreshTurnAnswer, retryPendingTranscripts } from '../services/interview/transcripts.js';
+import {
+  readTurnAnswer,
+  refreshTurnAnswer,
+  retryPendingTranscripts,
+} from '../services/interview/transcripts.js';
 import { type TVoiceOutcome, VoiceTurn } from '../services/interview/voice-turn.js';
 import type { TPortalDeps } from './deps.js';
 import {
@@ -317,6 +322,8 @@ export class InterviewSockets {
   readonly audio: AudioStore;
   readonly speechCache: SpeechCache;
   private readonly sweep: NodeJS.Timeout;
+  /** Hears `AudioStore.announceAnswer` from every portal process (a subscribed connection does nothing else). */
+  private readonly announcements: Redis;
   /** Voice turns of this process, by interview, so a reconnect to this process reuses the object. */
   private readonly turns = new Map<string, VoiceTurn>();
 
@@ -341,10 +348,43 @@ export class InterviewSockets {
         });
     }, RETRY_SWEEP_MS);
     this.sweep.unref();
+    // Its own connection (a subscribed one can do nothing else); the offline queue holds SUBSCRIBE
+    // until it is connected (the producer connection it copies refuses commands while offline), and
+    // ioredis subscribes again after a reconnect.
+    this.announcements = deps.queues.connection.duplicate({ enableOfflineQueue: true });
+    this.announcements.on('error', (err: Error) =>
+      deps.logger.warn({ err: { message: err.message } }, 'answer announcements: Redis error'),
+    );
+    this.announcements.on('message', (_channel: string, body: string) => {
+      void this.showAnswer(body).catch((err: Error) =>
+        deps.logger.warn({ err: { message: err.message } }, 'answer text not pushed to the room'),
+      );
+    });
+    void this.announcements
+      .subscribe(this.audio.answerChannel)
+      .catch((err: Error) =>
+        deps.logger.error(
+          { err: { message: err.message } },
+          'answer announcements not subscribed: rooms see late transcripts only after a reconnect',
+        ),
+      );
   }
 
   close() {
     clearInterval(this.sweep);
+    this.announcements.disconnect();
+  }
+
+  /** A background transcription finished: the room, if it is open on this process, shows the whole answer. */
+  private async showAnswer(body: string): Promise<void> {
+    const { interviewId, seq } = JSON.parse(body) as { interviewId?: unknown; seq?: unknown };
+    if (typeof interviewId !== 'string' || typeof seq !== 'number') return;
+    const room = this.live.get(interviewId);
+    if (!room) return;
+    const answer = await readTurnAnswer(this.deps, interviewId, seq);
+    if (!answer || room.socket.readyState !== room.socket.OPEN) return;
+    const msg: TServerPayload = { type: 'answer_text', seq, text: answer.text, pending: answer.pending };
+    room.socket.send(JSON.stringify({ v: PROTOCOL_VERSION, ...msg }));
   }
 
   voiceAvailability(): TVoiceAvailability {
@@ -604,6 +644,8 @@ export class InterviewSockets {
       });
       if (recorded.kind !== 'recorded') return afterResult(recorded);
       if (outcome) {
+        // turn_end carried the words before the tail: the room now shows the whole answer as stored.
+        send({ type: 'answer_text', seq: input.seq, text: recorded.text, pending: outcome.pending });
         // The answer's audio is deleted once its transcript is stored (or kept while pending).
         void refreshTurnAnswer(deps, this.audio, id, input.seq).catch(() => undefined);
         if (outcome.pending) {
