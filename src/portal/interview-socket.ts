@@ -522,9 +522,8 @@ export class InterviewSockets {
     };
 
     const resumeInfo = async (seq: number) => {
-      const indexes = await this.audio.indexes(interviewId as string, seq);
+      const { indexes, mime } = await this.audio.held(interviewId as string, seq);
       if (indexes.length === 0) return null;
-      const mime = await this.audio.mime(interviewId as string, seq);
       let upTo = -1;
       const set = new Set(indexes);
       while (set.has(upTo + 1)) upTo += 1;
@@ -636,8 +635,10 @@ export class InterviewSockets {
       });
       if (recorded.kind !== 'recorded') return afterResult(recorded);
       if (outcome) {
-        // The answer's audio is deleted once its transcript is stored (or kept while pending).
-        void refreshTurnAnswer(deps, this.audio, id, input.seq).catch(() => undefined);
+        // The answer's audio is deleted once its transcript is stored (or kept while pending; a
+        // piece retried meanwhile may have finished, so the turn's text is rebuilt from its pieces).
+        if (outcome.pending) void refreshTurnAnswer(deps, this.audio, id, input.seq).catch(() => undefined);
+        else void this.audio.drop(id, input.seq).catch(() => undefined);
         if (outcome.pending) {
           send({
             type: 'transcription_pending',
