@@ -110,7 +110,10 @@ export function buildBookingConfirmation(s: TInterviewSummary): { text: string; 
   }
   // The fallback text is mrkdwn too (notifications, screen readers): escaped like the blocks,
   // or a name such as `<!channel>` would ping everyone (fault suite, abuse case 9).
-  const text = `AI interview: ${userText(s.candidateName, 120)} for ${userText(s.roleTitle, 120)}, ${formatInZone(s.start, 'UTC', 'datetime')} UTC (${statusText(s).replace(/^:[a-z_]+: /, '').replace('\n', ', ')})`;
+  const status = statusText(s)
+    .replace(/^:[a-z_]+: /, '')
+    .replace('\n', ', ');
+  const text = `AI interview: ${userText(s.candidateName, 120)} for ${userText(s.roleTitle, 120)}, ${formatInZone(s.start, 'UTC', 'datetime')} UTC (${status})`;
   return { text, blocks };
 }
 

@@ -4,7 +4,7 @@
  * with SET NX for 6 minutes, longer than Bolt's 5-minute timestamp window.
  */
 import type { Redis } from 'ioredis';
-import { batchPerTurn } from '../infra/batch-per-turn.js';
+import { coalesceCalls } from '../infra/coalesce-calls.js';
 import type { TReplayGuard } from './receiver.js';
 
 const TTL_SECONDS = 6 * 60;
@@ -27,7 +27,7 @@ export function redisReplayGuard(
   keyPrefix: string,
   deadlineMs = REPLAY_CHECK_DEADLINE_MS,
 ): TReplayGuard {
-  const check = batchPerTurn(async (signatures: string[]) => {
+  const check = coalesceCalls(async (signatures: string[]) => {
     const pipeline = redis.pipeline();
     for (const sig of signatures) pipeline.set(`${keyPrefix}${sig}`, '1', 'EX', TTL_SECONDS, 'NX');
     const replies = (await pipeline.exec()) ?? [];

@@ -62,5 +62,3 @@ export const ZEmailAddress = z.string().transform((value, ctx) => {
   }
   return email;
 });
-
-export type TEmailAddress = z.output<typeof ZEmailAddress>;

@@ -27,38 +27,74 @@ function isSafeUrl(url: string): boolean {
   return /^(https?:|mailto:)/i.test(url);
 }
 
-/** mrkdwn → HTML: links, mentions, dates, *bold*, _italic_, ~strike~, `code`, ```blocks```, quotes. */
+/**
+ * mrkdwn → HTML, as Slack renders it: `<url|text>` links, `<@U…>` / `<#C…>` / `<!here>` mentions,
+ * `<!date^…>` dates, `*bold*`, `_italic_`, `~strike~` (only at word boundaries, so `snake_case`
+ * and `2*3*4` stay as typed), `` `code` `` and ```` ```blocks``` ```` (never formatted inside),
+ * `>` quotes, `:emoji:`, and `&amp; &lt; &gt;` as the only entities. Only a real `<` starts a
+ * special: user text arrives with `<` escaped as `&lt;`, so it can never become markup here.
+ */
 export function mrkdwnToHtml(text: string): string {
+  const specials: string[] = [];
+  const marked = text.replace(/<([^<>\n]*)>/g, (_m, inner: string) => {
+    specials.push(special(inner));
+    return `\uE000${specials.length - 1}\uE000`;
+  });
+  let html = escapeHtml(unslack(marked));
+  const codes: string[] = [];
+  const keep = (markup: string) => {
+    codes.push(markup);
+    return `\uE001${codes.length - 1}\uE001`;
+  };
+  html = html.replace(/```([\s\S]+?)```/g, (_m, c: string) => keep(`<pre>${c}</pre>`));
+  html = html.replace(/`([^`\n]+)`/g, (_m, c: string) => keep(`<code>${c}</code>`));
+  const format = (src: string, ch: string, tag: string) => {
+    const c = `\\${ch}`;
+    const re = new RegExp(`(^|[^\\w${c}])${c}(?=\\S)([^${c}\\n]*?\\S)${c}(?![\\w${c}])`, 'g');
+    return src.replace(re, (_m, pre: string, body: string) => `${pre}<${tag}>${body}</${tag}>`);
+  };
+  html = format(format(format(html, '*', 'b'), '_', 'i'), '~', 's');
+  html = html.replace(/:([a-z0-9_+-]+):/g, (all, name: string) => EMOJI[name] ?? all);
+  // Quotes: consecutive lines that start with '>' (escaped by now) form one quote.
   const out: string[] = [];
-  const pattern = /<([^<>]*)>/g;
-  let last = 0;
-  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-    out.push(inline(unslack(text.slice(last, m.index))));
-    out.push(special(m[1] ?? ''));
-    last = m.index + m[0].length;
+  let quote: string[] = [];
+  const flush = () => {
+    if (quote.length > 0) out.push(`<blockquote class="quote">${quote.join('<br>')}</blockquote>`);
+    quote = [];
+  };
+  for (const line of html.split('\n')) {
+    const m = /^&gt;\s?(.*)$/.exec(line);
+    if (m) quote.push(m[1] ?? '');
+    else {
+      flush();
+      out.push(line);
+    }
   }
-  out.push(inline(unslack(text.slice(last))));
-  return out
-    .join('')
-    .split('\n')
-    .map((line) => (line.startsWith('&gt; ') ? `<q class="quote">${line.slice(5)}</q>` : line))
-    .join('<br>');
+  flush();
+  html = out
+    .join('\n')
+    .replace(/\n/g, '<br>')
+    .replace(/<\/blockquote><br>/g, '</blockquote>');
+  html = html.replace(/\uE001(\d+)\uE001/g, (_m, i: string) => codes[Number(i)] ?? '');
+  return html.replace(/\uE000(\d+)\uE000/g, (_m, i: string) => specials[Number(i)] ?? '');
 }
 
 function special(token: string): string {
   const [target = '', label] = splitOnce(token, '|');
   if (target.startsWith('!date^')) {
-    // <!date^UNIX^format|fallback>: Slack shows it in the reader's zone; the page does the same.
+    // <!date^UNIX^format|fallback>: Slack shows it in the reader's zone; inZone() does the same.
     const seconds = Number(target.split('^')[1]);
     const fallback = unslack(label ?? '');
     return Number.isFinite(seconds)
       ? `<time class="slack-date" datetime="${new Date(seconds * 1000).toISOString()}">${escapeHtml(fallback)}</time>`
       : escapeHtml(fallback);
   }
-  if (target.startsWith('!')) return `<span class="mention">@${escapeHtml(target.slice(1))}</span>`;
+  if (target.startsWith('!'))
+    return `<span class="mention">@${escapeHtml(label ?? target.slice(1).split('^')[0] ?? '')}</span>`;
   if (target.startsWith('@'))
     return `<span class="mention">@${escapeHtml(unslack(label ?? target.slice(1)))}</span>`;
-  if (target.startsWith('#')) return `<span class="mention">#${escapeHtml(label ?? target.slice(1))}</span>`;
+  if (target.startsWith('#'))
+    return `<span class="mention">#${escapeHtml(unslack(label ?? target.slice(1)))}</span>`;
   const url = unslack(target);
   const shown = escapeHtml(unslack(label ?? target));
   if (!isSafeUrl(url)) return shown;
@@ -75,6 +111,7 @@ const EMOJI: Readonly<Record<string, string>> = {
   warning: '⚠️',
   x: '❌',
   white_check_mark: '✅',
+  heavy_check_mark: '✔️',
   hourglass_flowing_sand: '⏳',
   checkered_flag: '🏁',
   grey_question: '❔',
@@ -85,26 +122,25 @@ const EMOJI: Readonly<Record<string, string>> = {
   red_circle: '🔴',
   raising_hand: '🙋',
   no_entry_sign: '🚫',
+  no_entry: '⛔',
   lock: '🔒',
   large_green_circle: '🟢',
   information_source: 'ℹ️',
   ghost: '👻',
   envelope: '✉️',
   email: '📧',
+  email_sent: '📤',
   memo: '📝',
   star: '⭐',
   tada: '🎉',
+  eyes: '👀',
+  link: '🔗',
+  clock1: '🕐',
+  bust_in_silhouette: '👤',
+  busts_in_silhouette: '👥',
+  leftwards_arrow_with_hook: '↩️',
+  wastebasket: '🗑️',
 };
-
-function inline(raw: string): string {
-  let s = escapeHtml(raw).replace(/:([a-z0-9_+-]+):/g, (all, name: string) => EMOJI[name] ?? all);
-  s = s.replace(/```([\s\S]+?)```/g, '<pre>$1</pre>');
-  s = s.replace(/`([^`\n]+)`/g, '<code>$1</code>');
-  s = s.replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s.,;:!?)])/g, '$1<b>$2</b>');
-  s = s.replace(/(^|[\s(])_([^_\n]+)_(?=$|[\s.,;:!?)])/g, '$1<i>$2</i>');
-  s = s.replace(/(^|[\s(])~([^~\n]+)~(?=$|[\s.,;:!?)])/g, '$1<s>$2</s>');
-  return s;
-}
 
 /** A text object (plain_text or mrkdwn) as HTML. */
 function textHtml(text: unknown): string {

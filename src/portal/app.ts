@@ -17,7 +17,6 @@ import type { TPortalDeps } from './deps.js';
 import { registerRoutes } from './routes/index.js';
 
 // Until every branch imports it from ./deps.js (then this line goes).
-export type { TPortalDeps } from './deps.js';
 
 export type TPortalOptions = {
   mounts?: Array<{ plugin: FastifyPluginAsync; prefix?: string }>;

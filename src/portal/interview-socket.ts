@@ -25,7 +25,13 @@ import { AppError, isAppError } from '../domain/errors.js';
 import { tallyAnswers, wrapUpText } from '../domain/interview-end.js';
 import { timeOutReason } from '../domain/window.js';
 import { sttOf, ttsOf } from '../infra/ai/client.js';
-import { chooseNextStream, type TNextDecision } from '../infra/ai/interviewer.js';
+import {
+  chooseNextStream,
+  decisionCall,
+  failedCall,
+  type TInterviewerCall,
+  type TNextDecision,
+} from '../infra/ai/interviewer.js';
 import { synthesizeStream } from '../infra/ai/speech.js';
 import type { KeyGuard } from '../infra/key-guard.js';
 import { loggableMessage } from '../infra/logger.js';
@@ -388,6 +394,8 @@ export class InterviewSockets {
     let speech: SpeechOut | null = null;
     let streamId = 0;
     let speculation: TSpeculation | null = null;
+    /** Decision calls made on guesses of the current answer (the audit counts them with the decision). */
+    let guessCalls = 0;
     let replying = false;
     /** The last answer's end, for the latency marks of the reply to it. */
     let lastEnd: { seq: number; at: number; marks: Record<string, number> } | null = null;
@@ -584,6 +592,7 @@ export class InterviewSockets {
         const { interview, answered } = await turnContext(seq);
         const ask = await followUpInput(deps, { kind: 'recorded', interview, answered, text }, 'voice');
         if (!ask) return { action: 'next' } as TNextDecision;
+        guessCalls++;
         return chooseNextStream(ai, ask, {
           deadlineMs: deps.config.voice.decisionDeadlineMs,
           signal: abort.signal,
@@ -644,8 +653,10 @@ export class InterviewSockets {
       let followSpeech: SpeechOut | null = null;
       let sentenceBuf = '';
       let asked: Promise<TAnswerResult> | null = null;
+      // The audit's record of the decision call, stored on the turn it chose (set before askNext).
+      let call: TInterviewerCall | null = null;
       const askPlanned = () => {
-        asked ??= askNext(deps, recorded, null).then(async (r) => {
+        asked ??= askNext(deps, recorded, null, call).then(async (r) => {
           await afterResult(r);
           return r;
         });
@@ -653,6 +664,7 @@ export class InterviewSockets {
       };
       const onAction = (a: TNextDecision['action']) => {
         marks.decisionReady = Date.now() - endAt;
+        if (deps.ai) call = { ...decisionCall(deps.ai), outcome: a, guesses: guessCalls };
         // The planned question's speech is ready (cached): ask it without waiting for the stream's end.
         if (a === 'next') void askPlanned().catch((err) => fail(undefined, err));
       };
@@ -674,8 +686,11 @@ export class InterviewSockets {
       if (ask && deps.ai) {
         const spec = speculation as TSpeculation | null;
         speculation = null;
+        const isGuessUsed = spec !== null && spec.text === input.text;
+        // The guesses set aside; a guess made on exactly this transcript is the decision itself.
+        guessCalls = Math.max(0, guessCalls - (isGuessUsed ? 1 : 0));
         try {
-          if (spec && spec.text === input.text) {
+          if (isGuessUsed && spec) {
             // The guess was made on exactly this transcript: use it (its deltas so far, then live).
             if (spec.action) onAction(spec.action);
             for (const d of spec.deltas) onDelta(d);
@@ -696,8 +711,10 @@ export class InterviewSockets {
           (followSpeech as SpeechOut | null)?.stop();
           followSpeech = null;
           decision = { action: 'next' };
+          call = { ...failedCall(decisionCall(deps.ai), err), guesses: guessCalls };
         }
       }
+      guessCalls = 0;
       marks.decisionReady ??= Date.now() - endAt;
       if (decision.action === 'follow_up') {
         if (sentenceBuf.trim() !== '') {
@@ -706,7 +723,7 @@ export class InterviewSockets {
         }
         if (!followSpeech) followSpeech = speak(nextSeq, decision.question);
         else followSpeech.end();
-        const result = await askNext(deps, recorded, decision.question);
+        const result = await askNext(deps, recorded, decision.question, call);
         if (result.kind === 'next') {
           sendQuestion(result.turn, result, null, { speak: false });
           await armTimer();
@@ -1105,5 +1122,3 @@ export class InterviewSockets {
     socket.on('error', (err) => log.warn({ err: { message: err.message } }, 'socket error'));
   }
 }
-
-export type { TRecorded };

@@ -73,7 +73,6 @@ export {
   FRAME_AUDIO,
   FRAME_HEADER_BYTES,
   FRAME_SPEECH,
-  MAX_ANSWER_AUDIO_MS,
   MAX_FRAME_BYTES,
   type TFrame,
 } from '../domain/audio-frame.js';
@@ -216,7 +215,6 @@ export const ZClientMessage = z.discriminatedUnion('type', [
   z.object({ v, type: z.literal('ping'), id: ZId.optional() }),
 ]);
 export type TClientMessage = z.infer<typeof ZClientMessage>;
-export type TClientMessageOf<T extends TClientMessage['type']> = Extract<TClientMessage, { type: T }>;
 
 // ------------------------------------------------------------- server → client
 
@@ -232,7 +230,6 @@ export const STATUS_PHASES = [
   /** Something is slower than usual; `message` says what happens next. */
   'delayed',
 ] as const;
-export type TStatusPhase = (typeof STATUS_PHASES)[number];
 
 export const TURN_END_REASONS = [
   /** A pause after words that look finished (or a long pause after unfinished ones). */

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { routeListeners } from '../../src/bot/listeners/route-listeners.js';
 import { PendingAcks } from '../../src/bot/pending-acks.js';
 import { redisReplayGuard } from '../../src/bot/replay-guard.js';
-import { batchPerTurn } from '../../src/infra/batch-per-turn.js';
+import { coalesceCalls } from '../../src/infra/coalesce-calls.js';
 import { prepareJobId } from '../../src/infra/queue/jobs/prepare.js';
 import { JobQueues } from '../../src/infra/queue/queues.js';
 import { createRedis } from '../../src/infra/queue/redis.js';
@@ -34,10 +34,10 @@ const ready = async (redis: ReturnType<typeof createRedis>) => {
   if (redis.status !== 'ready') await once(redis, 'ready');
 };
 
-describe('batchPerTurn', () => {
+describe('coalesceCalls', () => {
   it('runs the calls of one turn together and answers each caller with its own result', async () => {
     const batches: number[][] = [];
-    const double = batchPerTurn(async (xs: number[]) => {
+    const double = coalesceCalls(async (xs: number[]) => {
       batches.push(xs);
       return xs.map((x) => (x === 3 ? new Error('three is refused') : x * 2));
     });
@@ -54,7 +54,7 @@ describe('batchPerTurn', () => {
 
   it('rejects every caller of a batch whose run fails, and splits large turns', async () => {
     const sizes: number[] = [];
-    const failing = batchPerTurn(async (xs: number[]) => {
+    const failing = coalesceCalls(async (xs: number[]) => {
       sizes.push(xs.length);
       throw new Error('database down');
     }, 2);

@@ -8,7 +8,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { evaluateTranscript } from '../../src/infra/ai/evaluator.js';
 import { createMailer } from '../../src/infra/mail/mailer.js';
-import type { TWorkerDeps } from '../../src/jobs/handlers/index.js';
+import type { TWorkerDeps } from '../../src/jobs/deps.js';
 import { loadInterviewTranscript } from '../../src/services/evaluation/transcript.js';
 import { transcriptLinkFor } from '../../src/services/evaluation/transcript-link.js';
 import type { SlackMessage } from '../../tools/slack-emulator/emulator.js';

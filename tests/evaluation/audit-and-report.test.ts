@@ -14,12 +14,17 @@ import { registerListeners } from '../../src/bot/listeners/index.js';
 import { PendingAcks } from '../../src/bot/pending-acks.js';
 import { FastifySlackReceiver } from '../../src/bot/receiver.js';
 import { auditUrl, transcriptUrl } from '../../src/domain/transcript-link.js';
+import { Prisma } from '../../src/generated/prisma/client.js';
+import { NEXT_PROMPT_VERSION, PLAN_PROMPT_VERSION } from '../../src/infra/ai/interviewer.js';
 import { adminExportsPlugin } from '../../src/ops/admin-exports.js';
 import { buildPortal } from '../../src/portal/app.js';
-import type { TInterviewAudit } from '../../src/services/audit/interview-audit.js';
+import { auditHtml } from '../../src/portal/routes/audit.js';
+import { buildInterviewAudit, type TInterviewAudit } from '../../src/services/audit/interview-audit.js';
 import { recordDecision } from '../../src/services/evaluation/decision.js';
 import { requestReevaluation } from '../../src/services/evaluation/thread-actions.js';
 import { recordEvent } from '../../src/services/events.js';
+import { startInterview, submitAnswer } from '../../src/services/interview/conduct.js';
+import { prepareInterview } from '../../src/services/interview/prepare-interview.js';
 import { sendSlackRequest, slashCommandBody } from '../../tools/slack-emulator/signing.js';
 import {
   CHANNEL,
@@ -205,7 +210,7 @@ describe('the audit export', () => {
         promptVersion: expect.stringMatching(/^eval-/),
         rubricVersion: expect.stringMatching(/^rubric-[0-9a-f]{12}$/),
         calls: 1,
-        status: 'succeeded',
+        outcome: 'succeeded',
         error: null,
         at: expect.any(String),
       })),
@@ -244,6 +249,163 @@ describe('the audit export', () => {
     expect((await fetch(`${base}/audits/${interview.id}${transcriptLink.search}`)).status).toBe(403);
     // The transcript page links to it.
     expect(await (await fetch(transcriptLink)).text()).toContain(`/audits/${interview.id}?exp=`);
+  }, 60_000);
+});
+
+describe("the audit of the interviewer's own model calls", () => {
+  const PLAN = {
+    questions: [
+      { text: 'Walk me through a system you designed for failure.', competency: 'system_design' },
+      { text: 'How do you explain a trade-off to a non-engineer?', competency: 'communication' },
+    ],
+  };
+  const systemOf = (r: { messages: Array<{ role: string; content?: unknown }> }) =>
+    String(r.messages.find((m) => m.role === 'system')?.content ?? '');
+
+  /** A scheduled interview whose window is open and whose plan is not made yet. */
+  async function freshInterview(questions: string[] = []) {
+    const interview = await seedInterview(h, {
+      turns: [],
+      status: 'scheduled',
+      start: new Date(Date.now() - 60_000),
+      startedAt: null,
+    });
+    await h.deps.prisma.role.update({
+      where: { id: interview.roleId },
+      data: { questionCount: 2, questions },
+    });
+    await h.deps.prisma.interview.update({
+      where: { id: interview.id },
+      data: { questionPlan: Prisma.DbNull, planPreparedAt: null },
+    });
+    return interview;
+  }
+
+  it('names the plan, each follow-up decision and each evaluation, with model, prompt and rubric versions, and each question source', async () => {
+    let decisions = 0;
+    const callsBefore = h.openai.calls.length;
+    const evaluate = scriptedModel({ recommendation: 'hire' });
+    h.openai.setChatHandler((r) => {
+      const system = systemOf(r);
+      if (system.startsWith('You plan structured job interviews')) return JSON.stringify(PLAN);
+      if (system.startsWith('You are a calm, attentive interviewer')) {
+        decisions++;
+        // First answer: a follow-up. After the last planned question: a reply that is no decision.
+        return decisions === 1
+          ? JSON.stringify({
+              action: 'follow_up',
+              question: 'Which part of it failed first, and how did you know?',
+            })
+          : 'I cannot decide.';
+      }
+      return evaluate(r);
+    });
+    const interview = await freshInterview();
+    const { prisma } = h.deps;
+
+    expect(await prepareInterview(h.deps, interview.id, { allowFallback: false })).toEqual({ questions: 2 });
+    await startInterview(h.deps, interview.id, { consentVersion: 3, mode: 'typed' });
+    const answer = (seq: number, text: string) =>
+      submitAnswer(h.deps, interview.id, { seq, clientId: `c${seq}`, text, mode: 'typed' });
+    expect((await answer(0, GOOD_TURNS[0]!.a!)).kind).toBe('next');
+    // The follow-up's answer gets no decision of its own: the next planned question follows.
+    expect((await answer(1, 'The queue consumer failed first; the lag alert told us.')).kind).toBe('next');
+    expect(await answer(2, GOOD_TURNS[1]!.a!)).toEqual({
+      kind: 'completed',
+      reason: 'finished',
+    });
+    expect(decisions).toBe(2);
+    await h.runHandler({ interviewId: interview.id, version: 1, reason: 'completed' });
+
+    const audit = await buildInterviewAudit(h.deps, interview.id);
+    const evaluation = await prisma.evaluation.findFirstOrThrow({ where: { interviewId: interview.id } });
+    expect(audit.questionPlanSource).toBe('model');
+    expect(audit.models).toEqual({ chat: 'test-model', speechToText: 'whisper-1', textToSpeech: 'tts-1' });
+    expect(audit.questions.map((q) => [q.turn, q.source, q.question])).toEqual([
+      [1, 'planned', PLAN.questions[0]!.text],
+      [2, 'follow_up', 'Which part of it failed first, and how did you know?'],
+      [3, 'planned', PLAN.questions[1]!.text],
+    ]);
+    expect(
+      audit.modelCalls.map(({ at, ...c }) => {
+        expect(Date.parse(at)).not.toBeNaN();
+        return c;
+      }),
+    ).toEqual([
+      {
+        purpose: 'question_plan',
+        model: 'test-model',
+        promptVersion: PLAN_PROMPT_VERSION,
+        // The plan was written from the same rubric the evaluation scored against.
+        rubricVersion: evaluation.rubricVersion,
+        outcome: 'ok',
+        error: null,
+      },
+      {
+        purpose: 'follow_up_decision',
+        model: 'test-model',
+        promptVersion: NEXT_PROMPT_VERSION,
+        rubricVersion: null,
+        outcome: 'follow_up',
+        error: null,
+        afterTurn: 1,
+      },
+      {
+        purpose: 'follow_up_decision',
+        model: 'test-model',
+        promptVersion: NEXT_PROMPT_VERSION,
+        rubricVersion: null,
+        outcome: 'failed',
+        error: 'the model returned no usable decision',
+        afterTurn: 3,
+      },
+      {
+        purpose: 'evaluation',
+        model: 'test-model',
+        promptVersion: evaluation.promptVersion,
+        rubricVersion: evaluation.rubricVersion,
+        outcome: 'succeeded',
+        error: null,
+        evaluationVersion: 1,
+        calls: 1,
+      },
+    ]);
+    expect(PLAN_PROMPT_VERSION).toMatch(/^plan-[0-9a-f]{12}$/);
+    expect(NEXT_PROMPT_VERSION).toMatch(/^next-[0-9a-f]{12}$/);
+    // Every chat call the model server saw is in the audit: 1 plan + 2 decisions + 1 evaluation.
+    const chatCalls = h.openai.calls.slice(callsBefore).filter((c) => c.path.endsWith('/chat/completions'));
+    expect(chatCalls).toHaveLength(audit.modelCalls.length);
+    // The page shows them too.
+    const page = auditHtml(audit, '#');
+    expect(page).toContain('follow-up decision');
+    expect(page).toContain(PLAN_PROMPT_VERSION);
+    expect(page).toContain('after turn 3');
+  }, 60_000);
+
+  it("marks the built-in bank's questions as fallback when the plan's model call fails, and lists the failed call", async () => {
+    h.openai.setChatHandler(() => 'no plan today');
+    const interview = await freshInterview(['Tell me about the last incident you handled.']);
+    await expect(prepareInterview(h.deps, interview.id, { allowFallback: false })).rejects.toThrow(
+      'the model returned no usable question plan',
+    );
+    // The job's last try (or the start) falls back to the built-in bank.
+    await startInterview(h.deps, interview.id, { consentVersion: 3, mode: 'typed' });
+    const audit = await buildInterviewAudit(h.deps, interview.id);
+    expect(audit.questionPlanSource).toBe('built_in');
+    expect(audit.modelCalls.map((c) => [c.purpose, c.outcome, c.error])).toEqual([
+      ['question_plan', 'failed', 'the model returned no usable question plan'],
+      ['question_plan', 'failed', 'the model returned no usable question plan'],
+    ]);
+    const plan = await h.deps.prisma.interview.findUniqueOrThrow({
+      where: { id: interview.id },
+      select: { questionPlan: true },
+    });
+    // The opener comes from the bank, then the role's own question.
+    expect(plan.questionPlan).toEqual([
+      expect.objectContaining({ origin: 'bank' }),
+      { text: 'Tell me about the last incident you handled.', competency: null, origin: 'role' },
+    ]);
+    expect(audit.questions.map((q) => q.source)).toEqual(['fallback']);
   }, 60_000);
 });
 

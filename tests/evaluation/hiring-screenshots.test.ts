@@ -18,10 +18,10 @@ import { recordDecision } from '../../src/services/evaluation/decision.js';
 import { requestReevaluation } from '../../src/services/evaluation/thread-actions.js';
 import { recordEvent } from '../../src/services/events.js';
 import { buildImpactReport, parseReportRange } from '../../src/services/reports/impact-report.js';
-import { renderThreadPage } from '../../tools/slack-emulator/block-kit-html.js';
 import type { SlackMessage } from '../../tools/slack-emulator/emulator.js';
 import { hasChromium, launchBrowser } from '../helpers/browser.js';
 import { SCREENSHOT_DIR } from '../helpers/screenshots.js';
+import { renderThreadPage } from '../helpers/thread-page.js';
 import {
   GOOD_TURNS,
   RECRUITER,

@@ -2,7 +2,7 @@
  * Renders what the hiring team sees, with headless Chromium, into docs/screenshots: the Slack
  * thread (scheduling message, evaluation post, a human-review note) drawn from the blocks the
  * emulator received, the failure and no-show notes, and the transcript page served by the
- * portal. Also checks the Block Kit renderer's mrkdwn rules.
+ * portal (the mrkdwn rules are tested in tests/ops/stand-in-render.test.ts).
  */
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
@@ -10,10 +10,10 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPortal } from '../../src/portal/app.js';
 import { requestHumanReview } from '../../src/services/evaluation/thread-actions.js';
-import { renderMrkdwn, renderThreadPage } from '../../tools/slack-emulator/block-kit-html.js';
 import type { SlackMessage } from '../../tools/slack-emulator/emulator.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { SCREENSHOT_DIR } from '../helpers/screenshots.js';
+import { renderThreadPage } from '../helpers/thread-page.js';
 import {
   GOOD_TURNS,
   RECRUITER,
@@ -66,24 +66,6 @@ function threadPage(interview: { slackThreadTs: string | null }, title: string):
     options: { timeZone: 'America/New_York', users, channels: { C_RECRUITING: 'recruiting' } },
   });
 }
-
-describe('Block Kit renderer', () => {
-  it('renders mrkdwn as Slack does and escapes everything', () => {
-    expect(
-      renderMrkdwn('*bold* _it_ ~gone~ `x<y` <https://a.test/?q=1&amp;r=2|link> <@U1> &lt;b&gt;', {
-        users: { U1: 'Ann' },
-      }),
-    ).toBe(
-      '<b>bold</b> <i>it</i> <s>gone</s> <code>x&lt;y</code> <a href="https://a.test/?q=1&amp;r=2" rel="noopener noreferrer">link</a> <span class="mention">@Ann</span> &lt;b&gt;',
-    );
-    expect(renderMrkdwn('a\n&gt; quoted “line”\nb')).toBe('a<br><blockquote>quoted “line”</blockquote>b');
-    expect(
-      renderMrkdwn('<!date^1900000000^{date_short_pretty} at {time}|fallback>', { timeZone: 'UTC' }),
-    ).toBe('<span class="date">Mar 17, 2030 at 5:46 PM</span>');
-    expect(renderMrkdwn('snake_case_name and 2*3*4')).toBe('snake_case_name and 2*3*4');
-    expect(renderMrkdwn('<javascript:alert(1)|x>')).toBe('&lt;javascript:alert(1)|x&gt;');
-  });
-});
 
 describe('screenshots', () => {
   it('the evaluation thread, the failure and no-show notes, and the transcript page', async () => {

@@ -34,7 +34,8 @@ describe('the room', () => {
     ws.on('message', (d) => inbox.push(JSON.parse(d.toString())));
     await new Promise((r) => ws.once('open', r));
     let n = 0;
-    const send = (m: Record<string, unknown>) => ws.send(JSON.stringify({ v: PROTOCOL_VERSION, id: `m${++n}`, ...m }));
+    const send = (m: Record<string, unknown>) =>
+      ws.send(JSON.stringify({ v: PROTOCOL_VERSION, id: `m${++n}`, ...m }));
     const next = async (type: string) => {
       for (let i = 0; i < 200; i++) {
         const at = inbox.findIndex((m) => m.type === type);
@@ -80,7 +81,9 @@ describe('the thread', () => {
     expect(textOf(post!)).toContain(
       '*The interview with Ada Lovelace ended early after 1 of 3 questions.* No AI evaluation runs on this installation',
     );
-    expect(textOf(root!)).toContain('*Status*\\n:checkered_flag: Interview ended early after 1 of 3 questions');
+    expect(textOf(root!)).toContain(
+      '*Status*\\n:checkered_flag: Interview ended early after 1 of 3 questions',
+    );
     for (const m of [root!, post!]) expect(textOf(m)).not.toMatch(/finished|completed/i);
 
     const portal = await buildPortal(h.deps);

@@ -21,7 +21,20 @@ describe('stand-in rendering', () => {
       '<time class="slack-date" datetime="2023-11-14T22:13:20.000Z">Nov 14</time>',
     );
     expect(mrkdwnToHtml(':white_check_mark: Added 1 slot.\n&gt; quoted')).toBe(
-      '✅ Added 1 slot.<br><q class="quote">quoted</q>',
+      '✅ Added 1 slot.<br><blockquote class="quote">quoted</blockquote>',
+    );
+  });
+
+  it('formats as Slack does: only at word boundaries, never inside code, quotes as one block', () => {
+    expect(mrkdwnToHtml('*bold* _it_ ~gone~ `x<y` <https://a.test/?q=1&amp;r=2|link> &lt;b&gt;')).toBe(
+      '<b>bold</b> <i>it</i> <s>gone</s> <code>x&lt;y</code> <a href="https://a.test/?q=1&amp;r=2" target="_blank" rel="noopener noreferrer">link</a> &lt;b&gt;',
+    );
+    expect(mrkdwnToHtml('a\n&gt; quoted “line”\n&gt; and more\nb')).toBe(
+      'a<br><blockquote class="quote">quoted “line”<br>and more</blockquote>b',
+    );
+    expect(mrkdwnToHtml('snake_case_name and 2*3*4')).toBe('snake_case_name and 2*3*4');
+    expect(mrkdwnToHtml('`*not bold*` and ```_not italic_```')).toBe(
+      '<code>*not bold*</code> and <pre>_not italic_</pre>',
     );
   });
 

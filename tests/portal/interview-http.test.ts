@@ -418,9 +418,9 @@ describe('prepare job', () => {
     await handler({ interviewId: id, revision: 1 }, ctx);
     const first = await h.db.prisma.interview.findUniqueOrThrow({ where: { id } });
     expect(first.questionPlan).toEqual([
-      { text: 'Why this team?', competency: null },
-      { text: 'Describe a system you designed.', competency: 'design' },
-      { text: 'How do you handle incidents?', competency: null },
+      { text: 'Why this team?', competency: null, origin: 'role' },
+      { text: 'Describe a system you designed.', competency: 'design', origin: 'model' },
+      { text: 'How do you handle incidents?', competency: null, origin: 'model' },
     ]);
     expect(await handler({ interviewId: id, revision: 1 }, ctx)).toEqual({ skipped: 'already_prepared' });
   });

@@ -96,6 +96,16 @@ describe('a voice answer over the WebSocket', () => {
       transcriptPending: false,
       audioDurationMs: 3000,
     });
+    // The audit's record of the streamed follow-up decision is stored on the question it chose.
+    const asked = await h.db.prisma.interviewTurn.findUniqueOrThrow({
+      where: { interviewId_seq: { interviewId: iv.id, seq: 1 } },
+    });
+    expect(asked.decisionCall).toMatchObject({
+      purpose: 'follow_up_decision',
+      model: h.deps.ai?.chatModel,
+      promptVersion: expect.stringMatching(/^next-[0-9a-f]{12}$/),
+      outcome: 'next',
+    });
     // The piece sent to speech-to-text was a WAV of the spoken part (plus its pause).
     const stt = h.openai?.calls.filter((c) => c.path === '/v1/audio/transcriptions').at(-1)?.body as {
       file: { filename: string; type: string; size: number };

@@ -114,10 +114,6 @@ export function mergeDiscarded(parts: readonly TDiscarded[]): TDiscarded {
   };
 }
 
-export function hasDiscarded(d: TDiscarded): boolean {
-  return d.unknownKeys.length + d.invalidScores.length + d.repeatedKeys.length > 0;
-}
-
 export type TReadModelAnswer =
   | { ok: true; evaluation: TModelEvaluation; discarded: TDiscarded }
   | { ok: false; problem: string };

@@ -4,11 +4,44 @@
  * bounded (timeout, retries) and both have a safe fallback in the callers: a
  * failing model never ends an interview.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { loggableMessage } from '../logger.js';
 import type { TAi } from './client.js';
 import { builtInPlan, type TPlannedQuestion } from './question-bank.js';
 
 export type { TPlannedQuestion } from './question-bank.js';
+
+/**
+ * What the audit keeps of one of the interviewer's model calls (issue 14): which model, which
+ * version of the prompt, which rubric it was given (the plan is written from the role's
+ * competencies; the follow-up decision sees no rubric), and what came of it. Holds no candidate
+ * text: a failure's message is scrubbed.
+ */
+export type TInterviewerCall = {
+  purpose: 'question_plan' | 'follow_up_decision';
+  model: string;
+  promptVersion: string;
+  rubricVersion: string | null;
+  /** question_plan: ok | failed; follow_up_decision: follow_up | next | failed. */
+  outcome: 'ok' | 'follow_up' | 'next' | 'failed';
+  error?: string;
+  /** follow_up_decision: calls made on a guess of the answer while it was still being given. */
+  guesses?: number;
+};
+
+/** A content address of a prompt and the shape of its request: any edit gives another version. */
+function promptVersion(name: string, shape: string, systemPrompt: string): string {
+  return `${name}-${createHash('sha256').update(`${shape}\n${systemPrompt}`).digest('hex').slice(0, 12)}`;
+}
+
+/** The record of a call that failed (the caller falls back); the message is scrubbed for the log. */
+export function failedCall(
+  call: Omit<TInterviewerCall, 'outcome' | 'error'>,
+  err: unknown,
+): TInterviewerCall {
+  return { ...call, outcome: 'failed', error: loggableMessage(err).slice(0, 300) };
+}
 
 export type TRoleForPlan = {
   title: string;
@@ -16,6 +49,18 @@ export type TRoleForPlan = {
   competencies: Array<{ key: string; name: string; description?: string }>;
   ownQuestions: string[];
 };
+
+const PLAN_SYSTEM_PROMPT =
+  'You plan structured job interviews. Reply with JSON only: {"questions":[{"text":"...","competency":"<key or null>"}]}. ' +
+  'Questions are open, behavioural or practical, one topic each, answerable aloud in two to three minutes, ' +
+  'free of jargon the candidate could not know, and never about age, family, health, religion or origin.';
+
+/** The question plan's prompt version (request: task, role title and description, competencies, alreadyAsked). */
+export const PLAN_PROMPT_VERSION = promptVersion(
+  'plan',
+  'task,role,competencies,alreadyAsked',
+  PLAN_SYSTEM_PROMPT,
+);
 
 const ZPlanReply = z.object({
   questions: z
@@ -51,10 +96,16 @@ function parseJsonReply(content: string | null | undefined): unknown {
  * from its title, description and competencies. Throws when the model fails or
  * answers with something unusable; the caller falls back to the built-in plan.
  */
-export async function generatePlan(ai: TAi, role: TRoleForPlan, count: number): Promise<TPlannedQuestion[]> {
-  const own = role.ownQuestions.slice(0, count).map((text) => ({ text, competency: null }));
+export async function generatePlan(
+  ai: TAi,
+  role: TRoleForPlan,
+  count: number,
+): Promise<{ questions: TPlannedQuestion[]; isModelCalled: boolean }> {
+  const own = role.ownQuestions
+    .slice(0, count)
+    .map((text) => ({ text, competency: null, origin: 'role' as const }));
   const wanted = count - own.length;
-  if (wanted <= 0) return own;
+  if (wanted <= 0) return { questions: own, isModelCalled: false };
   const keys = new Set(role.competencies.map((c) => c.key));
   const completion = await ai.client.chat.completions.create(
     {
@@ -62,13 +113,7 @@ export async function generatePlan(ai: TAi, role: TRoleForPlan, count: number): 
       temperature: 0.4,
       response_format: { type: 'json_object' },
       messages: [
-        {
-          role: 'system',
-          content:
-            'You plan structured job interviews. Reply with JSON only: {"questions":[{"text":"...","competency":"<key or null>"}]}. ' +
-            'Questions are open, behavioural or practical, one topic each, answerable aloud in two to three minutes, ' +
-            'free of jargon the candidate could not know, and never about age, family, health, religion or origin.',
-        },
+        { role: 'system', content: PLAN_SYSTEM_PROMPT },
         {
           role: 'user',
           content: JSON.stringify({
@@ -87,15 +132,14 @@ export async function generatePlan(ai: TAi, role: TRoleForPlan, count: number): 
   const generated = parsed.data.questions.map((q) => ({
     text: q.text.trim(),
     competency: q.competency && keys.has(q.competency) ? q.competency : null,
+    origin: 'model' as const,
   }));
   // A short reply is topped up from the built-in bank rather than rejected.
-  return builtInPlan(
-    { ownQuestions: [...own, ...generated].map((q) => q.text), competencies: [] },
-    count,
-  ).map((q) => ({
-    text: q.text,
-    competency: [...own, ...generated].find((g) => g.text === q.text)?.competency ?? null,
-  }));
+  const written = [...own, ...generated];
+  const questions = builtInPlan({ ownQuestions: written.map((q) => q.text), competencies: [] }, count).map(
+    (q) => written.find((g) => g.text === q.text) ?? q,
+  );
+  return { questions, isModelCalled: true };
 }
 
 export type TNextDecision = { action: 'follow_up'; question: string } | { action: 'next' };
@@ -104,6 +148,23 @@ const NEXT_SYSTEM_PROMPT =
   "You are a calm, attentive interviewer. Given a question and the candidate's answer, decide whether one short follow-up " +
   'would reveal something the answer left out (specifics, their own part, the result). Reply with JSON only: ' +
   '{"action":"follow_up","question":"..."} or {"action":"next"}. Never judge the answer aloud; never repeat the question.';
+
+/** The follow-up decision's prompt version (request: role title, question, answer, next planned question). */
+export const NEXT_PROMPT_VERSION = promptVersion(
+  'next',
+  'role,question,answer,nextPlannedQuestion',
+  NEXT_SYSTEM_PROMPT,
+);
+
+/** The audit record of a follow-up decision that came back (`outcome`), or failed (`failedCall`). */
+export function decisionCall(ai: TAi): Omit<TInterviewerCall, 'outcome' | 'error'> {
+  return {
+    purpose: 'follow_up_decision',
+    model: ai.chatModel,
+    promptVersion: NEXT_PROMPT_VERSION,
+    rubricVersion: null,
+  };
+}
 
 type TNextInput = {
   roleTitle: string;

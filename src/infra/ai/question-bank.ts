@@ -3,7 +3,13 @@
  * generation fails, or to top up a plan that came back short. Questions are
  * general enough for any role; a competency's own name is woven in when known.
  */
-export type TPlannedQuestion = { text: string; competency: string | null };
+/**
+ * One planned question. `origin` says who wrote it (the audit names each question's source):
+ * the role's own list, the model's plan, or this built-in bank. Plans stored before it existed
+ * have none.
+ */
+export type TPlannedQuestion = { text: string; competency: string | null; origin?: TQuestionOrigin };
+export type TQuestionOrigin = 'role' | 'model' | 'bank';
 
 const OPENERS: readonly string[] = [
   'To start, could you tell me a little about yourself and what drew you to this role?',
@@ -35,18 +41,18 @@ export function builtInPlan(
 ): TPlannedQuestion[] {
   const plan: TPlannedQuestion[] = [];
   const seen = new Set<string>();
-  const push = (q: TPlannedQuestion) => {
+  const push = (q: Required<TPlannedQuestion>) => {
     const k = q.text.trim().toLowerCase();
     if (plan.length >= count || k === '' || seen.has(k)) return;
     seen.add(k);
-    plan.push({ text: q.text.trim(), competency: q.competency });
+    plan.push({ ...q, text: q.text.trim() });
   };
-  if (role.ownQuestions.length < count) push({ text: OPENERS[0] ?? '', competency: null });
-  for (const text of role.ownQuestions) push({ text, competency: null });
+  if (role.ownQuestions.length < count) push({ text: OPENERS[0] ?? '', competency: null, origin: 'bank' });
+  for (const text of role.ownQuestions) push({ text, competency: null, origin: 'role' });
   role.competencies.forEach((c, i) => {
     const make = FOR_COMPETENCY[i % FOR_COMPETENCY.length];
-    if (make) push({ text: make(c.name), competency: c.key });
+    if (make) push({ text: make(c.name), competency: c.key, origin: 'bank' });
   });
-  for (const text of GENERAL) push({ text, competency: null });
+  for (const text of GENERAL) push({ text, competency: null, origin: 'bank' });
   return plan;
 }

@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import { startEmbeddedPostgres } from './embedded.js';
 import { migrate } from './migrate.js';
 
-export type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
+export type { PrismaClient } from '../../generated/prisma/client.js';
 
 export type TDatabase = {
   prisma: PrismaClient;

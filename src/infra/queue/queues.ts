@@ -6,10 +6,9 @@
 import { type Job, type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AppError } from '../../domain/errors.js';
-import { batchPerTurn } from '../batch-per-turn.js';
+import { coalesceCalls } from '../coalesce-calls.js';
 import { JOB_NAMES, JOBS, type TJobName, type TJobPayload } from './catalogue.js';
-
-export type TEnqueueOptions = { jobId: string; delay?: number; priority?: number };
+import type { TEnqueueOptions } from './jobs/define.js';
 
 type TBulkItem = { name: string; data: unknown; opts: JobsOptions };
 
@@ -78,7 +77,7 @@ export class JobQueues {
     const data = JOBS[name].payload.parse(payload);
     let add = this.batchers.get(name);
     if (!add) {
-      add = batchPerTurn((items) => this.addMany(name, items));
+      add = coalesceCalls((items) => this.addMany(name, items));
       this.batchers.set(name, add);
     }
     return add({ name, data, opts: jobOptions(opts) });

@@ -9,8 +9,6 @@ import type { TServiceDeps } from '../../services/deps.js';
 import { EmailSendError, sendInterviewEmail, type TMailDeps } from '../../services/email/send-email.js';
 import type { TJobHandler } from '../worker.js';
 
-export type { TMailDeps } from '../../services/email/send-email.js';
-
 /**
  * `mailer` is optional in the worker deps so that processes and tests that never send mail need
  * not build one; an email job reaching a worker without it fails (and retries) with a clear reason.

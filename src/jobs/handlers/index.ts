@@ -13,7 +13,6 @@ import { maintenanceHandler } from './maintenance.js';
 import { prepareHandler } from './prepare.js';
 
 // Until every branch imports it from ../deps.js (then this line goes).
-export type { TWorkerDeps } from '../deps.js';
 
 type THandlerFactories = { [N in TJobName]?: (deps: TWorkerDeps) => TJobHandler<N> };
 

@@ -10,6 +10,7 @@ import { currentDecision, DECISION_EVENT_TYPES } from '../../domain/decision.js'
 import { AppError } from '../../domain/errors.js';
 import type { TEvaluationResult } from '../../domain/evaluation/result.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
+import type { TInterviewerCall } from '../../infra/ai/interviewer.js';
 
 export const AUDIT_FORMAT = 'panelist.interview-audit/1';
 
@@ -38,6 +39,8 @@ export type TInterviewAudit = {
     deliveries: Array<{ kind: string; revision: number; status: string; sentAt: string | null }>;
   };
   consent: { version: number | null; mode: string | null; at: string } | null;
+  /** The models configured when the interview started: the chat model, speech-to-text, text-to-speech. */
+  models: { chat: string | null; speechToText: string | null; textToSpeech: string | null } | null;
   questions: Array<{
     turn: number;
     planIndex: number;
@@ -49,18 +52,28 @@ export type TInterviewAudit = {
     answerMode: string | null;
     answeredAt: string | null;
   }>;
-  /** Where the question plan came from: the model, or the built-in bank (fallback). */
-  questionPlanSource: 'model' | 'built_in' | 'unknown';
+  /** Where the question plan came from: the model, the role's own questions, or the built-in bank (fallback). */
+  questionPlanSource: 'model' | 'role' | 'built_in' | 'unknown';
+  /**
+   * Every model call, oldest first: the question plan, each follow-up decision (`turn`: the
+   * answer it followed), each evaluation. `outcome`: ok | follow_up | next | failed for the
+   * interviewer's calls, the evaluation's status for an evaluation.
+   */
   modelCalls: Array<{
-    purpose: 'evaluation';
-    evaluationVersion: number;
+    purpose: 'question_plan' | 'follow_up_decision' | 'evaluation';
     model: string | null;
     promptVersion: string | null;
     rubricVersion: string | null;
-    calls: number;
-    status: string;
+    outcome: string;
     error: string | null;
     at: string;
+    /** follow_up_decision: the turn whose answer it decided on. */
+    afterTurn?: number;
+    /** follow_up_decision: calls made on guesses of the answer while it was being given. */
+    guesses?: number;
+    /** evaluation: its version and how many model calls it took. */
+    evaluationVersion?: number;
+    calls?: number;
   }>;
   evaluations: Array<{
     version: number;
@@ -100,6 +113,31 @@ function field(data: unknown, key: string): unknown {
   return data !== null && typeof data === 'object' ? (data as Record<string, unknown>)[key] : undefined;
 }
 
+/** An interviewer's call record as stored (event data or a turn's column), or undefined if it is not one. */
+function interviewerCall(value: unknown): TInterviewerCall | undefined {
+  const purpose = field(value, 'purpose');
+  const model = field(value, 'model');
+  return (purpose === 'question_plan' || purpose === 'follow_up_decision') && typeof model === 'string'
+    ? (value as TInterviewerCall)
+    : undefined;
+}
+
+type TModelCall = TInterviewAudit['modelCalls'][number];
+
+function callEntry(call: TInterviewerCall, at: Date, afterTurn?: number): TModelCall {
+  return {
+    purpose: call.purpose,
+    model: call.model,
+    promptVersion: call.promptVersion,
+    rubricVersion: call.rubricVersion,
+    outcome: call.outcome,
+    error: call.error ?? null,
+    at: at.toISOString(),
+    ...(afterTurn !== undefined ? { afterTurn } : {}),
+    ...(call.guesses ? { guesses: call.guesses } : {}),
+  };
+}
+
 const ACTIONS: Record<string, 'advance' | 'decline' | 'undo'> = {
   [DECISION_EVENT_TYPES.advance]: 'advance',
   [DECISION_EVENT_TYPES.decline]: 'decline',
@@ -126,9 +164,54 @@ export async function buildInterviewAudit(
   const started = events.find((e) => e.type === 'interview.started');
   const planEvent = events.find((e) => e.type === 'interview.plan_prepared');
   const planSource = field(planEvent?.data, 'source');
-  const questionPlanSource = planSource === 'model' || planSource === 'built_in' ? planSource : 'unknown';
+  const questionPlanSource =
+    planSource === 'model' || planSource === 'role' || planSource === 'built_in' ? planSource : 'unknown';
   const decisionEvents = events.filter((e) => e.type in ACTIONS);
   const standing = currentDecision(decisionEvents);
+  const startedModels = field(started?.data, 'models');
+  const modelName = (key: string) => {
+    const v = field(startedModels, key);
+    return typeof v === 'string' ? v : null;
+  };
+
+  // The interviewer's calls: the plan's (stored with the plan's events), each follow-up decision
+  // (stored on the turn it chose, or with the completion when none followed).
+  const modelCalls: TModelCall[] = [];
+  for (const e of events) {
+    const call =
+      interviewerCall(field(e.data, 'modelCall')) ?? interviewerCall(field(e.data, 'lastDecision'));
+    if (call)
+      modelCalls.push(
+        callEntry(
+          call,
+          e.createdAt,
+          call.purpose === 'follow_up_decision' ? interview.turns.length : undefined,
+        ),
+      );
+  }
+  for (const t of interview.turns) {
+    const call = interviewerCall(t.decisionCall);
+    // The decision was made on the answer to the turn before this one (turn numbers are seq + 1).
+    if (call) modelCalls.push(callEntry(call, t.askedAt, t.seq));
+  }
+  for (const e of interview.evaluations) {
+    if (e.model === null && e.attempts === 0) continue;
+    const result = e.result as TEvaluationResult | null;
+    // Too little was said to score: no model was asked (the evaluation section says so).
+    if (result?.kind === 'scored' && result.modelCalls === 0) continue;
+    modelCalls.push({
+      purpose: 'evaluation',
+      model: e.model,
+      promptVersion: e.promptVersion,
+      rubricVersion: e.rubricVersion,
+      outcome: e.status,
+      error: e.error,
+      at: e.updatedAt.toISOString(),
+      evaluationVersion: e.version,
+      calls: result?.kind === 'scored' ? result.modelCalls : e.attempts,
+    });
+  }
+  modelCalls.sort((a, b) => a.at.localeCompare(b.at));
 
   return {
     format: AUDIT_FORMAT,
@@ -164,10 +247,25 @@ export async function buildInterviewAudit(
           at: started.createdAt.toISOString(),
         }
       : null,
+    models: started
+      ? {
+          chat: modelName('chat'),
+          speechToText: modelName('speechToText'),
+          textToSpeech: modelName('textToSpeech'),
+        }
+      : null,
     questions: interview.turns.map((t) => ({
       turn: t.seq + 1,
       planIndex: t.planIndex,
-      source: t.isFollowUp ? 'follow_up' : questionPlanSource === 'built_in' ? 'fallback' : 'planned',
+      source:
+        t.source === 'planned' || t.source === 'follow_up' || t.source === 'fallback'
+          ? t.source
+          : // Turns asked before the source was stored: told from the plan's source.
+            t.isFollowUp
+            ? 'follow_up'
+            : questionPlanSource === 'built_in'
+              ? 'fallback'
+              : 'planned',
       competency: t.competency,
       question: t.question,
       askedAt: t.askedAt.toISOString(),
@@ -176,22 +274,7 @@ export async function buildInterviewAudit(
       answeredAt: iso(t.answeredAt),
     })),
     questionPlanSource,
-    modelCalls: interview.evaluations
-      .filter((e) => e.model !== null || e.attempts > 0)
-      .map((e) => {
-        const result = e.result as TEvaluationResult | null;
-        return {
-          purpose: 'evaluation' as const,
-          evaluationVersion: e.version,
-          model: e.model,
-          promptVersion: e.promptVersion,
-          rubricVersion: e.rubricVersion,
-          calls: result?.kind === 'scored' ? result.modelCalls : e.attempts,
-          status: e.status,
-          error: e.error,
-          at: e.updatedAt.toISOString(),
-        };
-      }),
+    modelCalls,
     evaluations: interview.evaluations.map((e) => {
       const r = e.result as (TEvaluationResult & { kind?: string }) | null;
       const scored = r?.kind === 'scored' ? r : null;

@@ -3,7 +3,7 @@
  * exists, and whether this candidate is already booked (by this form, or into this slot), read
  * for a whole burst of submissions at once.
  */
-import { batchPerTurn } from '../../infra/batch-per-turn.js';
+import { coalesceCalls } from '../../infra/coalesce-calls.js';
 import type { TServiceDeps } from '../deps.js';
 
 type TSlotSeats = {
@@ -34,7 +34,7 @@ const checkBatchers = new WeakMap<object, (input: TCheckInput) => Promise<TCheck
 export function checkSlotAndRole(deps: Pick<TServiceDeps, 'prisma'>, input: TCheckInput) {
   let check = checkBatchers.get(deps.prisma);
   if (!check) {
-    check = batchPerTurn((inputs: TCheckInput[]) => checkMany(deps, inputs));
+    check = coalesceCalls((inputs: TCheckInput[]) => checkMany(deps, inputs));
     checkBatchers.set(deps.prisma, check);
   }
   return check(input);

@@ -6,7 +6,7 @@
  * everything else (retries, failures, the rare paths) stays on the Prisma client.
  */
 import type { InterviewStatus, PrismaClient } from '../../generated/prisma/client.js';
-import type { TEmailKind } from './render.js';
+import type { TEmailKind } from '../../infra/queue/jobs/email.js';
 
 export type TEmailInterview = {
   id: string;

@@ -13,9 +13,8 @@ import { interviewFormatText, type TModelOffer } from '../../domain/model-offer.
 import { zoneLabel } from '../../domain/time.js';
 import type { TInterviewWindow } from '../../domain/window.js';
 import type { TMailMessage } from '../../infra/mail/mailer.js';
+import type { TEmailKind } from '../../infra/queue/jobs/email.js';
 import { buildCalendar, calendarSequence, interviewUid } from './calendar.js';
-
-export type TEmailKind = 'invite' | 'update' | 'cancel' | 'reminder_24h' | 'reminder_1h';
 
 export type TRenderInput = {
   kind: TEmailKind;

@@ -5,10 +5,10 @@
  * once, and the send protocol claims an email once and skips a sent one.
  */
 import { escapeMrkdwn } from '../../domain/escape.js';
+import type { TEmailKind } from '../../infra/queue/jobs/email.js';
 import { emailJobId, enqueueEmail } from '../../infra/queue/jobs/email.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
-import type { TEmailKind } from './render.js';
 import { emailLabel, slackDate } from './slack-notes.js';
 
 export type TRetryResult = { ok: boolean; message: string };

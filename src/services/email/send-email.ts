@@ -25,6 +25,7 @@
  */
 
 import { normalizeEmail } from '../../domain/email-address.js';
+import { AppError } from '../../domain/errors.js';
 import { modelOffer } from '../../domain/model-offer.js';
 import { interviewWindow } from '../../domain/window.js';
 import type { Logger } from '../../infra/logger.js';
@@ -54,13 +55,16 @@ export const REMINDERS: ReadonlyArray<{ kind: 'reminder_24h' | 'reminder_1h'; be
   { kind: 'reminder_1h', beforeMs: HOUR_MS },
 ];
 
-/** A send that failed. The message holds codes only (it reaches logs and Redis), never an address. */
-export class EmailSendError extends Error {
+/**
+ * A send that failed: the `email_failed` AppError, with whether retrying can help.
+ * The message holds codes only (it reaches logs and Redis), never an address.
+ */
+export class EmailSendError extends AppError {
   constructor(
     message: string,
     readonly isPermanent: boolean,
   ) {
-    super(message);
+    super('email_failed', message, { isPermanent });
     this.name = 'EmailSendError';
   }
 }

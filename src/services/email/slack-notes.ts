@@ -5,7 +5,7 @@
  */
 import type { KnownBlock } from '@slack/web-api';
 import { escapeMrkdwn } from '../../domain/escape.js';
-import type { TEmailKind } from './render.js';
+import type { TEmailKind } from '../../infra/queue/jobs/email.js';
 
 export const EMAIL_RETRY_ACTION = 'email_retry';
 

@@ -8,7 +8,8 @@ import { stripControlChars } from '../../domain/escape.js';
 import type { TCompletionReason } from '../../domain/interview-state.js';
 import { timeOutReason } from '../../domain/window.js';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
-import { chooseNext } from '../../infra/ai/interviewer.js';
+import { sttOf, ttsOf } from '../../infra/ai/client.js';
+import { chooseNext, decisionCall, failedCall, type TInterviewerCall } from '../../infra/ai/interviewer.js';
 import { enqueueEvaluation as queueEvaluation } from '../../infra/queue/jobs/evaluation.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
@@ -141,8 +142,17 @@ export async function startInterview(
       interviewId,
       type: 'interview.started',
       actor: 'candidate',
-      // Consent to an AI-conducted, AI-evaluated interview, given in the lobby.
-      data: { consentVersion: consent.consentVersion, mode: consent.mode },
+      // Consent to an AI-conducted, AI-evaluated interview, given in the lobby; and the models
+      // that will hear and speak with the candidate (the audit names every model used).
+      data: {
+        consentVersion: consent.consentVersion,
+        mode: consent.mode,
+        models: {
+          chat: deps.ai?.chatModel ?? null,
+          speechToText: sttOf(deps.ai)?.model ?? null,
+          textToSpeech: ttsOf(deps.ai)?.model ?? null,
+        },
+      },
     });
     await createTurn(deps, interviewId, { seq: 0, planIndex: 0, isFollowUp: false, plan });
     deps.onInterviewStatusChange?.(interviewId);
@@ -155,9 +165,24 @@ export async function startInterview(
 async function createTurn(
   deps: TDeps,
   interviewId: string,
-  t: { seq: number; planIndex: number; isFollowUp: boolean; plan: TPlan; question?: string },
+  t: {
+    seq: number;
+    planIndex: number;
+    isFollowUp: boolean;
+    plan: TPlan;
+    question?: string;
+    decision?: TInterviewerCall | null;
+  },
 ): Promise<TTurnRow | null> {
   const planned = t.plan[t.planIndex];
+  // The audit's question source, written with the turn (no extra write on the live path).
+  const source = t.isFollowUp
+    ? 'follow_up'
+    : planned?.origin === 'bank'
+      ? 'fallback'
+      : planned?.origin
+        ? 'planned'
+        : null;
   try {
     return await deps.prisma.interviewTurn.create({
       data: {
@@ -168,6 +193,8 @@ async function createTurn(
         competency: planned?.competency ?? null,
         question: t.question ?? planned?.text ?? '',
         askedAt: deps.now(),
+        source,
+        ...(t.decision ? { decisionCall: t.decision } : {}),
       },
     });
   } catch (err) {
@@ -311,30 +338,40 @@ export async function followUpInput(
 /**
  * After a recorded answer: asks `followUp` (a question the model chose) or the
  * next planned question, or ends the interview when time or the plan is over.
+ * `decision` is the audit's record of the follow-up decision's model call (null: none was made);
+ * it is stored on the turn it chose, or with the completion when no turn follows.
  */
 export async function askNext(
   deps: TDeps,
   recorded: TRecorded,
   followUp: string | null,
+  decision: TInterviewerCall | null = null,
 ): Promise<TAnswerResult> {
   const { interview, answered } = recorded;
   const interviewId = interview.id;
   const timing = timingOf(deps, interview);
   if (timing.remainingMs <= 0) {
     const reason = timeOutReason(timing);
-    await finishInterview(deps, interviewId, reason);
+    await finishInterview(deps, interviewId, reason, decision);
     return { kind: 'completed', reason };
   }
   const plan = readPlan(interview.questionPlan) ?? (await ensurePlan(deps, interviewId));
   const nextPlanned = plan[answered.planIndex + 1] ?? null;
   if (followUp === null && nextPlanned === null) {
-    await finishInterview(deps, interviewId, 'finished');
+    await finishInterview(deps, interviewId, 'finished', decision);
     return { kind: 'completed', reason: 'finished' };
   }
   const next =
     followUp !== null
-      ? { seq: answered.seq + 1, planIndex: answered.planIndex, isFollowUp: true, plan, question: followUp }
-      : { seq: answered.seq + 1, planIndex: answered.planIndex + 1, isFollowUp: false, plan };
+      ? {
+          seq: answered.seq + 1,
+          planIndex: answered.planIndex,
+          isFollowUp: true,
+          plan,
+          question: followUp,
+          decision,
+        }
+      : { seq: answered.seq + 1, planIndex: answered.planIndex + 1, isFollowUp: false, plan, decision };
   const turn =
     (await createTurn(deps, interviewId, next)) ??
     (await deps.prisma.interviewTurn.findUniqueOrThrow({
@@ -361,19 +398,22 @@ export async function submitAnswer(
   if (recorded.kind !== 'recorded') return recorded;
   const ask = await followUpInput(deps, recorded, input.mode);
   let followUp: string | null = null;
+  let call: TInterviewerCall | null = null;
   if (ask && deps.ai) {
     try {
       const decision = await chooseNext(deps.ai, ask);
       if (decision.action === 'follow_up') followUp = decision.question;
+      call = { ...decisionCall(deps.ai), outcome: decision.action };
     } catch (err) {
       // The model failing costs the follow-up, never the interview.
+      call = failedCall(decisionCall(deps.ai), err);
       deps.logger.warn(
         { interviewId, err: { message: (err as Error).message } },
         'follow-up decision failed',
       );
     }
   }
-  return askNext(deps, recorded, followUp);
+  return askNext(deps, recorded, followUp, call);
 }
 
 /**
@@ -387,6 +427,7 @@ export async function finishInterview(
   deps: TDeps,
   interviewId: string,
   reason: TEndReason,
+  lastDecision: TInterviewerCall | null = null,
 ): Promise<boolean> {
   const isFinished = await transitionInterview(deps.prisma, interviewId, 'in_progress', 'completed', {
     endedAt: deps.now(),
@@ -410,7 +451,13 @@ export async function finishInterview(
     interviewId,
     type: 'interview.completed',
     actor: reason === 'finished' ? 'candidate' : 'system',
-    data: { reason, answered: turns.filter((t) => t.answeredAt !== null).length, ...latency },
+    data: {
+      reason,
+      answered: turns.filter((t) => t.answeredAt !== null).length,
+      ...latency,
+      // The follow-up decision made after the last answer, when no turn followed it (the audit).
+      ...(lastDecision ? { lastDecision } : {}),
+    },
   });
   deps.logger.info({ interviewId, reason }, 'interview completed');
   deps.onInterviewStatusChange?.(interviewId);

@@ -5,15 +5,29 @@
  * the built-in bank. Written once: a second writer keeps the first plan.
  */
 import { z } from 'zod';
-import { readCompetencies } from '../../domain/evaluation/rubric.js';
+import { buildRubric, readCompetencies, rubricVersion } from '../../domain/evaluation/rubric.js';
 import { Prisma } from '../../generated/prisma/client.js';
-import { generatePlan, type TPlannedQuestion } from '../../infra/ai/interviewer.js';
+import {
+  failedCall,
+  generatePlan,
+  PLAN_PROMPT_VERSION,
+  type TInterviewerCall,
+  type TPlannedQuestion,
+} from '../../infra/ai/interviewer.js';
 import { builtInPlan } from '../../infra/ai/question-bank.js';
 import { loggableMessage } from '../../infra/logger.js';
 import type { TServiceDeps } from '../deps.js';
 import { recordEvent } from '../events.js';
 
-const ZPlan = z.array(z.object({ text: z.string().min(1), competency: z.string().nullable() })).min(1);
+const ZPlan = z
+  .array(
+    z.object({
+      text: z.string().min(1),
+      competency: z.string().nullable(),
+      origin: z.enum(['role', 'model', 'bank']).optional(),
+    }),
+  )
+  .min(1);
 const ZQuestions = z.array(z.string());
 
 export type TPlan = TPlannedQuestion[];
@@ -44,29 +58,51 @@ function roleForPlan(role: TRoleRow) {
 }
 
 /**
- * Builds a plan: the model if there is one and it answers, else the built-in plan.
- * Throws only with `allowFallback: false` (a job that will retry prefers the model).
+ * Builds a plan: the model if there is one and it answers, else the built-in plan. `call` is the
+ * audit's record of the model call, when one was made (a failed one too). Throws only with
+ * `allowFallback: false` (a job that will retry prefers the model), after recording the failure.
  */
 async function buildPlan(
-  deps: Pick<TServiceDeps, 'ai' | 'logger'>,
+  deps: Pick<TServiceDeps, 'ai' | 'logger' | 'prisma'>,
   role: TRoleRow,
   log: { interviewId: string },
   opts: { allowFallback?: boolean } = {},
-): Promise<{ plan: TPlan; source: 'model' | 'built_in' }> {
+): Promise<{ plan: TPlan; source: 'model' | 'role' | 'built_in'; call: TInterviewerCall | null }> {
   const r = roleForPlan(role);
   const count = Math.max(1, Math.min(30, role.questionCount));
+  let call: TInterviewerCall | null = null;
   if (deps.ai) {
+    const about = {
+      purpose: 'question_plan' as const,
+      model: deps.ai.chatModel,
+      promptVersion: PLAN_PROMPT_VERSION,
+      rubricVersion: rubricVersion(buildRubric(readCompetencies(role.competencies))),
+    };
     try {
-      return { plan: await generatePlan(deps.ai, r, count), source: 'model' };
+      const generated = await generatePlan(deps.ai, r, count);
+      return {
+        plan: generated.questions,
+        source: generated.isModelCalled ? 'model' : 'role',
+        call: generated.isModelCalled ? { ...about, outcome: 'ok' } : null,
+      };
     } catch (err) {
-      if (opts.allowFallback === false) throw err;
+      call = failedCall(about, err);
+      if (opts.allowFallback === false) {
+        // The job retries; the audit still lists this call.
+        await recordEvent(deps.prisma, {
+          interviewId: log.interviewId,
+          type: 'interview.plan_failed',
+          data: { modelCall: call },
+        });
+        throw err;
+      }
       deps.logger.warn(
         { interviewId: log.interviewId, err: { message: loggableMessage(err) } },
         'question plan generation failed; using the built-in plan',
       );
     }
   }
-  return { plan: builtInPlan(r, count), source: 'built_in' };
+  return { plan: builtInPlan(r, count), source: 'built_in', call };
 }
 
 /**
@@ -85,7 +121,7 @@ export async function ensurePlan(
   });
   const existing = readPlan(interview.questionPlan);
   if (existing) return existing;
-  const { plan, source } = await buildPlan(deps, interview.role, { interviewId }, opts);
+  const { plan, source, call } = await buildPlan(deps, interview.role, { interviewId }, opts);
   const written = await deps.prisma.interview.updateMany({
     where: { id: interviewId, questionPlan: { equals: Prisma.DbNull } },
     data: { questionPlan: plan, planPreparedAt: deps.now() },
@@ -95,7 +131,14 @@ export async function ensurePlan(
     await recordEvent(deps.prisma, {
       interviewId,
       type: 'interview.plan_prepared',
-      data: { source, questions: plan.length },
+      data: { source, questions: plan.length, ...(call ? { modelCall: call } : {}) },
+    });
+  // Another writer's plan stands; the model call made for this one still belongs in the audit.
+  else if (call)
+    await recordEvent(deps.prisma, {
+      interviewId,
+      type: 'interview.plan_discarded',
+      data: { modelCall: call },
     });
   const stored = await deps.prisma.interview.findUniqueOrThrow({
     where: { id: interviewId },

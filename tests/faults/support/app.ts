@@ -54,11 +54,6 @@ export async function startApp(roles: string[], e: TAppEnv, port?: number): Prom
   return Object.assign(child, { url: `http://127.0.0.1:${p}`, port: p, roles });
 }
 
-/** Kills a process at once, without letting it clean up (a crash, an OOM kill, a lost machine). */
-export async function killNow(child: TChild): Promise<void> {
-  await child.stop('SIGKILL');
-}
-
 /**
  * Waits until the process answers /readyz with 200 (its first requests compile code and open
  * connections, which on a loaded 2-core machine can take longer than Slack's 3 s).

@@ -4,8 +4,7 @@
  * candidate's details stay in PostgreSQL (BookingRequest).
  */
 import { z } from 'zod';
-import type { JobQueues } from '../queues.js';
-import { defineJob, jobId } from './define.js';
+import { defineJob, jobId, type TJobSink } from './define.js';
 
 export const ZBookingJob = z.object({
   /** Derived from the Slack submission; the same submission books once. */
@@ -47,7 +46,11 @@ export function bookingJobId(job: TBookingJob): string {
  * Queues the booking job. `batched`: adds from the same turn of the event loop share one Redis
  * round trip (a burst of Slack submissions); the caller bounds the wait either way.
  */
-export function enqueueBooking(queues: JobQueues, job: TBookingJob, opts: { batched?: boolean } = {}) {
+export function enqueueBooking(
+  queues: TJobSink<'booking', TBookingJob>,
+  job: TBookingJob,
+  opts: { batched?: boolean } = {},
+) {
   const id = bookingJobId(job);
   return opts.batched
     ? queues.enqueueBatched('booking', job, { jobId: id })

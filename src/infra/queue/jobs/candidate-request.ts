@@ -3,8 +3,7 @@
  * in, the recruiter's thread. Ids only: the request row holds the candidate's words.
  */
 import { z } from 'zod';
-import type { JobQueues } from '../queues.js';
-import { defineJob, jobId } from './define.js';
+import { defineJob, jobId, type TJobSink } from './define.js';
 
 export const ZCandidateRequestJob = z.object({ requestId: z.uuid() });
 export type TCandidateRequestJob = z.infer<typeof ZCandidateRequestJob>;
@@ -21,6 +20,9 @@ export function candidateRequestJobId(job: TCandidateRequestJob): string {
   return jobId('candidate-request', job.requestId);
 }
 
-export function enqueueCandidateRequest(queues: JobQueues, job: TCandidateRequestJob) {
+export function enqueueCandidateRequest(
+  queues: TJobSink<'candidate_request', TCandidateRequestJob>,
+  job: TCandidateRequestJob,
+) {
   return queues.enqueue('candidate_request', job, { jobId: candidateRequestJobId(job) });
 }

@@ -7,7 +7,20 @@
  * Payloads carry ids, never personal data or session keys: a worker loads what it needs, so
  * retention and deletion reach everything (docs/reliability.md, "Personal data and the queue").
  */
+import type { Job, Queue } from 'bullmq';
 import type { z } from 'zod';
+
+export type TEnqueueOptions = { jobId: string; delay?: number; priority?: number };
+
+/**
+ * What a definition's `enqueueX` needs of the queues, for one job name (`JobQueues` is one). It is
+ * declared here, not imported from queues.ts, because queues.ts imports the definitions.
+ */
+export interface TJobSink<N extends string, P> {
+  enqueue(name: N, payload: P, opts: TEnqueueOptions): Promise<Job>;
+  enqueueBatched(name: N, payload: P, opts: TEnqueueOptions): Promise<Job>;
+  queue(name: N): Queue;
+}
 
 export type TBackoff = { type: 'exponential' | 'fixed'; delay: number };
 

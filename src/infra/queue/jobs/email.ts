@@ -4,8 +4,7 @@
  * encrypted on the interview, never from the queue.
  */
 import { z } from 'zod';
-import type { JobQueues } from '../queues.js';
-import { defineJob, jobId } from './define.js';
+import { defineJob, jobId, type TJobSink } from './define.js';
 
 export const EMAIL_KINDS = ['invite', 'update', 'cancel', 'reminder_24h', 'reminder_1h'] as const;
 export type TEmailKind = (typeof EMAIL_KINDS)[number];
@@ -31,7 +30,11 @@ export function emailJobId(job: TEmailJob): string {
 }
 
 /** Queues the email; `delay` (ms) for reminders. A job with the same id that still exists is kept. */
-export function enqueueEmail(queues: JobQueues, job: TEmailJob, opts: { delay?: number } = {}) {
+export function enqueueEmail(
+  queues: TJobSink<'email', TEmailJob>,
+  job: TEmailJob,
+  opts: { delay?: number } = {},
+) {
   return queues.enqueue('email', job, {
     jobId: emailJobId(job),
     ...(opts.delay !== undefined ? { delay: opts.delay } : {}),

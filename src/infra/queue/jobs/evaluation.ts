@@ -4,8 +4,7 @@
  * the no-show sweep ending the same one queue the same id, so it is evaluated once.
  */
 import { z } from 'zod';
-import type { JobQueues } from '../queues.js';
-import { defineJob, jobId } from './define.js';
+import { defineJob, jobId, type TJobSink } from './define.js';
 
 export const ZEvaluationJob = z.object({
   interviewId: z.uuid(),
@@ -28,6 +27,6 @@ export function evaluationJobId(job: Pick<TEvaluationJob, 'interviewId' | 'versi
   return jobId('evaluation', job.interviewId, `v${job.version}`);
 }
 
-export function enqueueEvaluation(queues: JobQueues, job: TEvaluationJob) {
+export function enqueueEvaluation(queues: TJobSink<'evaluation', TEvaluationJob>, job: TEvaluationJob) {
   return queues.enqueue('evaluation', job, { jobId: evaluationJobId(job) });
 }

@@ -3,8 +3,7 @@
  * with upsertJobScheduler under a fixed scheduler id per task, so every worker may (re)schedule them.
  */
 import { z } from 'zod';
-import type { JobQueues } from '../queues.js';
-import { defineJob, jobId } from './define.js';
+import { defineJob, jobId, type TJobSink } from './define.js';
 
 export const ZMaintenanceJob = z.object({
   task: z.enum(['retention', 'expire_no_shows', 'deletion_requests', 'slack_redaction']),
@@ -29,7 +28,7 @@ const SCHEDULER_IDS: Record<TMaintenanceTask, string> = {
 
 /** Registers (or updates) the repeating job of `task`. Idempotent. */
 export async function scheduleMaintenanceTask(
-  queues: JobQueues,
+  queues: TJobSink<'maintenance', TMaintenanceJob>,
   task: TMaintenanceTask,
   repeat: { every: number } | { pattern: string; tz?: string },
 ): Promise<void> {
@@ -42,6 +41,10 @@ export async function scheduleMaintenanceTask(
  * Runs `task` once now, e.g. the Slack redaction right after a deletion. `key` names the occasion
  * (a candidate id): the same occasion queues it once.
  */
-export function enqueueMaintenanceTask(queues: JobQueues, task: TMaintenanceTask, key: string) {
+export function enqueueMaintenanceTask(
+  queues: TJobSink<'maintenance', TMaintenanceJob>,
+  task: TMaintenanceTask,
+  key: string,
+) {
   return queues.enqueue('maintenance', { task }, { jobId: jobId(SCHEDULER_IDS[task], key) });
 }

@@ -4,9 +4,8 @@
  * failing Slack never holds a booking decision up. Ids only: the request is loaded from PostgreSQL.
  */
 import { z } from 'zod';
-import type { JobQueues } from '../queues.js';
 import { type TBookingOutcome, ZBookingOutcome } from './booking.js';
-import { defineJob, jobId } from './define.js';
+import { defineJob, jobId, type TJobSink } from './define.js';
 
 export const ZNotifyJob = z.object({
   bookingRequestId: z.string().min(8).max(128),
@@ -33,6 +32,6 @@ export function notifyJobId(bookingRequestId: string, result: TBookingOutcome): 
     : jobId('notify', bookingRequestId, result.outcome);
 }
 
-export function enqueueNotify(queues: JobQueues, job: TNotifyJob) {
+export function enqueueNotify(queues: TJobSink<'notify', TNotifyJob>, job: TNotifyJob) {
   return queues.enqueue('notify', job, { jobId: notifyJobId(job.bookingRequestId, job.result) });
 }

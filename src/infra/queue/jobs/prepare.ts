@@ -1,7 +1,6 @@
 /** prepare: writes the interview's question plan right after booking (jobs/handlers/prepare.ts). */
 import { z } from 'zod';
-import type { JobQueues } from '../queues.js';
-import { defineJob, jobId } from './define.js';
+import { defineJob, jobId, type TJobSink } from './define.js';
 
 export const ZPrepareJob = z.object({ interviewId: z.uuid(), revision: z.number().int().min(1) });
 export type TPrepareJob = z.infer<typeof ZPrepareJob>;
@@ -17,6 +16,6 @@ export function prepareJobId(job: TPrepareJob): string {
   return jobId('prepare', job.interviewId, `r${job.revision}`);
 }
 
-export function enqueuePrepare(queues: JobQueues, job: TPrepareJob) {
+export function enqueuePrepare(queues: TJobSink<'prepare', TPrepareJob>, job: TPrepareJob) {
   return queues.enqueue('prepare', job, { jobId: prepareJobId(job) });
 }

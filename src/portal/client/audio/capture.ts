@@ -5,6 +5,8 @@
  * while the candidate speaks.
  */
 
+import { PCM_MIME } from '../../protocol.js';
+
 export const AUDIO_CONSTRAINTS: MediaTrackConstraints = {
   echoCancellation: true,
   noiseSuppression: true,
@@ -92,7 +94,7 @@ export async function startChunks(mic: Microphone, onChunk: (c: TAudioChunk) => 
         onChunk({ bytes: new Uint8Array(e.data.pcm), durationMs: PCM_CHUNK_MS, rms: e.data.rms });
       };
       return {
-        mime: 'audio/pcm;rate=16000',
+        mime: PCM_MIME,
         stop: () => {
           node.port.onmessage = null;
           source.disconnect();

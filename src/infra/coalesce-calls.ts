@@ -17,7 +17,7 @@ type TPending<I, O> = { input: I; resolve: (o: O) => void; reject: (e: unknown) 
  * list rejects only that caller, and `run` throwing rejects every caller of
  * the batch.
  */
-export function batchPerTurn<I, O>(
+export function coalesceCalls<I, O>(
   run: (inputs: I[]) => Promise<Array<O | Error>>,
   maxBatch = 200,
 ): (input: I) => Promise<O> {

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "InterviewTurn" ADD COLUMN     "decisionCall" JSONB,
+ADD COLUMN     "source" TEXT;
+
