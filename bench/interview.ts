@@ -23,8 +23,13 @@
  *
  * Needs PostgreSQL (TEST_DATABASE_URL) and Redis. Prints one JSON line.
  */
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WebClient } from '@slack/web-api';
+import { Redis } from 'ioredis';
+import pg from 'pg';
 import WebSocket from 'ws';
 import { generateSessionKey, hashSessionKey } from '../src/domain/session-key.js';
 import { createAi } from '../src/infra/ai/client.js';
@@ -44,7 +49,7 @@ import {
 } from '../src/portal/protocol.js';
 import { testConfig } from '../tests/helpers/config.js';
 import { startOpenAiServer } from '../tests/helpers/openai-server.js';
-import { cleanPrefix, testPrefix } from '../tests/helpers/redis.js';
+import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../tests/helpers/redis.js';
 import { cpuMs, createBenchDb, percentile, rssMb, startServer, type TServer } from './harness.js';
 
 const { values } = parseArgs({
@@ -106,6 +111,7 @@ async function main() {
   });
   const prefix = testPrefix();
   const portals: TServer[] = [];
+  const statsFiles = Array.from({ length: PORTALS }, (_, p) => join(tmpdir(), `${prefix}-portal-${p}.json`));
   for (let p = 0; p < PORTALS; p++) {
     portals.push(
       await startServer(
@@ -115,6 +121,7 @@ async function main() {
           BENCH_DATABASE_URL: db.url,
           BENCH_QUEUE_PREFIX: prefix,
           BENCH_OPENAI_BASE_URL: openai.baseURL,
+          BENCH_STATS_FILE: statsFiles[p] as string,
         },
         // A busy machine can take a minute to load the portal's modules.
         { timeoutMs: 180_000 },
@@ -170,6 +177,10 @@ async function main() {
     });
   }, 250);
   const cpuBefore = await Promise.all(portals.map((p) => cpuMs(p.pid)));
+  const redisStats = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  const redisCommands = async () =>
+    Number(/total_commands_processed:(\d+)/.exec(await redisStats.info('stats'))?.[1] ?? Number.NaN);
+  const redisBefore = await redisCommands();
 
   const added: number[] = [];
   const turnEnd: number[] = [];
@@ -366,6 +377,9 @@ async function main() {
   clearInterval(sampler);
   const cpuAfter = await Promise.all(portals.map((p) => cpuMs(p.pid)));
   const portalCpu = cpuAfter.reduce((s, v, i) => s + v - (cpuBefore[i] ?? 0), 0);
+  // Every Redis command in the run (the portals are the only clients meanwhile), minus this INFO.
+  const redisDuring = (await redisCommands()) - redisBefore - 1;
+  redisStats.disconnect();
 
   const completed = await prisma.interview.count({ where: { status: 'completed' } });
   const answered = await prisma.interviewTurn.findMany({
@@ -377,6 +391,16 @@ async function main() {
     (t) => t.answerText === `Candidate ${indexOf.get(t.interview.id)} answer ${t.seq} is complete.`,
   ).length;
   const idleSum = idle.reduce((a, b) => a + b, 0);
+  await Promise.all(portals.map((p) => p.stop()));
+  let queries = 0;
+  for (const f of statsFiles) {
+    const stats = JSON.parse(await readFile(f, 'utf8').catch(() => '{}')) as {
+      queries?: number;
+      atStart?: number;
+    };
+    queries += (stats.queries ?? Number.NaN) - (stats.atStart ?? 0);
+    await rm(f, { force: true });
+  }
   console.log(
     JSON.stringify({
       bench: 'interview',
@@ -409,12 +433,13 @@ async function main() {
       idleRssMb: Math.round(idleSum),
       memPerCandidateKb: Math.round(((peakSum - idleSum) * 1024) / N),
       portalCpuMsPerTurn: Math.round((portalCpu / Math.max(1, turns)) * 10) / 10,
+      sqlPerTurn: Math.round((queries / Math.max(1, turns)) * 10) / 10,
+      redisCommandsPerTurn: Math.round((redisDuring / Math.max(1, turns)) * 10) / 10,
       server: 'process',
       wallMs: Math.round(wallMs),
     }),
   );
 
-  await Promise.all(portals.map((p) => p.stop()));
   await openai.close();
   await prisma.$disconnect();
   await db.drop();
@@ -426,6 +451,13 @@ async function serve() {
   const env = process.env;
   const config = testConfig({ OPENAI_BASE_URL: env.BENCH_OPENAI_BASE_URL ?? '', LOG_LEVEL: 'silent' });
   const prefix = env.BENCH_QUEUE_PREFIX ?? '';
+  // Bench instrument: counts the SQL statements this portal sends (queries per turn in the report).
+  let queries = 0;
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    queries += 1;
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
   const prisma = createPrisma(env.BENCH_DATABASE_URL ?? '', { maxConnections: 10 });
   const producer = createRedis(config.redis.url, 'producer');
   const queues = new JobQueues(producer, prefix);
@@ -440,8 +472,10 @@ async function serve() {
     now: () => new Date(),
   });
   process.stdout.write(`ready ${await app.listen({ host: '127.0.0.1', port: 0 })}\n`);
+  const atStart = queries;
   process.on('SIGTERM', () => {
     void (async () => {
+      if (env.BENCH_STATS_FILE) await writeFile(env.BENCH_STATS_FILE, JSON.stringify({ queries, atStart }));
       await app.close();
       await queues.close();
       producer.disconnect();

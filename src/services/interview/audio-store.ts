@@ -3,7 +3,8 @@
  * per turn (field = chunk index, value = the whole binary frame, header included,
  * so a process that takes over after a reconnect also gets each chunk's voice
  * flag and audio time). Every portal process reads the same hash, so a
- * reconnect to any of them resumes; HSETNX makes a resent chunk a no-op. A chunk
+ * reconnect to any of them resumes; a resent chunk is the same bytes under the
+ * same field, so storing it again changes nothing. A chunk
  * is acknowledged to the browser only after it is stored here; the browser keeps
  * unacknowledged ones, so a portal crash loses nothing. The hash is deleted as
  * soon as the turn's transcript is stored (the consent text promises it); pieces
@@ -11,6 +12,7 @@
  * so Redis losing data later costs nothing either. A TTL removes abandoned turns.
  */
 import type { Redis } from 'ioredis';
+import { coalesceCalls } from '../../infra/coalesce-calls.js';
 
 /** Abandoned turns' audio (a candidate who never came back) is gone after this. */
 const AUDIO_TTL_MS = 6 * 60 * 60_000;
@@ -28,11 +30,41 @@ function bounded<T>(p: Promise<T>, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+type TAppend = { key: string; frames: Array<{ index: number; frame: Uint8Array }> };
+
+/** A view of the same bytes as a Buffer (ioredis writes Buffers as they are, without a copy). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 export class AudioStore {
+  /**
+   * Every turn's frames stored in the same event-loop turn go out as one pipeline:
+   * at 1,000 candidates streaming, one write per process per flush instead of one
+   * round trip per candidate (bench/interview.ts).
+   */
+  private readonly appendBatched: (input: TAppend) => Promise<void>;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.appendBatched = coalesceCalls(async (inputs: TAppend[]) => {
+      const pipeline = this.redis.pipeline();
+      for (const { key, frames } of inputs) {
+        const fields: Array<string | Buffer> = [];
+        for (const f of frames) fields.push(String(f.index), asBuffer(f.frame));
+        pipeline.hset(key, ...fields);
+        pipeline.pexpire(key, AUDIO_TTL_MS);
+      }
+      const results = await bounded(pipeline.exec(), 'storing audio');
+      if (!results) throw new Error('Redis refused the audio chunks');
+      return inputs.map((_, i) => {
+        const err = results[2 * i]?.[0] ?? results[2 * i + 1]?.[0];
+        return err ? err : undefined;
+      });
+    }, 500);
+  }
 
   private key(interviewId: string, seq: number) {
     return `${this.prefix}:audio:${interviewId}:${seq}`;
@@ -41,16 +73,10 @@ export class AudioStore {
     return `${this.prefix}:audio-meta:${interviewId}:${seq}`;
   }
 
-  /** Stores frames (each index once). */
+  /** Stores frames (batched with other turns' frames stored in the same event-loop turn). */
   async append(interviewId: string, seq: number, frames: Array<{ index: number; frame: Uint8Array }>) {
     if (frames.length === 0) return;
-    const key = this.key(interviewId, seq);
-    const multi = this.redis.multi();
-    for (const f of frames) multi.hsetnx(key, String(f.index), Buffer.from(f.frame));
-    multi.pexpire(key, AUDIO_TTL_MS);
-    const results = await bounded(multi.exec(), 'storing audio');
-    const failed = results?.find(([err]) => err);
-    if (!results || failed) throw failed?.[0] ?? new Error('Redis refused the audio chunks');
+    await this.appendBatched({ key: this.key(interviewId, seq), frames });
   }
 
   async setMime(interviewId: string, seq: number, mime: string) {
@@ -105,15 +131,27 @@ export function contiguousUpTo(stored: ReadonlySet<number>, from = -1): number {
   return i;
 }
 
-/** A WAV file (RIFF, PCM16 mono) around raw little-endian samples. */
-export function wavFile(pcm: Uint8Array, sampleRate: number): Uint8Array {
-  const out = new Uint8Array(44 + pcm.byteLength);
+/** The parts one after another, in one new array. */
+export function joinBytes(parts: readonly Uint8Array[], offset = 0): Uint8Array {
+  const out = new Uint8Array(offset + parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = offset;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+/** A WAV file (RIFF, PCM16 mono) around raw little-endian samples, given whole or in parts (copied once). */
+export function wavFile(pcm: Uint8Array | readonly Uint8Array[], sampleRate: number): Uint8Array {
+  const out = joinBytes(pcm instanceof Uint8Array ? [pcm] : pcm, 44);
+  const dataBytes = out.byteLength - 44;
   const v = new DataView(out.buffer);
   const ascii = (at: number, s: string) => {
     for (let i = 0; i < s.length; i++) v.setUint8(at + i, s.charCodeAt(i));
   };
   ascii(0, 'RIFF');
-  v.setUint32(4, 36 + pcm.byteLength, true);
+  v.setUint32(4, 36 + dataBytes, true);
   ascii(8, 'WAVE');
   ascii(12, 'fmt ');
   v.setUint32(16, 16, true);
@@ -124,8 +162,7 @@ export function wavFile(pcm: Uint8Array, sampleRate: number): Uint8Array {
   v.setUint16(32, 2, true);
   v.setUint16(34, 16, true);
   ascii(36, 'data');
-  v.setUint32(40, pcm.byteLength, true);
-  out.set(pcm, 44);
+  v.setUint32(40, dataBytes, true);
   return out;
 }
 

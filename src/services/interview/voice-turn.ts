@@ -15,7 +15,7 @@ import { decideTurn, looksFinished, MAX_PIECE_MS, PIECE_PAUSE_MS } from '../../d
 import { sttOf } from '../../infra/ai/client.js';
 import { loggableMessage } from '../../infra/logger.js';
 import type { TServiceDeps } from '../deps.js';
-import { type AudioStore, contiguousUpTo, pcmRate, wavFile } from './audio-store.js';
+import { type AudioStore, contiguousUpTo, joinBytes, pcmRate, wavFile } from './audio-store.js';
 import {
   assembleAnswer,
   savePiecePending,
@@ -163,7 +163,7 @@ export class VoiceTurn {
     const frames = await deps.audio.load(interviewId, seq, reloadFrom, turn.upTo);
     for (const { frame } of frames) {
       const f = decodeFrame(frame);
-      if (f) turn.keep(f);
+      if (f) turn.keep(f, f.payload.slice());
     }
     // Pieces a stopped process was transcribing: transcribe them again from Redis.
     for (const p of turn.pieces) {
@@ -201,19 +201,26 @@ export class VoiceTurn {
       return;
     }
     if (this.chunks.has(frame.index) && frame.index > this.processedUpTo) return;
-    this.toFlush.push({ index: frame.index, frame: raw.slice() });
-    if (this.toFlush.length === 1) this.flushTimer = setTimeout(() => void this.flush(), FLUSH_MS);
-    this.keep(frame);
+    // One copy, shared by the Redis write and the piece: `raw` is a view into the socket's
+    // read buffer, which a kept view would hold on to whole.
+    const own = raw.slice();
+    this.toFlush.push({ index: frame.index, frame: own });
+    if (this.toFlush.length === 1) {
+      // Every turn of the process flushes on the same clock, so their writes share one pipeline.
+      this.flushTimer = setTimeout(() => void this.flush(), FLUSH_MS - (Date.now() % FLUSH_MS));
+    }
+    this.keep(frame, own.subarray(raw.byteLength - frame.payload.byteLength));
     this.processReady(true);
   }
 
-  private keep(frame: TFrame) {
+  /** Keeps a chunk until its piece is cut; `payload` must be this turn's own bytes (not a shared buffer's view). */
+  private keep(frame: TFrame, payload: Uint8Array) {
     if (frame.index <= this.processedUpTo) return;
     this.chunks.set(frame.index, {
       index: frame.index,
       voiced: (frame.flags & FLAG_VOICED) !== 0,
       endMs: frame.ms,
-      payload: frame.payload.slice(),
+      payload,
     });
   }
 
@@ -302,16 +309,9 @@ export class VoiceTurn {
         if (c) parts.push(c.payload);
       }
     }
-    const size = parts.reduce((n, p) => n + p.byteLength, 0);
-    const joined = new Uint8Array(size);
-    let at = 0;
-    for (const p of parts) {
-      joined.set(p, at);
-      at += p.byteLength;
-    }
     return this.rate === null
-      ? { audio: joined, mime: this.mime.split(';')[0] ?? this.mime }
-      : { audio: wavFile(joined, this.rate), mime: 'audio/wav' };
+      ? { audio: joinBytes(parts), mime: this.mime.split(';')[0] ?? this.mime }
+      : { audio: wavFile(parts, this.rate), mime: 'audio/wav' };
   }
 
   private closePiece(to: number) {
