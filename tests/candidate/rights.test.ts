@@ -234,6 +234,12 @@ describe('notice and opting out', () => {
         where: { interviewId: interview.id, type: 'candidate.human_interview_offered' },
       }),
     ).toBe(1);
+    const cancelled = await s.db.prisma.event.findMany({
+      where: { interviewId: interview.id, type: 'interview.cancelled' },
+    });
+    expect(cancelled.map((e) => [e.actor, (e.data as { reason?: string }).reason])).toEqual([
+      [`slack:${RECRUITER}`, 'human_interview_offered'],
+    ]);
     const cancelJobs = (
       await s.deps.queues.queue('email').getJobs(['waiting', 'delayed', 'active', 'completed'])
     ).filter((j) => j.data.interviewId === interview.id && j.data.kind === 'cancel');
@@ -470,8 +476,33 @@ describe('data page', () => {
       (await s.db.prisma.interview.findUniqueOrThrow({ where: { id: interviewId } })).redactedAt,
     ).toBeNull();
 
+    // Cy also holds a later AI interview: their deletion request cancels it first, in their name.
+    const booked = await s.db.prisma.interview.findUniqueOrThrow({ where: { id: interviewId } });
+    await s.db.prisma.slot.update({ where: { id: slots[2]!.id }, data: { seatsTaken: 1 } });
+    const later = await s.db.prisma.interview.create({
+      data: {
+        candidateId: booked.candidateId,
+        roleId: booked.roleId,
+        slotId: slots[2]!.id,
+        scheduledStart: slots[2]!.startsAt,
+        scheduledEnd: new Date(slots[2]!.startsAt.getTime() + 30 * 60_000),
+        sessionKeyHash: `later-${interviewId}`,
+        bookingRequestId: `later-${interviewId}`,
+        recruiterSlackUser: RECRUITER,
+        slackChannelId: CHANNEL,
+      },
+    });
+
     s.setNow(new Date(day(30).getTime() + 60 * 60_000));
     await runTask('deletion_requests', 'deletion-due');
+    const cancelled = await s.db.prisma.event.findFirstOrThrow({
+      where: { interviewId: later.id, type: 'interview.cancelled' },
+    });
+    expect([cancelled.actor, cancelled.data]).toEqual([
+      'candidate',
+      { reason: 'deletion_request', requestId: request.id },
+    ]);
+    expect((await s.db.prisma.slot.findUniqueOrThrow({ where: { id: slots[2]!.id } })).seatsTaken).toBe(0);
     const deleted = await s.db.prisma.interview.findUniqueOrThrow({
       where: { id: interviewId },
       include: { candidate: true, turns: true },
@@ -575,6 +606,12 @@ describe('deletion by /interview-delete and by retention reaches Slack too', () 
         .thread(CHANNEL, root.ts)
         .filter((m) => `${m.text} ${JSON.stringify(m.blocks ?? [])}`.includes(who));
     expect(named(eve.root, 'Eve Stone').length).toBeGreaterThan(0);
+    // The recruiter's DM with the candidate's link names her too.
+    const dm = s.slack.dmChannelFor(RECRUITER).id;
+    const inDm = (who: string) =>
+      s.slack.messagesIn(dm).filter((m) => `${m.text} ${JSON.stringify(m.blocks ?? [])}`.includes(who));
+    expect(inDm('Eve Stone').length).toBe(1);
+    expect(inDm(eve.key).length).toBe(1);
 
     // /interview-delete: the dialog, then the Slack redaction job.
     const opened = s.slack.callsTo('views.open').length;
@@ -593,6 +630,13 @@ describe('deletion by /interview-delete and by retention reaches Slack too', () 
     );
     expect(named(eve.root, 'Eve Stone')).toEqual([]);
     expect(named(eve.root, 'eve@example.com')).toEqual([]);
+    // The DM is edited to a redacted form: no name, no address, no link.
+    expect(inDm('Eve Stone')).toEqual([]);
+    expect(inDm('eve@example.com')).toEqual([]);
+    expect(inDm(eve.key)).toEqual([]);
+    expect(inDm('whose data was deleted on').length).toBeGreaterThan(0);
+    // Flo's DM is untouched until her own deletion.
+    expect(inDm('Flo Hart').length).toBe(1);
     const evRoot = s.slack.thread(CHANNEL, eve.root.ts)[0]!;
     expect(JSON.stringify(evRoot.blocks)).toContain(eve.interview.id);
     expect(evRoot.text).toContain('AI interview for Backend Engineer');
@@ -602,6 +646,7 @@ describe('deletion by /interview-delete and by retention reaches Slack too', () 
     try {
       await runTask('retention', 'retention-run');
       expect(named(flo.root, 'Flo Hart')).toEqual([]);
+      expect(inDm('Flo Hart')).toEqual([]);
       expect(s.slack.thread(CHANNEL, flo.root.ts)[0]!.text).toContain('(retention period)');
     } finally {
       s.setNow(NOW);

@@ -13,11 +13,13 @@ class NotCancellable extends Error {
 
 /**
  * Cancels a scheduled interview and frees its seat, once: a second click finds
- * the status already changed and does nothing.
+ * the status already changed and does nothing. `by` is who cancelled, as the event log names
+ * actors (`slack:U…` for a person in Slack, `candidate` for their own deletion request), with
+ * optional data saying why.
  */
 export async function cancelInterview(
   interviewId: string,
-  actor: string,
+  by: { actor: string; data?: Record<string, string> },
   deps: { prisma: PrismaClient; now: () => Date },
 ): Promise<{ outcome: 'cancelled'; revision: number } | { outcome: 'not_cancellable'; status: string }> {
   try {
@@ -31,7 +33,12 @@ export async function cancelInterview(
       const interview = await tx.interview.findUniqueOrThrow({ where: { id: interviewId } });
       if (!isMoved) throw new NotCancellable();
       await releaseSeat(tx, interview.slotId);
-      await recordEvent(tx, { interviewId, type: 'interview.cancelled', actor: `slack:${actor}` });
+      await recordEvent(tx, {
+        interviewId,
+        type: 'interview.cancelled',
+        actor: by.actor,
+        ...(by.data ? { data: by.data } : {}),
+      });
       return { outcome: 'cancelled' as const, revision: interview.revision };
     });
   } catch (err) {

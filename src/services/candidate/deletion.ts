@@ -120,7 +120,13 @@ export async function runDueDeletions(
       where: { candidateId: request.interview.candidateId, status: 'scheduled' },
       select: { id: true },
     });
-    for (const u of upcoming) await cancelInterview(u.id, 'panelist', deps);
+    // The candidate asked for it (their deletion request); the deadline only carries it out.
+    for (const u of upcoming)
+      await cancelInterview(
+        u.id,
+        { actor: 'candidate', data: { reason: 'deletion_request', requestId: request.id } },
+        deps,
+      );
     const result = await deleteCandidateData(deps, {
       candidateId: request.interview.candidateId,
       requestedBy: 'candidate',

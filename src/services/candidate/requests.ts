@@ -314,7 +314,11 @@ export async function offerHumanInterview(
   if (request?.kind !== 'alternative')
     return { outcome: 'not_possible', reason: 'That request no longer exists.' };
   if (request.status !== 'open') return { outcome: 'already_decided' };
-  const cancelled = await cancelInterview(request.interviewId, input.userId, deps);
+  const cancelled = await cancelInterview(
+    request.interviewId,
+    { actor: `slack:${input.userId}`, data: { reason: 'human_interview_offered', requestId: request.id } },
+    deps,
+  );
   if (cancelled.outcome === 'not_cancellable' && cancelled.status !== 'cancelled') {
     return {
       outcome: 'not_possible',

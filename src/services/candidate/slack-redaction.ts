@@ -4,8 +4,9 @@
  * chat.update to a redacted form that keeps only what an audit needs: the scheduling message
  * keeps the role, the time, the outcome and the date of deletion; an evaluation post keeps its
  * version and advisory recommendation; every other reply of Panelist's in the thread (email
- * notes, requests, decisions) says it was removed. People's own replies are theirs: a bot cannot
- * edit them.
+ * notes, requests, decisions) says it was removed, and so does every message Panelist posted
+ * about the interview elsewhere (the recruiter's DMs with the candidate's link, found through the
+ * post records of slack-post-once.ts). People's own replies are theirs: a bot cannot edit them.
  *
  * Runs after the database deletion (the `slack_redaction` task, also chained after retention and
  * deletion requests). `Interview.slackRedactedAt` marks an interview done, so a Slack outage only
@@ -143,6 +144,18 @@ async function redactInterviewMessages(deps: TDeps, interviewId: string): Promis
       deletedAt,
     });
     if (await update(deps.slack, e.slackChannelId ?? channel, e.slackMessageTs, message)) edited++;
+    done.add(e.slackMessageTs);
+  }
+  // Everything else Panelist posted about it: the recruiter's DMs carrying the candidate's name
+  // and link (postOnce records each post's channel and ts with the interview).
+  const posts = await deps.prisma.slackPost.findMany({
+    where: { interviewId, ts: { not: null }, channel: { not: null } },
+    select: { channel: true, ts: true },
+  });
+  for (const p of posts) {
+    if (!p.ts || !p.channel || done.has(p.ts)) continue;
+    if (await update(deps.slack, p.channel, p.ts, buildRedactedReply(deletedAt))) edited++;
+    done.add(p.ts);
   }
   return edited;
 }

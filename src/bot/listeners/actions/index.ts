@@ -32,7 +32,7 @@ export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): 
       await replyToClicker(client, body, notAllowedText(current, 'cancel'));
       return;
     }
-    const result = await cancelInterview(interviewId, body.user.id, deps);
+    const result = await cancelInterview(interviewId, { actor: `slack:${body.user.id}` }, deps);
     const interview = await findInterview(deps, interviewId);
     if (!interview) return;
     if (result.outcome === 'not_cancellable') {
