@@ -24,6 +24,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { WebSocket } from 'ws';
 import { AppError, isAppError } from '../domain/errors.js';
+import { tallyAnswers, wrapUpText } from '../domain/interview-end.js';
 import { timeOutReason } from '../domain/window.js';
 import { sttOf, ttsOf } from '../infra/ai/client.js';
 import {
@@ -104,15 +105,6 @@ const FRAME_BURST = 3000;
 const SPEECH_FRAME_BYTES = 16 * 1024;
 /** How often this process looks for pending transcriptions to retry. */
 const RETRY_SWEEP_MS = 15_000;
-
-const WRAP_UP: Record<TEndReason, string> = {
-  finished:
-    'That was the last question. Thank you for your time and your answers. The hiring team will be in touch.',
-  time_up:
-    'We have reached the end of our time, so we will stop here. Thank you for your answers. The hiring team will be in touch.',
-  window_closed:
-    'The time for this interview is over, so we will stop here. Thank you for your answers. The hiring team will be in touch.',
-};
 
 /** Sentences, for speech that starts on the first one. Keeps short fragments with their neighbour. */
 export function splitSentences(text: string): string[] {
@@ -499,7 +491,7 @@ export class InterviewSockets {
             if (t.remainingMs > 0) return armTimer();
             const reason: TEndReason = timeOutReason(t);
             await finishInterview(deps, id, reason);
-            sendCompleted(reason);
+            await sendCompleted(reason);
           });
           // A failure here (database or Redis down) is retried by the next visit or message.
           chain = chain.catch((err) => fail(undefined, err));
@@ -509,8 +501,16 @@ export class InterviewSockets {
       timer.unref();
     };
 
-    const sendCompleted = (reason: TEndReason) => {
-      const text = WRAP_UP[reason];
+    const sendCompleted = async (reason: TEndReason) => {
+      // The last words say how many questions were answered when the interview ended before the plan did.
+      const s = interviewId ? await snapshot(deps, interviewId) : null;
+      const text = wrapUpText(
+        reason,
+        tallyAnswers(
+          (s?.turns ?? []).map((t) => ({ isFollowUp: t.isFollowUp, answered: t.answerText !== null })),
+          s?.questionTotal ?? 0,
+        ),
+      );
       voice?.detach();
       voice = null;
       send({ type: 'completed', reason, text });
@@ -539,9 +539,8 @@ export class InterviewSockets {
     };
 
     const resumeInfo = async (seq: number) => {
-      const indexes = await this.audio.indexes(interviewId as string, seq);
+      const { indexes, mime } = await this.audio.held(interviewId as string, seq);
       if (indexes.length === 0) return null;
-      const mime = await this.audio.mime(interviewId as string, seq);
       let upTo = -1;
       const set = new Set(indexes);
       while (set.has(upTo + 1)) upTo += 1;
@@ -655,8 +654,10 @@ export class InterviewSockets {
       if (outcome) {
         // turn_end carried the words before the tail: the room now shows the whole answer as stored.
         send({ type: 'answer_text', seq: input.seq, text: recorded.text, pending: outcome.pending });
-        // The answer's audio is deleted once its transcript is stored (or kept while pending).
-        void refreshTurnAnswer(deps, this.audio, id, input.seq).catch(() => undefined);
+        // The answer's audio is deleted once its transcript is stored (or kept while pending; a
+        // piece retried meanwhile may have finished, so the turn's text is rebuilt from its pieces).
+        if (outcome.pending) void refreshTurnAnswer(deps, this.audio, id, input.seq).catch(() => undefined);
+        else void this.audio.drop(id, input.seq).catch(() => undefined);
         if (outcome.pending) {
           send({
             type: 'transcription_pending',
@@ -675,8 +676,8 @@ export class InterviewSockets {
       // The audit's record of the decision call, stored on the turn it chose (set before askNext).
       let call: TInterviewerCall | null = null;
       const askPlanned = () => {
-        asked ??= askNext(deps, recorded, null, call).then((r) => {
-          afterResult(r);
+        asked ??= askNext(deps, recorded, null, call).then(async (r) => {
+          await afterResult(r);
           return r;
         });
         return asked;
@@ -746,7 +747,7 @@ export class InterviewSockets {
         if (result.kind === 'next') {
           sendQuestion(result.turn, result, null, { speak: false });
           await armTimer();
-        } else afterResult(result);
+        } else await afterResult(result);
       } else {
         const result = await askPlanned();
         if (result.kind === 'next') await armTimer();
@@ -757,7 +758,7 @@ export class InterviewSockets {
       }
     };
 
-    const afterResult = (result: TAnswerResult | Exclude<TAnswerResult, { kind: 'next' }>) => {
+    const afterResult = async (result: TAnswerResult | Exclude<TAnswerResult, { kind: 'next' }>) => {
       switch (result.kind) {
         case 'next':
           return sendQuestion(result.turn, result, null);
@@ -1006,7 +1007,7 @@ export class InterviewSockets {
           clearTimeout(timer);
           send({ type: 'ack', ...(msg.id ? { id: msg.id } : {}) });
           const done = await getRoomInterview(deps, id);
-          sendCompleted((done.endReason as TEndReason | null) ?? 'finished');
+          await sendCompleted((done.endReason as TEndReason | null) ?? 'finished');
           return;
         }
       }

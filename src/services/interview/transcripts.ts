@@ -83,10 +83,11 @@ export async function savePieceStarted(
     mime: string;
   },
 ) {
-  await deps.prisma.answerPiece.upsert({
-    where: { interviewId_seq_piece: { interviewId: p.interviewId, seq: p.seq, piece: p.piece } },
-    create: { ...p, status: 'transcribing' },
-    update: {},
+  // One INSERT … ON CONFLICT DO NOTHING (an upsert with an empty update is a read and a write in a
+  // transaction): a reconnect that re-transcribes the piece keeps the row it finds.
+  await deps.prisma.answerPiece.createMany({
+    data: [{ ...p, status: 'transcribing' }],
+    skipDuplicates: true,
   });
 }
 
@@ -95,8 +96,8 @@ export async function savePieceText(
   key: { interviewId: string; seq: number; piece: number },
   text: string,
 ) {
-  await deps.prisma.answerPiece.update({
-    where: { interviewId_seq_piece: key },
+  await deps.prisma.answerPiece.updateMany({
+    where: key,
     data: { status: 'done', text, audio: null, lastError: null, nextAttemptAt: null },
   });
 }

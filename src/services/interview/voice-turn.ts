@@ -104,6 +104,8 @@ export class VoiceTurn {
   private flushing: Promise<void> = Promise.resolve();
   private waiters: Array<() => void> = [];
   private detached = false;
+  /** This object has set the TTL of the turn's audio in Redis. */
+  private hasExpiry = false;
 
   private constructor(
     private readonly deps: TVoiceTurnDeps,
@@ -129,10 +131,9 @@ export class VoiceTurn {
     pauseMs: number,
     events: TVoiceEvents,
   ): Promise<VoiceTurn> {
-    const storedMime = await deps.audio.mime(interviewId, seq);
-    if (storedMime === null) await deps.audio.setMime(interviewId, seq, mime);
-    const turn = new VoiceTurn(deps, interviewId, seq, storedMime ?? mime, pauseMs, events);
-    const indexes = await deps.audio.indexes(interviewId, seq);
+    const stored = await deps.audio.open(interviewId, seq, mime);
+    const turn = new VoiceTurn(deps, interviewId, seq, stored.mime, pauseMs, events);
+    const indexes = stored.indexes;
     if (indexes.length === 0) return turn;
     for (const i of indexes) turn.stored.add(i);
     turn.upTo = contiguousUpTo(turn.stored);
@@ -232,7 +233,8 @@ export class VoiceTurn {
     this.flushing = this.flushing.then(async () => {
       if (batch.length === 0) return;
       try {
-        await this.deps.audio.append(this.interviewId, this.seq, batch);
+        await this.deps.audio.append(this.interviewId, this.seq, batch, { expire: !this.hasExpiry });
+        this.hasExpiry = true;
       } catch (err) {
         // Not acknowledged: the browser keeps the chunks and sends them again after a reconnect.
         this.deps.logger.warn(
