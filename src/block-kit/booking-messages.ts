@@ -18,6 +18,8 @@ export type TInterviewSummary = {
   notes: string;
   status: string;
   revision: number;
+  /** How it ended, when before every planned question was answered ("ended early after 1 of 3 questions"). */
+  ended?: string | undefined;
   /** An extra line under the status (e.g. "Invite emailed at …"). */
   statusNote?: string | undefined;
 };
@@ -30,6 +32,14 @@ export const ACTION_IDS = {
 /** Said in the Cancel and Reschedule dialogs; the server checks it (services/booking/may-manage.ts). */
 const WHO_MAY = (recruiter: string) =>
   `Only <@${escapeMrkdwn(recruiter)}> (who scheduled it) and Panelist admins can do this.`;
+
+function statusText(s: TInterviewSummary): string {
+  const label = STATUS_LABELS[s.status] ?? s.status;
+  if (!s.ended) return label;
+  // "Interview completed" would read as if every question was answered.
+  if (s.status === 'completed') return `:checkered_flag: Interview ${s.ended}`;
+  return `${label}\nInterview ${s.ended}`;
+}
 
 export function buildBookingConfirmation(s: TInterviewSummary): { text: string; blocks: KnownBlock[] } {
   const when = slackDate(s.start);
@@ -47,7 +57,7 @@ export function buildBookingConfirmation(s: TInterviewSummary): { text: string; 
       fields: [
         { type: 'mrkdwn', text: `*When*\n${when} (${s.durationMinutes} min)` },
         { type: 'mrkdwn', text: `*Candidate's time*\n${userText(candidateLocal, 120)}` },
-        { type: 'mrkdwn', text: `*Status*\n${STATUS_LABELS[s.status] ?? s.status}` },
+        { type: 'mrkdwn', text: `*Status*\n${statusText(s)}` },
         { type: 'mrkdwn', text: `*Scheduled by*\n<@${s.recruiterUserId}>` },
       ],
     },
@@ -100,7 +110,10 @@ export function buildBookingConfirmation(s: TInterviewSummary): { text: string; 
   }
   // The fallback text is mrkdwn too (notifications, screen readers): escaped like the blocks,
   // or a name such as `<!channel>` would ping everyone (fault suite, abuse case 9).
-  const text = `AI interview: ${userText(s.candidateName, 120)} for ${userText(s.roleTitle, 120)}, ${formatInZone(s.start, 'UTC', 'datetime')} UTC (${STATUS_LABELS[s.status]?.replace(/^:[a-z_]+: /, '') ?? s.status})`;
+  const status = statusText(s)
+    .replace(/^:[a-z_]+: /, '')
+    .replace('\n', ', ');
+  const text = `AI interview: ${userText(s.candidateName, 120)} for ${userText(s.roleTitle, 120)}, ${formatInZone(s.start, 'UTC', 'datetime')} UTC (${status})`;
   return { text, blocks };
 }
 

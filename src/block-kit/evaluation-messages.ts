@@ -334,7 +334,7 @@ function evaluationBlocks(input: TEvaluationPostInput, level: TLevel, compact: b
     `Interview length: ${formatDuration(result.durationMs)}`,
     `${q.questionsAnswered} of ${q.questionsAsked} questions answered`,
   ];
-  if (q.isCutShort) facts.push('ended early');
+  if (q.isCutShort) facts.push(q.ended ?? 'ended early');
   facts.push(
     `${inline(input.model, 60)} · prompt ${inline(input.promptVersion, 40)}${input.rubricVersion ? ` · ${inline(input.rubricVersion, 40)}` : ''}`,
   );
@@ -410,12 +410,14 @@ export function buildNotConfiguredMessage(input: {
   version: number;
   actions: TThreadActions;
   interviewId: string;
+  /** How it ended, when not plainly ("ended early after 1 of 3 questions"; domain/interview-end.ts). */
+  ended?: string;
 }): TSlackMessage {
   return {
-    text: NO_MODEL_TEXT.threadFallback(inline(input.candidateName, 200)),
+    text: NO_MODEL_TEXT.threadFallback(inline(input.candidateName, 200), input.ended),
     blocks: [
       section(
-        `:information_source: ${NO_MODEL_TEXT.thread(inline(input.candidateName, 200))}`,
+        `:information_source: ${NO_MODEL_TEXT.thread(inline(input.candidateName, 200), input.ended)}`,
         'evaluation_not_configured',
       ),
       actions({ ...input.actions, canRequestReview: false }, { canReevaluate: false }),

@@ -29,10 +29,10 @@ export const CONNECT_A_MODEL =
 
 export const NO_MODEL_TEXT = {
   /** The Slack thread when an interview ends on an installation with no model. */
-  thread: (candidate: string) =>
-    `*The interview with ${candidate} has ended.* No AI evaluation runs on this installation: no model is connected, so there are no scores. Read the transcript to decide. To set one up, ${CONNECT_A_MODEL}.`,
-  threadFallback: (candidate: string) =>
-    `The interview with ${candidate} has ended. No AI evaluation runs on this installation (no model connected).`,
+  thread: (candidate: string, ended = 'has ended') =>
+    `*The interview with ${candidate} ${ended}.* No AI evaluation runs on this installation: no model is connected, so there are no scores. Read the transcript to decide. To set one up, ${CONNECT_A_MODEL}.`,
+  threadFallback: (candidate: string, ended = 'has ended') =>
+    `The interview with ${candidate} ${ended}. No AI evaluation runs on this installation (no model connected).`,
   /** One line for the scheduling message's status and the start-up banner. */
   short: 'No AI evaluation runs on this installation (no model connected).',
 } as const;

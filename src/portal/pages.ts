@@ -257,7 +257,7 @@ ${p.notice ? renderNotice(p.notice) : ''}
 </section>
 
 <section id="done-screen" class="card notice" hidden aria-labelledby="done-h" tabindex="-1">
-<h1 id="done-h">Thank you, the interview is complete</h1>
+<h1 id="done-h">Thank you, the interview has ended</h1>
 <p id="done-text">Your answers have been sent to the hiring team at ${company}, who will be in touch.</p>
 ${afterLinksHtml(p.afterLinks)}
 <p>You can close this window.</p>

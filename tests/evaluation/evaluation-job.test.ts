@@ -440,7 +440,9 @@ describe('quality gate and other outcomes', () => {
     expect(sectionTexts(post).find((t) => t.startsWith('*Communication*'))).toBe(
       '*Communication* — _insufficient evidence_: The interview ended before this question was answered.',
     );
-    expect(textOf(post)).toContain('1 of 2 questions answered · ended early');
+    expect(textOf(post)).toContain(
+      '1 of 2 questions answered · ended when its window closed, after 1 of 4 questions',
+    );
     // The model was told not to score it.
     expect(readRequest(h.openai.calls.at(-1)!.body as B).excluded).toEqual(['communication']);
   });

@@ -323,7 +323,10 @@ describe('transcript page', () => {
       expect(ok.body).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more.');
       expect(ok.body).not.toContain('<script');
       expect(ok.body).toContain('Q1. Tell me about a system you designed that had to survive failures.');
-      expect(ok.body).toMatch(/00:15 · \d\d:\d\d:\d\d UTC/);
+      // Times are in the recruiter's zone (the slot's, America/New_York here), each naming it.
+      expect(ok.body).toMatch(/00:15 · \d\d:\d\d E[SD]T/);
+      expect(ok.body).toContain('Times are in America/New York (the recruiter’s time zone)');
+      expect(ok.body).not.toContain(' UTC');
       expect(ok.body).toContain('<p class="rec">Hire');
       expect(ok.body).toContain('Left the interview tab');
       expect(ok.body).toContain('Pasted text into an answer');

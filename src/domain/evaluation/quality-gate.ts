@@ -2,6 +2,7 @@
  * The transcript-quality gate: decides, before any model call, what the transcript can
  * support (too little speech, garbled transcription, questions never reached). Pure.
  */
+import { endedClause, tallyTranscript } from '../interview-end.js';
 import type { TCompetency } from './rubric.js';
 import type { TTranscript, TTranscriptTurn } from './transcript.js';
 
@@ -47,6 +48,11 @@ export type TQualityReport = {
   emptyAnswers: number;
   garbledAnswers: number;
   isCutShort: boolean;
+  /**
+   * How a cut-short interview ended, for the hiring team ("ended early after 1 of 3 questions");
+   * absent when every planned question was answered, and on results stored before it existed.
+   */
+  ended?: string;
   /** Reasons nothing at all can be scored; empty when the interview can be evaluated. */
   blockers: string[];
   /** Per competency key: why it cannot be scored (absent when it can). */
@@ -74,10 +80,9 @@ export function assessTranscript(
     (t) => usable(t) || turns.some((f) => f.isFollowUp && usable(f) && sameQuestion(f, t)),
   ).length;
   const planned = transcript.plannedQuestions ?? main.length;
+  // The candidate ending the interview early is stored as `finished` too: the count tells.
   const isCutShort =
-    transcript.endReason !== null &&
-    transcript.endReason !== 'finished' &&
-    (main.length < planned || main.some((t) => t.answer === null));
+    transcript.endReason !== null && (main.length < planned || main.some((t) => t.answer === null));
 
   const blockers: string[] = [];
   if (turns.length === 0) blockers.push('The candidate answered no questions.');
@@ -125,6 +130,7 @@ export function assessTranscript(
     emptyAnswers,
     garbledAnswers,
     isCutShort,
+    ...(isCutShort ? { ended: endedClause(transcript.endReason, tallyTranscript(transcript)) } : {}),
     blockers,
     insufficient,
   };

@@ -8,6 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import { escapeHtml } from '../../domain/escape.js';
 import type { TEvaluationResult } from '../../domain/evaluation/result.js';
 import { RECOMMENDATION_LABELS, SCORE_ANCHORS, SCORE_MAX } from '../../domain/evaluation/rubric.js';
+import { endedClause, tallyTranscript } from '../../domain/interview-end.js';
+import { formatInZone, isValidTimeZone, zoneAbbreviation, zoneLabel } from '../../domain/time.js';
 import { signLink, verifyTranscriptLink } from '../../domain/transcript-link.js';
 import { succeededEvaluations } from '../../services/evaluation/stored-evaluations.js';
 import { loadInterviewTranscript } from '../../services/evaluation/transcript.js';
@@ -50,8 +52,17 @@ function errorPage(heading: string, text: string): string {
   return page(heading, `<div class="error"><h1>${escapeHtml(heading)}</h1><p>${escapeHtml(text)}</p></div>`);
 }
 
-const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-const utcTime = (d: Date) => `${d.toISOString().slice(11, 19)} UTC`;
+/** Times in the recruiter's zone, each naming it, like every other time the hiring team reads. */
+function clock(tz: string) {
+  const zone = isValidTimeZone(tz) ? tz : 'UTC';
+  return {
+    zone,
+    /** `Thu 3 Dec 2026, 14:30 EST (UTC-05:00)` */
+    when: (d: Date) => `${formatInZone(d, zone, 'datetime')} ${zoneLabel(d, zone)}`,
+    /** `14:30 EST` */
+    at: (d: Date) => `${formatInZone(d, zone, 'time')} ${zoneAbbreviation(d, zone) ?? zoneLabel(d, zone)}`,
+  };
+}
 
 function offset(from: Date | null, at: Date): string {
   if (!from) return '';
@@ -65,6 +76,7 @@ function offset(from: Date | null, at: Date): string {
 const text = (s: string) => escapeHtml(s);
 
 function evaluationHtml(
+  when: (d: Date) => string,
   ev: { version: number; model: string | null; promptVersion: string | null; createdAt: Date },
   r: TEvaluationResult,
 ): string {
@@ -93,7 +105,7 @@ ${c.rationale ? `<p>${text(c.rationale)}</p>` : ''}</div>`
     .join('');
   return `<div class="card"><p class="rec">${text(RECOMMENDATION_LABELS[r.recommendation])} <span class="tag">confidence ${text(r.confidence)}</span> <span class="tag">version ${ev.version}</span></p>
 <p>${text(r.summary)}</p>
-<p class="meta">AI-generated and advisory: a person makes the decision. Model ${text(ev.model ?? 'unknown')}, prompt ${text(ev.promptVersion ?? 'unknown')}, ${utc(ev.createdAt)}.${r.droppedQuotes.length > 0 ? ` ${r.droppedQuotes.length} quote(s) the model gave were not found in the transcript and were dropped.` : ''}</p></div>
+<p class="meta">AI-generated and advisory: a person makes the decision. Model ${text(ev.model ?? 'unknown')}, prompt ${text(ev.promptVersion ?? 'unknown')}, ${when(ev.createdAt)}.${r.droppedQuotes.length > 0 ? ` ${r.droppedQuotes.length} quote(s) the model gave were not found in the transcript and were dropped.` : ''}</p></div>
 ${flags ? `<div class="warn"><strong>Flags</strong><ul>${flags}</ul></div>` : ''}
 ${comps}
 <h3>Strengths</h3>${list(r.strengths)}
@@ -174,17 +186,18 @@ export async function transcriptRoutes(app: FastifyInstance, deps: TPortalDeps):
       const evaluations = await succeededEvaluations(deps, interviewId);
       const latest = evaluations.find((e) => (e.result as { kind?: string } | null)?.kind === 'scored');
       const started = transcript.startedAt;
+      const time = clock(loaded.timeZone);
       const names = new Map(loaded.competencies.map((c) => [c.key, c.name]));
 
       const turns = transcript.turns
         .map(
           (t) => `<section class="turn" id="answer-${t.seq + 1}">
-<div class="time">${started ? `${offset(started, t.askedAt)} · ` : ''}${utcTime(t.askedAt)}${t.isFollowUp ? '<span class="tag">follow-up</span>' : ''}${t.competency ? `<span class="tag">${text(names.get(t.competency) ?? t.competency)}</span>` : ''}</div>
+<div class="time">${started ? `${offset(started, t.askedAt)} · ` : ''}${time.at(t.askedAt)}${t.isFollowUp ? '<span class="tag">follow-up</span>' : ''}${t.competency ? `<span class="tag">${text(names.get(t.competency) ?? t.competency)}</span>` : ''}</div>
 <p class="q">Q${t.seq + 1}. ${text(t.question)}</p>
 ${
   t.answer === null || t.answer.trim() === ''
     ? '<p class="a insufficient">No answer.</p>'
-    : `<div class="time">${t.answeredAt ? `Answered ${started ? `at ${offset(started, t.answeredAt)}` : utcTime(t.answeredAt)}` : 'Answered'}${t.answerMode ? ` · ${text(t.answerMode)}` : ''}${t.audioDurationMs ? ` · ${Math.round(t.audioDurationMs / 1000)} s of audio` : ''}</div>
+    : `<div class="time">${t.answeredAt ? `Answered ${started ? `at ${offset(started, t.answeredAt)} · ` : ''}${time.at(t.answeredAt)}` : 'Answered'}${t.answerMode ? ` · ${text(t.answerMode)}` : ''}${t.audioDurationMs ? ` · ${Math.round(t.audioDurationMs / 1000)} s of audio` : ''}</div>
 <p class="a">${text(t.answer)}</p>`
 }
 </section>`,
@@ -197,7 +210,7 @@ ${
           : `<table><thead><tr><th>When</th><th>What</th></tr></thead><tbody>${integrityEvents
               .map(
                 (e) =>
-                  `<tr><td>${started ? `${offset(started, e.createdAt)} · ` : ''}${utcTime(e.createdAt)}</td><td>${text(integrityLabel(e.type))}</td></tr>`,
+                  `<tr><td>${started ? `${offset(started, e.createdAt)} · ` : ''}${time.at(e.createdAt)}</td><td>${text(integrityLabel(e.type))}</td></tr>`,
               )
               .join('')}</tbody></table>`;
 
@@ -214,11 +227,12 @@ ${
           ? `${Math.round((transcript.endedAt.getTime() - transcript.startedAt.getTime()) / 60_000)} min`
           : 'not started';
       const body = `<h1>${text(interview.candidate.name)}</h1>
-<p class="meta">${text(interview.role.title)} · scheduled ${utc(interview.scheduledStart)} · length ${duration}${interview.endReason ? ` · ended: ${text(interview.endReason.replace(/_/g, ' '))}` : ''}</p>
+<p class="meta">${text(interview.role.title)} · scheduled ${time.when(interview.scheduledStart)} · length ${duration}${interview.endReason ? ` · ${text(endedClause(interview.endReason, tallyTranscript(transcript)))}` : ''}</p>
+<p class="meta">Times are in ${text(time.zone.replace(/_/g, ' '))} (the recruiter’s time zone); mm:ss counts from the start of the interview.</p>
 <div class="note">Confidential: for the hiring team only. Do not forward this link.</div>
 <p class="meta"><a href="${auditPath}">Audit record</a>: notice and consent, every model call and its versions, every decision with who and when.</p>
 <h2>Evaluation</h2>
-${latest ? evaluationHtml(latest, latest.result as unknown as TEvaluationResult) : '<p class="meta">No AI evaluation is available for this interview.</p>'}
+${latest ? evaluationHtml(time.when, latest, latest.result as unknown as TEvaluationResult) : '<p class="meta">No AI evaluation is available for this interview.</p>'}
 ${
   evaluations.length > 1
     ? `<p class="meta">Earlier versions: ${evaluations

@@ -5,6 +5,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { buildBookingConfirmation, type TInterviewSummary } from '../../block-kit/booking-messages.js';
+import { endedClause, isEndedEarly, tallyTranscript } from '../../domain/interview-end.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 
 export async function loadSummary(
@@ -22,6 +23,7 @@ export async function loadSummary(
     include: { candidate: true, role: true },
   });
   return {
+    ...(await endedEarly(prisma, i)),
     interviewId: i.id,
     candidateName: i.candidate.name,
     candidateEmail: i.candidate.email,
@@ -36,6 +38,20 @@ export async function loadSummary(
     channelId: i.slackChannelId,
     threadTs: i.slackThreadTs,
   };
+}
+
+/** "ended early after 1 of 3 questions" for an interview that ended before its plan did. */
+async function endedEarly(
+  prisma: PrismaClient,
+  i: { id: string; status: string; endReason: string | null; questionPlan: unknown },
+): Promise<{ ended?: string }> {
+  if (!['completed', 'evaluated', 'failed'].includes(i.status) || !Array.isArray(i.questionPlan)) return {};
+  const turns = await prisma.interviewTurn.findMany({
+    where: { interviewId: i.id },
+    select: { isFollowUp: true, answeredAt: true },
+  });
+  const tally = tallyTranscript({ turns, plannedQuestions: i.questionPlan.length });
+  return isEndedEarly(tally) ? { ended: endedClause(i.endReason, tally) } : {};
 }
 
 /** Rewrites the root message from the interview as it is now (status, time, buttons). */

@@ -14,6 +14,7 @@ import {
 } from '../../block-kit/evaluation-messages.js';
 import { summarizeIntegrity, type TEvaluationResult } from '../../domain/evaluation/result.js';
 import { buildRubric, EVALUATION_PROMPT_VERSION, rubricVersion } from '../../domain/evaluation/rubric.js';
+import { endedClause, isEndedEarly, tallyTranscript } from '../../domain/interview-end.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { EvaluatorError, type TEvaluatorErrorKind } from '../../infra/ai/evaluator.js';
 import type { Logger } from '../../infra/logger.js';
@@ -118,8 +119,10 @@ export async function runEvaluation(
 
   // --- No model: say so, keep the interview `completed`, point at the transcript.
   if (!deps.ai) {
+    const tally = tallyTranscript(transcript);
     const message = buildNotConfiguredMessage({
       candidateName: interview.candidate.name,
+      ...(isEndedEarly(tally) ? { ended: endedClause(interview.endReason, tally) } : {}),
       version: job.version,
       actions,
       interviewId: interview.id,

@@ -14,6 +14,7 @@ export async function loadInterviewTranscript(prisma: PrismaClient, interviewId:
       include: {
         role: true,
         candidate: { select: { name: true } },
+        slot: { select: { timeZone: true } },
         turns: { orderBy: { seq: 'asc' } },
       },
     }),
@@ -26,6 +27,13 @@ export async function loadInterviewTranscript(prisma: PrismaClient, interviewId:
     correctionNotes(prisma, interviewId),
   ]);
   if (!interview) throw new AppError('not_found', 'That interview was not found.', { interviewId });
+  // Pages show times in the zone of the recruiter who booked it (their Slack profile's, kept on the
+  // booking request), else the one the slot was created in.
+  const booking = await prisma.bookingRequest.findUnique({
+    where: { id: interview.bookingRequestId },
+    select: { recruiterTimeZone: true },
+  });
+  const timeZone = booking?.recruiterTimeZone ?? interview.slot.timeZone;
   const competencies = parseCompetencies(interview.role.competencies);
   const plan = interview.questionPlan;
   const transcript: TTranscript = {
@@ -48,7 +56,7 @@ export async function loadInterviewTranscript(prisma: PrismaClient, interviewId:
     endedAt: interview.endedAt,
     endReason: interview.endReason,
   };
-  return { interview, competencies, transcript, integrityEvents, corrections };
+  return { interview, competencies, transcript, integrityEvents, corrections, timeZone };
 }
 
 /** Role.competencies as stored; malformed entries are skipped, and a role without any gets one general competency. */
