@@ -453,9 +453,16 @@ async function serve() {
   const prefix = env.BENCH_QUEUE_PREFIX ?? '';
   // Bench instrument: counts the SQL statements this portal sends (queries per turn in the report).
   let queries = 0;
+  /** BENCH_SQL_LOG=<file>: each statement's text and how often it ran, written at exit. */
+  const sqlTexts = new Map<string, number>();
   const query = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     queries += 1;
+    if (env.BENCH_SQL_LOG) {
+      const q = args[0] as string | { text?: string };
+      const text = (typeof q === 'string' ? q : (q?.text ?? '?')).replace(/\s+/g, ' ').slice(0, 160);
+      sqlTexts.set(text, (sqlTexts.get(text) ?? 0) + 1);
+    }
     return (query as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof query;
   const prisma = createPrisma(env.BENCH_DATABASE_URL ?? '', { maxConnections: 10 });
@@ -476,6 +483,10 @@ async function serve() {
   process.on('SIGTERM', () => {
     void (async () => {
       if (env.BENCH_STATS_FILE) await writeFile(env.BENCH_STATS_FILE, JSON.stringify({ queries, atStart }));
+      if (env.BENCH_SQL_LOG) {
+        const lines = [...sqlTexts].sort((a, b) => b[1] - a[1]).map(([t, n]) => `${n}\t${t}`);
+        await writeFile(`${env.BENCH_SQL_LOG}.${process.pid}`, `${lines.join('\n')}\n`);
+      }
       await app.close();
       await queues.close();
       producer.disconnect();

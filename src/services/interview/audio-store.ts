@@ -30,7 +30,7 @@ function bounded<T>(p: Promise<T>, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-type TAppend = { key: string; frames: Array<{ index: number; frame: Uint8Array }> };
+type TAppend = { key: string; frames: Array<{ index: number; frame: Uint8Array }>; expire: boolean };
 
 /** A view of the same bytes as a Buffer (ioredis writes Buffers as they are, without a copy). */
 function asBuffer(bytes: Uint8Array): Buffer {
@@ -51,18 +51,19 @@ export class AudioStore {
   ) {
     this.appendBatched = coalesceCalls(async (inputs: TAppend[]) => {
       const pipeline = this.redis.pipeline();
-      for (const { key, frames } of inputs) {
+      /** Each input's commands: its HSET, then its PEXPIRE when asked. */
+      const commands: number[][] = [];
+      let n = 0;
+      for (const { key, frames, expire } of inputs) {
         const fields: Array<string | Buffer> = [];
         for (const f of frames) fields.push(String(f.index), asBuffer(f.frame));
         pipeline.hset(key, ...fields);
-        pipeline.pexpire(key, AUDIO_TTL_MS);
+        if (expire) pipeline.pexpire(key, AUDIO_TTL_MS);
+        commands.push(expire ? [n++, n++] : [n++]);
       }
       const results = await bounded(pipeline.exec(), 'storing audio');
       if (!results) throw new Error('Redis refused the audio chunks');
-      return inputs.map((_, i) => {
-        const err = results[2 * i]?.[0] ?? results[2 * i + 1]?.[0];
-        return err ? err : undefined;
-      });
+      return commands.map((at) => at.map((i) => results[i]?.[0]).find((err) => err) ?? undefined);
     }, 500);
   }
 
@@ -73,10 +74,19 @@ export class AudioStore {
     return `${this.prefix}:audio-meta:${interviewId}:${seq}`;
   }
 
-  /** Stores frames (batched with other turns' frames stored in the same event-loop turn). */
-  async append(interviewId: string, seq: number, frames: Array<{ index: number; frame: Uint8Array }>) {
+  /**
+   * Stores frames (batched with other turns' frames stored in the same event-loop turn).
+   * `expire`: (re)start the turn's TTL, which its first write of each process needs; the TTL
+   * (hours) outlasts any answer, so later writes skip it.
+   */
+  async append(
+    interviewId: string,
+    seq: number,
+    frames: Array<{ index: number; frame: Uint8Array }>,
+    opts: { expire: boolean } = { expire: true },
+  ) {
     if (frames.length === 0) return;
-    await this.appendBatched({ key: this.key(interviewId, seq), frames });
+    await this.appendBatched({ key: this.key(interviewId, seq), frames, expire: opts.expire });
   }
 
   async setMime(interviewId: string, seq: number, mime: string) {
@@ -84,6 +94,44 @@ export class AudioStore {
       this.redis.set(this.metaKey(interviewId, seq), mime, 'PX', AUDIO_TTL_MS),
       'storing the audio format',
     );
+  }
+
+  /**
+   * Opens a turn's audio in one round trip: records `mime` unless another process (or an
+   * earlier connection) already did, and lists the chunks stored so far. Returns the turn's
+   * format (the first one recorded wins) and its stored chunk indexes, ascending.
+   */
+  async open(interviewId: string, seq: number, mime: string): Promise<{ mime: string; indexes: number[] }> {
+    const results = await bounded(
+      this.redis
+        .pipeline()
+        .set(this.metaKey(interviewId, seq), mime, 'PX', AUDIO_TTL_MS, 'NX', 'GET')
+        .hkeys(this.key(interviewId, seq))
+        .exec(),
+      'opening the answer audio',
+    );
+    const [stored, fields] = results ?? [];
+    const err = stored?.[0] ?? fields?.[0] ?? (results ? null : new Error('Redis refused the pipeline'));
+    if (err) throw err;
+    return {
+      mime: (stored?.[1] as string | null) ?? mime,
+      indexes: ((fields?.[1] as string[] | undefined) ?? []).map(Number).sort((a, b) => a - b),
+    };
+  }
+
+  /** What is held of a turn (for a reconnecting page), in one round trip: its format and chunk indexes. */
+  async held(interviewId: string, seq: number): Promise<{ mime: string | null; indexes: number[] }> {
+    const results = await bounded(
+      this.redis.pipeline().get(this.metaKey(interviewId, seq)).hkeys(this.key(interviewId, seq)).exec(),
+      'reading the answer audio',
+    );
+    const [stored, fields] = results ?? [];
+    const err = stored?.[0] ?? fields?.[0] ?? (results ? null : new Error('Redis refused the pipeline'));
+    if (err) throw err;
+    return {
+      mime: (stored?.[1] as string | null) ?? null,
+      indexes: ((fields?.[1] as string[] | undefined) ?? []).map(Number).sort((a, b) => a - b),
+    };
   }
 
   async mime(interviewId: string, seq: number): Promise<string | null> {
@@ -114,6 +162,23 @@ export class AudioStore {
       if (v) out.push({ index: from + i, frame: v });
     });
     return out;
+  }
+
+  /** The Redis channel on which `announceAnswer` tells every portal process that an answer's text changed. */
+  get answerChannel(): string {
+    return `${this.prefix}:answer-text`;
+  }
+
+  /**
+   * Tells every portal process that answer `seq`'s stored text changed (a background transcription
+   * finished), so the one holding the candidate's room shows it. Ids only: the text is read from
+   * PostgreSQL by the receiver, so no transcript passes through Redis.
+   */
+  async announceAnswer(interviewId: string, seq: number) {
+    await bounded(
+      this.redis.publish(this.answerChannel, JSON.stringify({ interviewId, seq })),
+      'announcing an answer',
+    );
   }
 
   async drop(interviewId: string, seq: number) {

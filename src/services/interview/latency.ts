@@ -4,6 +4,7 @@
  * answer end → first audio of the next question (responseLatencyMs: the
  * browser's measurement when it sent one, else the server's first byte sent).
  */
+import { Prisma } from '../../generated/prisma/client.js';
 import type { TServiceDeps } from '../deps.js';
 
 export type TLatencyMarks = {
@@ -33,24 +34,20 @@ export async function recordLatencyMarks(
   seq: number,
   marks: TLatencyMarks,
 ): Promise<void> {
-  const row = await deps.prisma.interviewTurn.findUnique({
-    where: { interviewId_seq: { interviewId, seq } },
-    select: { latencyMarks: true, answeredAt: true },
-  });
-  if (!row?.answeredAt) return;
-  const merged: TLatencyMarks = { ...((row.latencyMarks as TLatencyMarks | null) ?? {}), ...marks };
-  for (const k of Object.keys(merged) as Array<keyof TLatencyMarks>) {
-    const v = merged[k];
-    if (v !== undefined) merged[k] = Math.round(v);
-  }
-  const headline = merged.firstAudioPlayed ?? merged.firstAudioSent;
-  await deps.prisma.interviewTurn.update({
-    where: { interviewId_seq: { interviewId, seq } },
-    data: {
-      latencyMarks: merged,
-      ...(headline !== undefined ? { responseLatencyMs: Math.max(0, headline) } : {}),
-    },
-  });
+  const rounded: Record<string, number> = {};
+  for (const [k, v] of Object.entries(marks)) if (typeof v === 'number') rounded[k] = Math.round(v);
+  // One statement on the live path: the merge and the headline are computed by PostgreSQL.
+  const merged = Prisma.sql`(COALESCE("latencyMarks", '{}'::jsonb) || ${JSON.stringify(rounded)}::jsonb)`;
+  // The headline: played, else sent, else what was there; never below 0 (GREATEST would turn NULL into 0).
+  const headline = Prisma.sql`ROUND(COALESCE((${merged} ->> 'firstAudioPlayed')::numeric, (${merged} ->> 'firstAudioSent')::numeric))::int`;
+  const updated = await deps.prisma.$executeRaw`
+    UPDATE "InterviewTurn"
+    SET "latencyMarks" = ${merged},
+        "responseLatencyMs" = COALESCE(
+          CASE WHEN ${headline} < 0 THEN 0 ELSE ${headline} END,
+          "responseLatencyMs")
+    WHERE "interviewId" = ${interviewId}::uuid AND "seq" = ${seq} AND "answeredAt" IS NOT NULL`;
+  if (updated === 0) return;
   for (const stage of STAGES) {
     const v = marks[stage];
     if (v !== undefined)

@@ -104,6 +104,8 @@ export class VoiceTurn {
   private flushing: Promise<void> = Promise.resolve();
   private waiters: Array<() => void> = [];
   private detached = false;
+  /** This object has set the TTL of the turn's audio in Redis. */
+  private hasExpiry = false;
 
   private constructor(
     private readonly deps: TVoiceTurnDeps,
@@ -129,10 +131,9 @@ export class VoiceTurn {
     pauseMs: number,
     events: TVoiceEvents,
   ): Promise<VoiceTurn> {
-    const storedMime = await deps.audio.mime(interviewId, seq);
-    if (storedMime === null) await deps.audio.setMime(interviewId, seq, mime);
-    const turn = new VoiceTurn(deps, interviewId, seq, storedMime ?? mime, pauseMs, events);
-    const indexes = await deps.audio.indexes(interviewId, seq);
+    const stored = await deps.audio.open(interviewId, seq, mime);
+    const turn = new VoiceTurn(deps, interviewId, seq, stored.mime, pauseMs, events);
+    const indexes = stored.indexes;
     if (indexes.length === 0) return turn;
     for (const i of indexes) turn.stored.add(i);
     turn.upTo = contiguousUpTo(turn.stored);
@@ -232,7 +233,8 @@ export class VoiceTurn {
     this.flushing = this.flushing.then(async () => {
       if (batch.length === 0) return;
       try {
-        await this.deps.audio.append(this.interviewId, this.seq, batch);
+        await this.deps.audio.append(this.interviewId, this.seq, batch, { expire: !this.hasExpiry });
+        this.hasExpiry = true;
       } catch (err) {
         // Not acknowledged: the browser keeps the chunks and sends them again after a reconnect.
         this.deps.logger.warn(
@@ -360,7 +362,13 @@ export class VoiceTurn {
       piece.text = text;
       piece.status = 'done';
       await savePieceText(this.deps, key, text);
-      this.send({ type: 'caption', seq: this.seq, piece: piece.piece, text, final: true });
+      if (this.rate !== null) {
+        this.send({ type: 'caption', seq: this.seq, piece: piece.piece, text, final: true });
+      } else if (!this.pieces.some((p) => p.piece > piece.piece && p.status === 'done')) {
+        // A compressed format's piece is the whole answer so far: it replaces the caption (piece 0),
+        // unless a later, longer one came back first.
+        this.send({ type: 'caption', seq: this.seq, piece: 0, text, final: true });
+      }
     } catch (err) {
       piece.status = 'pending';
       this.deps.logger.warn(
