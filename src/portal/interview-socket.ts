@@ -17,9 +17,11 @@
  * the server stops sending speech, records how much was heard, and the question
  * counts as heard (it stays on screen, and "Repeat the question" replays it).
  *
- * A connection on protocol v1 (the old page) is handed to LegacyInterviewSockets.
+ * A page on another protocol version (an old tab) gets `error {code: 'reload'}`
+ * and the close code RELOAD_CLOSE_CODE on its first message.
  */
 import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import type { WebSocket } from 'ws';
 import { AppError, isAppError } from '../domain/errors.js';
 import { tallyAnswers, wrapUpText } from '../domain/interview-end.js';
@@ -67,10 +69,13 @@ import {
 } from '../services/interview/room-records.js';
 import { findInterviewByKey, type TKeyedInterview, timingOf } from '../services/interview/session.js';
 import { SpeechCache } from '../services/interview/speech-cache.js';
-import { refreshTurnAnswer, retryPendingTranscripts } from '../services/interview/transcripts.js';
+import {
+  readTurnAnswer,
+  refreshTurnAnswer,
+  retryPendingTranscripts,
+} from '../services/interview/transcripts.js';
 import { type TVoiceOutcome, VoiceTurn } from '../services/interview/voice-turn.js';
 import type { TPortalDeps } from './deps.js';
-import { LegacyInterviewSockets } from './interview-socket-v1.js';
 import {
   DEFAULT_PAUSE_MS,
   decodeFrame,
@@ -314,10 +319,11 @@ type TSpeculation = {
 export class InterviewSockets {
   /** This process's open rooms, so a second tab here can close the first at once. */
   private readonly live = new Map<string, { connectionId: string; socket: WebSocket }>();
-  private readonly legacy: LegacyInterviewSockets;
   readonly audio: AudioStore;
   readonly speechCache: SpeechCache;
   private readonly sweep: NodeJS.Timeout;
+  /** Hears `AudioStore.announceAnswer` from every portal process (a subscribed connection does nothing else). */
+  private readonly announcements: Redis;
   /** Voice turns of this process, by interview, so a reconnect to this process reuses the object. */
   private readonly turns = new Map<string, VoiceTurn>();
 
@@ -325,7 +331,6 @@ export class InterviewSockets {
     private readonly deps: TPortalDeps,
     private readonly guard: KeyGuard,
   ) {
-    this.legacy = new LegacyInterviewSockets(deps, guard);
     this.audio = new AudioStore(deps.queues.connection, deps.queues.prefix);
     this.speechCache = new SpeechCache(deps.queues.connection, deps.queues.prefix, deps.ai, deps.logger);
     // Pending transcriptions (a piece whose transcription failed twice) are retried by any
@@ -343,10 +348,43 @@ export class InterviewSockets {
         });
     }, RETRY_SWEEP_MS);
     this.sweep.unref();
+    // Its own connection (a subscribed one can do nothing else); the offline queue holds SUBSCRIBE
+    // until it is connected (the producer connection it copies refuses commands while offline), and
+    // ioredis subscribes again after a reconnect.
+    this.announcements = deps.queues.connection.duplicate({ enableOfflineQueue: true });
+    this.announcements.on('error', (err: Error) =>
+      deps.logger.warn({ err: { message: err.message } }, 'answer announcements: Redis error'),
+    );
+    this.announcements.on('message', (_channel: string, body: string) => {
+      void this.showAnswer(body).catch((err: Error) =>
+        deps.logger.warn({ err: { message: err.message } }, 'answer text not pushed to the room'),
+      );
+    });
+    void this.announcements
+      .subscribe(this.audio.answerChannel)
+      .catch((err: Error) =>
+        deps.logger.error(
+          { err: { message: err.message } },
+          'answer announcements not subscribed: rooms see late transcripts only after a reconnect',
+        ),
+      );
   }
 
   close() {
     clearInterval(this.sweep);
+    this.announcements.disconnect();
+  }
+
+  /** A background transcription finished: the room, if it is open on this process, shows the whole answer. */
+  private async showAnswer(body: string): Promise<void> {
+    const { interviewId, seq } = JSON.parse(body) as { interviewId?: unknown; seq?: unknown };
+    if (typeof interviewId !== 'string' || typeof seq !== 'number') return;
+    const room = this.live.get(interviewId);
+    if (!room) return;
+    const answer = await readTurnAnswer(this.deps, interviewId, seq);
+    if (!answer || room.socket.readyState !== room.socket.OPEN) return;
+    const msg: TServerPayload = { type: 'answer_text', seq, text: answer.text, pending: answer.pending };
+    room.socket.send(JSON.stringify({ v: PROTOCOL_VERSION, ...msg }));
   }
 
   voiceAvailability(): TVoiceAvailability {
@@ -364,27 +402,6 @@ export class InterviewSockets {
   }
 
   handle(socket: WebSocket, ip: string): void {
-    // The first text message says which protocol the page speaks.
-    const first = (raw: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-      const buf = Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw as ArrayBuffer);
-      if (!isBinary) {
-        try {
-          if ((JSON.parse(buf.toString()) as { v?: unknown })?.v === 1) {
-            socket.off('message', first);
-            this.legacy.handle(socket, ip, { raw: buf, isBinary });
-            return;
-          }
-        } catch {
-          // Not JSON: the v2 handler answers it.
-        }
-      }
-      socket.off('message', first);
-      this.handleV2(socket, ip, { raw: buf, isBinary });
-    };
-    socket.on('message', first);
-  }
-
-  private handleV2(socket: WebSocket, ip: string, firstMessage: { raw: Buffer; isBinary: boolean }): void {
     const deps = this.deps;
     const connectionId = randomUUID();
     let interviewId: string | null = null;
@@ -687,6 +704,8 @@ export class InterviewSockets {
       );
       if (recorded.kind !== 'recorded') return afterResult(recorded);
       if (outcome) {
+        // turn_end carried the words before the tail: the room now shows the whole answer as stored.
+        send({ type: 'answer_text', seq: input.seq, text: recorded.text, pending: outcome.pending });
         // The answer's audio is deleted once its transcript is stored (or kept while pending; a
         // piece retried meanwhile may have finished, so the turn's text is rebuilt from its pieces).
         if (outcome.pending) void refreshTurnAnswer(deps, this.audio, id, input.seq).catch(() => undefined);
@@ -961,10 +980,15 @@ export class InterviewSockets {
         case 'audio_start': {
           if (!sttOf(deps.ai)) {
             opening = null;
-            throw new AppError(
-              'unavailable',
-              'Spoken answers need a speech-to-text service, and none is set up. Please type your answer.',
-            );
+            // Said as it is (not AppError's generic 5xx sentence): the candidate must know to type.
+            send({
+              type: 'error',
+              ...(msg.id ? { id: msg.id } : {}),
+              code: 'unavailable',
+              message:
+                'Spoken answers need a speech-to-text service, and none is set up. Please type your answer.',
+            });
+            return;
           }
           const { isOwner, latest: open } = await latestTurnIfOwned(deps, id, connectionId);
           if (!isOwner) {
@@ -1159,7 +1183,6 @@ export class InterviewSockets {
       chain = chain.then(() => onMessage(msg)).catch((err) => fail(msg.id, err));
     };
     socket.on('message', onRaw);
-    onRaw(firstMessage.raw, firstMessage.isBinary);
 
     socket.on('close', () => {
       closed = true;

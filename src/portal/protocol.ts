@@ -272,7 +272,10 @@ export const ZServerMessage = z.discriminatedUnion('type', [
     greeting: z.string().optional(),
   }),
   z.object({ v, type: z.literal('audio_ack'), seq: z.number().int(), upTo: z.number().int() }),
-  /** Live caption of the answer: piece `piece` (from 0) now reads `text`; `final` when it will not change. */
+  /**
+   * Live caption of the answer: piece `piece` (from 0) now reads `text`; `final` when it will not change.
+   * For compressed formats (a piece is the whole answer so far) `piece` is always 0 and replaces the caption.
+   */
   z.object({
     v,
     type: z.literal('caption'),
@@ -331,7 +334,10 @@ export const ZServerMessage = z.discriminatedUnion('type', [
   }),
   /** Part of answer `seq` is not text yet; the server keeps its audio and keeps trying. No need to repeat it. */
   z.object({ v, type: z.literal('transcription_pending'), seq: z.number().int(), message: z.string() }),
-  /** The stored text of answer `seq` changed (a pending transcription finished). */
+  /**
+   * The stored text of answer `seq`: sent once the answer is recorded (it includes the tail that
+   * `turn_end` did not), and again when a background transcription finishes, from any portal process.
+   */
   z.object({
     v,
     type: z.literal('answer_text'),

@@ -148,8 +148,25 @@ async function runTask(task: 'deletion_requests' | 'slack_redaction' | 'retentio
 }
 
 describe('notice period', () => {
-  it('refuses a slot inside the minimum notice with an inline error naming the earliest allowed date', async () => {
-    s.deps.config.candidateRights.minNoticeBusinessDays = 10;
+  it('is a workspace setting an admin changes in Slack; the form then refuses a slot inside it, naming the earliest allowed date', async () => {
+    const settingsReply = async (text: string, user: string) => {
+      const before = s.slack.ephemeralsFor(user).length;
+      expect((await s.command('/interview-settings', text, { user })).status).toBe(200);
+      return until('the settings reply', () => s.slack.ephemeralsFor(user).slice(before)[0]?.text);
+    };
+    // Not an admin: refused, nothing changes.
+    expect(await settingsReply('notice 10', RECRUITER)).toContain(
+      '/interview-settings is for Panelist admins',
+    );
+    expect(await s.db.prisma.workspaceSettings.count()).toBe(0);
+    expect(await settingsReply('', ADMIN)).toContain(
+      'Minimum notice before an AI interview: off (0 business days) (the installation default',
+    );
+    expect(await settingsReply('notice ten', ADMIN)).toMatch(/^Usage: /);
+    expect(await settingsReply('notice 61', ADMIN)).toContain('from 0 (off) to 60');
+    expect(await settingsReply('notice 10', ADMIN)).toContain(
+      'Minimum notice before an AI interview is now 10 business days (was off (0 business days)).',
+    );
     try {
       const view = await openScheduleModal();
       const refused = await s.submit(view, scheduleValues('Nia', 'nia@example.com', slots[0]!.id));
@@ -164,8 +181,16 @@ describe('notice period', () => {
         0,
       );
       s.slack.closeView(view.id);
+      const changed = await s.db.prisma.event.findFirstOrThrow({
+        where: { type: 'settings.min_notice_changed' },
+      });
+      expect([changed.actor, changed.data]).toEqual([
+        `slack:${ADMIN}`,
+        { teamId: expect.any(String), from: 0, to: 10 },
+      ]);
+      expect(await settingsReply('', ADMIN)).toContain(`10 business days, set by <@${ADMIN}>`);
     } finally {
-      s.deps.config.candidateRights.minNoticeBusinessDays = 0;
+      expect(await settingsReply('notice 0', ADMIN)).toContain('is now off (0 business days)');
     }
   });
 });

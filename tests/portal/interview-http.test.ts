@@ -3,7 +3,14 @@ import WebSocket from 'ws';
 import { generateSessionKey } from '../../src/domain/session-key.js';
 import { prepareHandler } from '../../src/jobs/handlers/prepare.js';
 import type { TJobContext } from '../../src/jobs/worker.js';
+import {
+  MAX_FRAME_BYTES,
+  RELOAD_CLOSE_CODE,
+  RELOAD_MESSAGE,
+  WRAP_UP_SEQ,
+} from '../../src/portal/protocol.js';
 import { evaluationJobs, startPortal, type TPortalHarness } from './harness.js';
+import { openRoom } from './voice-room.js';
 
 let h: TPortalHarness;
 let base: string;
@@ -104,77 +111,7 @@ describe('the link', () => {
   });
 });
 
-describe('audio upload', () => {
-  it('refuses non-audio (415), too many bytes or seconds (413), and a wrong key (404)', async () => {
-    const { key } = await h.createInterview();
-    const json = await h.app.inject({
-      method: 'POST',
-      url: '/interview/audio',
-      headers: { 'content-type': 'application/json', 'x-session-key': key },
-      payload: '{}',
-    });
-    expect(json.statusCode).toBe(415);
-    const big = await h.app.inject({
-      method: 'POST',
-      url: '/interview/audio',
-      headers: { 'content-type': 'audio/webm', 'x-session-key': key },
-      payload: Buffer.alloc(10 * 1024 * 1024 + 1),
-    });
-    expect(big.statusCode).toBe(413);
-    const long = await h.app.inject({
-      method: 'POST',
-      url: '/interview/audio',
-      headers: {
-        'content-type': 'audio/webm',
-        'x-session-key': key,
-        'x-audio-duration-ms': String(5 * MIN + 1),
-      },
-      payload: Buffer.alloc(100),
-    });
-    expect(long.statusCode).toBe(413);
-    expect(long.json().message).toContain('at most 5 minutes');
-    const wrong = await h.app.inject({
-      method: 'POST',
-      url: '/interview/audio',
-      remoteAddress: '10.3.0.1',
-      headers: { 'content-type': 'audio/webm', 'x-session-key': generateSessionKey() },
-      payload: Buffer.alloc(100),
-    });
-    expect(wrong.statusCode).toBe(404);
-  });
-});
-
-type TMsg = Record<string, unknown> & { type: string };
-
-async function openRoom(key: string) {
-  const ws = new WebSocket(`${base.replace('http', 'ws')}/interview/ws`);
-  const inbox: TMsg[] = [];
-  const waiters: Array<() => void> = [];
-  ws.on('message', (d) => {
-    inbox.push(JSON.parse(d.toString()));
-    for (const w of waiters.splice(0)) w();
-  });
-  await new Promise((r) => ws.once('open', r));
-  let n = 0;
-  const send = (m: Record<string, unknown>) => ws.send(JSON.stringify({ v: 1, id: `m${++n}`, ...m }));
-  const next = async (type: string, timeoutMs = 5000): Promise<TMsg> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const i = inbox.findIndex((m) => m.type === type);
-      if (i >= 0) return inbox.splice(i, 1)[0] as TMsg;
-      if (Date.now() > deadline)
-        throw new Error(`no ${type}; got ${JSON.stringify(inbox.map((m) => m.type))}`);
-      await new Promise<void>((r) => {
-        waiters.push(r);
-        setTimeout(r, 100);
-      });
-    }
-  };
-  send({ type: 'hello', key });
-  return { ws, send, next, inbox };
-}
-
-describe('the interview over the WebSocket', () => {
+describe('the interview over the WebSocket (protocol v2)', () => {
   it('runs: start, greeting once, follow-up, duplicate answer recorded once, finish → completed, evaluation enqueued once', async () => {
     h.openai?.setChatHandler((req) => {
       const text = JSON.stringify(req.messages);
@@ -187,16 +124,16 @@ describe('the interview over the WebSocket', () => {
       { text: 'How do you test it?', competency: null },
     ];
     const { id, key } = await h.createInterview({ start: new Date(Date.now() - MIN), plan });
-    const room = await openRoom(key);
-    const state = (await room.next('state')).state as { status: string };
-    expect(state.status).toBe('not_started');
+    const room = await openRoom(base, key);
+    expect((await room.next('state')).state.status).toBe('not_started');
 
     room.send({ type: 'start', consent: true });
     const q1 = await room.next('question');
-    expect((q1.turn as { question: string }).question).toBe('Tell me about a service you built.');
+    expect(q1.turn.question).toBe('Tell me about a service you built.');
     expect(q1.greeting).toMatch(/^Hello Ada, thank you for joining/);
-    const speech = await room.next('speech');
+    const speech = await room.next('speech_start', { where: (m) => m.seq === 0 });
     expect(speech.mime).toBe('audio/mpeg');
+    expect(speech.text).toBe(`${q1.greeting} ${q1.turn.question}`);
 
     const answer = {
       type: 'answer',
@@ -205,22 +142,21 @@ describe('the interview over the WebSocket', () => {
       text: 'My first answer.',
       mode: 'typed',
     };
+    const mark = room.inbox.length;
     room.send(answer);
     room.send(answer); // a double submit
-    const q2 = await room.next('question');
+    const q2 = await room.next('question', { from: mark });
     expect(q2.turn).toMatchObject({ seq: 1, isFollowUp: true, question: 'What was your own part in that?' });
-    const results: unknown[] = [];
-    while (results.length < 2) {
-      const ack = await room.next('ack');
-      if (ack.result) results.push(ack.result);
-    }
-    expect(results).toEqual(['next', 'duplicate']);
+    // The second copy is not a second answer: the room is redrawn at the follow-up.
+    const redraw = await room.next('state', { from: mark });
+    expect(redraw.state.current?.seq).toBe(1);
+    expect(room.inbox.slice(mark).filter((m) => m.type === 'question')).toHaveLength(1);
 
     // A reconnect resumes at the same question with the transcript, and no second greeting.
-    room.ws.close();
-    const again = await openRoom(key);
-    const resumed = (await again.next('state')).state as { current: { seq: number }; turns: unknown[] };
-    expect(resumed.current.seq).toBe(1);
+    await room.close();
+    const again = await openRoom(base, key);
+    const resumed = (await again.next('state')).state;
+    expect(resumed.current?.seq).toBe(1);
     expect(resumed.turns).toHaveLength(2);
     expect(again.inbox.some((m) => m.type === 'question')).toBe(false);
 
@@ -242,9 +178,10 @@ describe('the interview over the WebSocket', () => {
     again.send({ type: 'finish' });
     const done = await again.next('completed');
     expect(done.reason).toBe('finished');
+    const mark2 = again.inbox.length;
     again.send({ type: 'finish' });
-    await again.next('completed');
-    again.ws.close();
+    await again.next('completed', { from: mark2 });
+    await again.close();
 
     const row = await h.db.prisma.interview.findUniqueOrThrow({ where: { id }, include: { turns: true } });
     expect(row.status).toBe('completed');
@@ -264,7 +201,7 @@ describe('the interview over the WebSocket', () => {
 
   it('the server enforces consent and the window: start without consent or before it opens is refused', async () => {
     const { key } = await h.createInterview({ start: new Date(Date.now() + 10 * MIN) });
-    const room = await openRoom(key);
+    const room = await openRoom(base, key);
     await room.next('state');
     room.send({ type: 'start' });
     expect(await room.next('error')).toMatchObject({
@@ -272,14 +209,51 @@ describe('the interview over the WebSocket', () => {
       message: 'Please read and accept the notice about the AI interviewer before you begin.',
     });
     room.send({ type: 'start', consent: true });
-    const err = await room.next('error');
-    expect(err).toMatchObject({ code: 'outside_window', message: 'It is too early to start.' });
-    room.ws.close();
+    expect(await room.next('error', { where: (m) => m.code !== 'invalid_input' })).toMatchObject({
+      code: 'outside_window',
+      message: 'It is too early to start.',
+    });
+    await room.close();
+  });
+
+  it('a wrong key is refused and the socket closed (4401); audio that is not a protocol frame, or too big, is refused', async () => {
+    const wrong = await openRoom(base, generateSessionKey());
+    const closed = new Promise<number>((r) => wrong.ws.once('close', (code) => r(code)));
+    expect(await wrong.next('error')).toMatchObject({
+      code: 'invalid_link',
+      message: 'This interview link is not valid.',
+    });
+    expect(await closed).toBe(4401);
+
+    const { key } = await h.createInterview({ start: new Date(Date.now() - MIN) });
+    const room = await openRoom(base, key);
+    await room.next('state');
+    room.ws.send(Buffer.from('not a frame'), { binary: true });
+    expect(await room.next('error')).toMatchObject({
+      code: 'invalid_input',
+      message: 'That binary frame is not audio.',
+    });
+    const tooBig = new Promise<number>((r) => room.ws.once('close', (code) => r(code)));
+    room.ws.send(Buffer.alloc(MAX_FRAME_BYTES + 1), { binary: true });
+    expect(await tooBig).toBe(1009); // the WebSocket's own "message too big"
+  });
+
+  it('a page still speaking protocol v1 is told to reload (its answers are saved)', async () => {
+    const { key } = await h.createInterview({ start: new Date(Date.now() - MIN) });
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/interview/ws`);
+    await new Promise((r) => ws.once('open', r));
+    const reply = new Promise<{ code: string; message: string; id?: string }>((r) =>
+      ws.once('message', (d) => r(JSON.parse(d.toString()))),
+    );
+    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+    ws.send(JSON.stringify({ v: 1, id: 'm1', type: 'hello', key }));
+    expect(await reply).toMatchObject({ id: 'm1', code: 'reload', message: RELOAD_MESSAGE });
+    expect(await closed).toBe(RELOAD_CLOSE_CODE);
   });
 
   it('a flood of messages closes the connection', async () => {
     const { key } = await h.createInterview({ start: new Date(Date.now() - MIN) });
-    const room = await openRoom(key);
+    const room = await openRoom(base, key);
     await room.next('state');
     const closed = new Promise<number>((r) => room.ws.once('close', (code) => r(code)));
     for (let i = 0; i < 80; i++) room.send({ type: 'ping' });
@@ -289,18 +263,18 @@ describe('the interview over the WebSocket', () => {
 
   it('a second tab takes over from the first', async () => {
     const { key } = await h.createInterview({ start: new Date(Date.now() - MIN) });
-    const first = await openRoom(key);
+    const first = await openRoom(base, key);
     await first.next('state');
-    const second = await openRoom(key);
+    const second = await openRoom(base, key);
     await second.next('state');
     await first.next('taken_over');
-    second.ws.close();
+    await second.close();
   });
 
   it('time running out completes the interview with a spoken wrap-up', async () => {
     // A 1-minute slot that started 1 minute ago, with the window still open (grace): 0 ms left.
     const { id, key } = await h.createInterview({ start: new Date(Date.now() - MIN), minutes: 1 });
-    const room = await openRoom(key);
+    const room = await openRoom(base, key);
     await room.next('state');
     room.send({ type: 'start', consent: true });
     await room.next('question');
@@ -311,8 +285,10 @@ describe('the interview over the WebSocket', () => {
     room.send({ type: 'answer', seq: 0, clientId: 'client-late-0001', text: 'Late answer', mode: 'typed' });
     const done = await room.next('completed');
     expect(done.reason).toBe('time_up');
-    expect(String(done.text)).toContain('end of our time');
-    room.ws.close();
+    expect(done.text).toContain('end of our time');
+    const wrapUp = await room.next('speech_start', { where: (m) => m.seq === WRAP_UP_SEQ });
+    expect(wrapUp.text).toBe(done.text);
+    await room.close();
     expect(await evaluationJobs(h, id)).toHaveLength(1);
   });
 });
@@ -325,12 +301,12 @@ describe('when things go wrong', () => {
       { text: 'Second planned question?', competency: null },
     ];
     const { key } = await h.createInterview({ start: new Date(Date.now() - MIN), plan });
-    const room = await openRoom(key);
+    const room = await openRoom(base, key);
     await room.next('state');
     room.send({ type: 'start', consent: true });
     await room.next('question');
     room.send({ type: 'answer', seq: 0, clientId: 'client-fault-0001', text: 'An answer.', mode: 'typed' });
-    const q2 = await room.next('question', 15_000);
+    const q2 = await room.next('question', { where: (m) => m.turn.seq === 1, timeoutMs: 15_000 });
     h.openai?.setFault(null);
     expect(q2.turn).toMatchObject({
       seq: 1,
@@ -338,12 +314,12 @@ describe('when things go wrong', () => {
       isFollowUp: false,
       question: 'Second planned question?',
     });
-    room.ws.close();
+    await room.close();
   });
 
   it('an evaluation that could not be enqueued when the interview ended (Redis down) is enqueued by the next try', async () => {
     const { id, key } = await h.createInterview({ start: new Date(Date.now() - MIN) });
-    const room = await openRoom(key);
+    const room = await openRoom(base, key);
     await room.next('state');
     room.send({ type: 'start', consent: true });
     await room.next('question');
@@ -355,7 +331,7 @@ describe('when things go wrong', () => {
     room.send({ type: 'finish' });
     expect(await room.next('completed')).toMatchObject({ reason: 'finished' });
     expect(await evaluationJobs(h, id)).toHaveLength(1);
-    room.ws.close();
+    await room.close();
   });
 
   it('an answer saved without its next question (a crash in between) is picked up on reconnect', async () => {
@@ -379,10 +355,10 @@ describe('when things go wrong', () => {
         answeredAt: new Date(),
       },
     });
-    const room = await openRoom(key);
-    const state = (await room.next('state')).state as { current: unknown };
+    const room = await openRoom(base, key);
+    const state = (await room.next('state')).state;
     expect(state.current).toMatchObject({ seq: 1, planIndex: 1, question: 'Planned two?' });
-    room.ws.close();
+    await room.close();
   });
 
   it('an interview whose window closed while nobody was connected is completed once, on the next visit', async () => {

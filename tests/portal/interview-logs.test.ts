@@ -6,9 +6,9 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { generateSessionKey } from '../../src/domain/session-key.js';
 import { startPortal, type TPortalHarness } from './harness.js';
+import { openRoom } from './voice-room.js';
 
 const lines: string[] = [];
 let h: TPortalHarness;
@@ -32,42 +32,30 @@ it('logs requests and interview events without the key, the answers or the email
   await h.app.inject({ method: 'GET', url: `/interview?session_key=${key}` });
   await h.app.inject({ method: 'GET', url: `/?session_key=${generateSessionKey()}` });
 
-  const ws = new WebSocket(`${base.replace('http', 'ws')}/interview/ws`);
-  const inbox: Array<{ type: string }> = [];
-  ws.on('message', (d) => inbox.push(JSON.parse(d.toString())));
-  await new Promise((r) => ws.once('open', r));
-  const send = (m: Record<string, unknown>) =>
-    ws.send(JSON.stringify({ v: 1, id: `m${inbox.length}-${Math.random()}`, ...m }));
-  const waitFor = async (type: string) => {
-    for (let i = 0; i < 300 && !inbox.some((m) => m.type === type); i++)
-      await new Promise((r) => setTimeout(r, 50));
-    return inbox.find((m) => m.type === type);
-  };
-  send({ type: 'hello', key });
-  await waitFor('state');
-  send({ type: 'start', consent: true });
-  await waitFor('question');
-  send({
+  const room = await openRoom(base, key);
+  await room.next('state');
+  room.send({ type: 'start', consent: true, mode: 'voice' });
+  await room.next('question');
+  room.send({
     type: 'answer',
     seq: 0,
     clientId: 'log-check-0001',
     text: 'My secret project Zanzibar-42.',
     mode: 'typed',
   });
-  inbox.length = 0;
-  await waitFor('question');
-  await h.app.inject({
-    method: 'POST',
-    url: '/interview/audio',
-    headers: { 'content-type': 'audio/webm', 'x-session-key': key },
-    payload: Buffer.alloc(2000, 1),
-  });
-  ws.close();
+  await room.next('question', { where: (m) => m.turn.seq === 1, timeoutMs: 15_000 });
+  // A spoken answer whose transcription fails: the failure is logged, the key and audio are not.
+  room.send({ type: 'audio_start', seq: 1, mime: 'audio/pcm;rate=16000' });
+  await room.next('audio_ack', { where: (m) => m.seq === 1 });
+  for (let i = 0; i < 15; i++) room.audio(1, i, true);
+  for (let i = 15; i < 70; i++) room.audio(1, i, false);
+  await room.next('transcription_pending', { timeoutMs: 20_000 });
+  await room.close();
   h.openai?.setFault(null);
 
   const all = lines.join('');
   expect(lines.length).toBeGreaterThan(3);
-  expect(all).toContain('transcription failed');
+  expect(all).toContain('piece transcription failed');
   expect(all).not.toContain(key);
   expect(all).not.toContain('Zanzibar');
   expect(all).not.toContain('@example.test');

@@ -81,6 +81,11 @@ describe('a voice answer over the WebSocket', () => {
       reason: 'pause',
       text: 'I led the migration of our billing service.',
     });
+    expect(await room.next('answer_text', { from: mark })).toMatchObject({
+      seq: 0,
+      text: 'I led the migration of our billing service.',
+      pending: false,
+    });
     const ack = await room.next('audio_ack', { from: mark, where: (m) => m.upTo === 29 });
     expect(ack.seq).toBe(0);
     const q = await room.next('question', { from: mark });
@@ -162,7 +167,9 @@ describe('a voice answer over the WebSocket', () => {
     say(room, 0, 0, 15, 55);
     const pending = await room.next('transcription_pending', { from: mark, timeoutMs: 15_000 });
     expect(pending.message).toContain('do not need to repeat');
+    expect(await room.next('answer_text', { from: mark })).toMatchObject({ seq: 0, text: '', pending: true });
     await room.next('question', { from: mark, where: (m) => m.turn.seq === 1 });
+    const beforeRetry = room.inbox.length;
     let turn = await h.db.prisma.interviewTurn.findUniqueOrThrow({
       where: { interviewId_seq: { interviewId: iv.id, seq: 0 } },
     });
@@ -183,6 +190,12 @@ describe('a voice answer over the WebSocket', () => {
     });
     expect((await h.db.prisma.answerPiece.findUniqueOrThrow({ where: { id: kept.id } })).audio).toBeNull();
     expect(await store.indexes(iv.id, 0)).toEqual([]);
+    // The room, still open, is told the whole answer (announced through Redis to the portal holding it).
+    expect(await room.next('answer_text', { from: beforeRetry })).toMatchObject({
+      seq: 0,
+      text: 'Our on-call rota was my idea, and it halved the pages.',
+      pending: false,
+    });
     // Nothing in the room asked for the answer again.
     const after = room.inbox.slice(mark);
     expect(after.filter((m) => m.type === 'error' || m.type === 'prompt')).toEqual([]);

@@ -46,8 +46,21 @@ describe('migrations', () => {
       },
     });
     await p.interviewTurn.create({
-      data: { interviewId: interview.id, seq: 0, planIndex: 0, question: 'Q?' },
+      data: {
+        interviewId: interview.id,
+        seq: 0,
+        planIndex: 0,
+        question: 'Q?',
+        source: 'planned',
+        decisionCall: { purpose: 'follow_up_decision', outcome: 'next' },
+      },
     });
+    await p.workspaceSettings.create({
+      data: { teamId: 'T1', minNoticeBusinessDays: 10, updatedBy: 'slack:U1' },
+    });
+    expect(
+      (await p.workspaceSettings.findUniqueOrThrow({ where: { teamId: 'T1' } })).minNoticeBusinessDays,
+    ).toBe(10);
     await p.evaluation.create({ data: { interviewId: interview.id, version: 1 } });
     await p.emailDelivery.create({ data: { interviewId: interview.id, kind: 'invite', revision: 1 } });
     await p.event.create({ data: { interviewId: interview.id, type: 'test' } });

@@ -14,6 +14,7 @@ import * as evaluation from './actions/evaluation.js';
 import * as actions from './actions/index.js';
 import * as commands from './commands/index.js';
 import * as interviewReport from './commands/interview-report.js';
+import * as interviewSettings from './commands/interview-settings.js';
 import * as events from './events/index.js';
 import * as options from './options/index.js';
 import { routeListeners, type TListenerApp } from './route-listeners.js';
@@ -32,6 +33,7 @@ const MODULES: TRegister[] = [
   dataDeletion.register,
   candidateRequests.register,
   interviewReport.register,
+  interviewSettings.register,
 ];
 
 export function registerListeners(app: App, deps: TBotDeps, acks: PendingAcks): void {

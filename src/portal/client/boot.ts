@@ -11,7 +11,6 @@ export type TBoot = {
   voiceAvailable: boolean;
   /** The candidate asked for typed answers (an accommodation): voice is not offered. */
   typedAnswersOnly?: boolean;
-  maxAudioMs: number;
   timeZone: string;
 };
 

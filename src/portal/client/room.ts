@@ -250,9 +250,14 @@ export function initRoom(
   const isContinuous = (source: TChunkSource | null) => source?.mime.startsWith('audio/pcm') === true;
 
   /** Starts cutting the microphone into chunks (once; MediaRecorder sources restart per answer). */
+  let captureGen = 0;
   const ensureCapture = (): Promise<TChunkSource | null> => {
     if (st.capturing) return st.capturing;
-    st.capturing = startChunks(mic, onChunk).then(
+    // A stopped MediaRecorder still hands over its last chunk: only the current source's chunks count.
+    const gen = ++captureGen;
+    st.capturing = startChunks(mic, (chunk) => {
+      if (gen === captureGen) onChunk(chunk);
+    }).then(
       (source) => {
         st.capture = source;
         return source;
@@ -320,7 +325,8 @@ export function initRoom(
       st.uplink = new AnswerUplink(seq, source.mime, sendFrame);
       send({ type: 'audio_start', seq, mime: source.mime });
       st.listening = true;
-      for (const chunk of st.preroll) onChunk(chunk);
+      // PCM only: MediaRecorder's earlier chunks belong to another recording (its file starts at chunk 0).
+      if (isContinuous(source)) for (const chunk of st.preroll) onChunk(chunk);
     } else {
       st.listening = true;
     }

@@ -1,7 +1,7 @@
 /**
  * The candidate's side: the link (`/interview?session_key=…`, and `/?session_key=…`
  * from older emails), the lobby and room page, its static assets, the interview
- * WebSocket and the audio upload. Everything is decided on the server: the
+ * WebSocket (answers' audio streams over it: there is no upload route). Everything is decided on the server: the
  * window, the state, the next question.
  */
 import { readFileSync } from 'node:fs';
@@ -12,7 +12,6 @@ import { modelOffer } from '../../domain/model-offer.js';
 import { formatInZone } from '../../domain/time.js';
 import { timeOutReason } from '../../domain/window.js';
 import { sttOf } from '../../infra/ai/client.js';
-import { transcribe } from '../../infra/ai/speech.js';
 import { KeyGuard } from '../../infra/key-guard.js';
 import { candidatePageUrl } from '../../services/candidate/links.js';
 import { interviewNotice } from '../../services/candidate/notice.js';
@@ -39,10 +38,6 @@ import {
   renderTooEarly,
   type TPageInterview,
 } from '../pages.js';
-
-/** Audio answers: at most 10 MB and 5 minutes each. */
-const MAX_AUDIO_BYTES = 10 * 1024 * 1024;
-const MAX_AUDIO_MS = 5 * 60_000;
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 const CSS = readFileSync(`${PUBLIC_DIR}portal.css`);
@@ -114,13 +109,6 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
       });
     },
   });
-
-  // Audio answers arrive as raw bytes; this parser exists only inside this plugin.
-  app.addContentTypeParser(
-    /^audio\//,
-    { parseAs: 'buffer', bodyLimit: MAX_AUDIO_BYTES },
-    (_req, body, done) => done(null, body),
-  );
 
   const page = async (
     req: FastifyRequest<{ Querystring: { session_key?: string } }>,
@@ -196,7 +184,6 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
           // Spoken answers need speech-to-text (a chat model alone, e.g. Ollama, has none).
           voiceAvailable: sttOf(deps.ai) !== null && !interview.typedAnswersOnly,
           typedAnswersOnly: interview.typedAnswersOnly,
-          maxAudioMs: MAX_AUDIO_MS,
           timeZone: interview.candidate.timeZone,
         },
       ),
@@ -227,65 +214,6 @@ export async function interviewRoutes(app: FastifyInstance, deps: TPortalDeps): 
   });
 
   app.get('/interview/ws', { websocket: true }, (socket, req) => sockets.handle(socket, req.ip));
-
-  app.post(
-    '/interview/audio',
-    { bodyLimit: MAX_AUDIO_BYTES },
-    async (req: FastifyRequest<{ Body: unknown }>, reply: FastifyReply) => {
-      const type = String(req.headers['content-type'] ?? '');
-      if (!/^audio\//.test(type) || !Buffer.isBuffer(req.body)) {
-        return reply
-          .status(415)
-          .send({ error: 'unsupported_media_type', message: 'Send the answer as audio.' });
-      }
-      const durationMs = Number(req.headers['x-audio-duration-ms'] ?? 0);
-      if (!Number.isFinite(durationMs) || durationMs < 0) {
-        return reply
-          .status(400)
-          .send({ error: 'invalid_input', message: 'x-audio-duration-ms must be a number.' });
-      }
-      if (durationMs > MAX_AUDIO_MS) {
-        return reply.status(413).send({
-          error: 'payload_too_large',
-          message: 'Answers can be at most 5 minutes long. Please answer in parts.',
-        });
-      }
-      const interview = await findInterviewByKey(deps, req.headers['x-session-key']);
-      if (!interview) {
-        if (await guard.miss(req.ip)) {
-          return reply
-            .status(429)
-            .send({ error: 'rate_limited', message: 'Too many attempts. Please wait a few minutes.' });
-        }
-        return reply.status(404).send({ error: 'not_found', message: 'This interview link is not valid.' });
-      }
-      if (interview.status !== 'in_progress' || timingOf(deps, interview).remainingMs <= 0) {
-        return reply
-          .status(409)
-          .send({ error: 'invalid_state', message: 'The interview is not in progress.' });
-      }
-      if (!deps.ai) {
-        return reply.status(503).send({
-          error: 'unavailable',
-          message: 'Voice answers are not available right now. Please type your answer.',
-        });
-      }
-      if (req.body.length === 0) return reply.send({ text: '', durationMs });
-      try {
-        const text = await transcribe(deps.ai, req.body, type);
-        return reply.send({ text, durationMs });
-      } catch (err) {
-        req.log.warn(
-          { interviewId: interview.id, err: { message: (err as Error).message } },
-          'transcription failed',
-        );
-        return reply.status(503).send({
-          error: 'unavailable',
-          message: 'We could not turn that answer into text. Try again, or type your answer.',
-        });
-      }
-    },
-  );
 
   app.addHook('onClose', async () => {
     sockets.close();

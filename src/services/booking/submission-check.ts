@@ -1,7 +1,7 @@
 /**
  * The check a schedule-form submission gets before its ack: the slot's seats, whether the role
- * exists, and whether this candidate is already booked (by this form, or into this slot), read
- * for a whole burst of submissions at once.
+ * exists, whether this candidate is already booked (by this form, or into this slot), and the
+ * workspace's minimum notice, read for a whole burst of submissions at once.
  */
 import { coalesceCalls } from '../../infra/coalesce-calls.js';
 import type { TServiceDeps } from '../deps.js';
@@ -13,12 +13,21 @@ type TSlotSeats = {
   seatsTaken: number;
   closedAt: Date | null;
 };
-type TCheckInput = { slotId: string | null; roleId: string | null; requestId: string; email: string | null };
+type TCheckInput = {
+  slotId: string | null;
+  roleId: string | null;
+  requestId: string;
+  email: string | null;
+  /** The Slack workspace submitting (its minimum notice is read with the slot). */
+  teamId?: string | undefined;
+};
 type TCheckResult = {
   slot: TSlotSeats | null;
   role: { id: string } | null;
   /** When this candidate is already booked by this form, or into this slot: the interview's start. */
   booked: Date | null;
+  /** The workspace's own minimum notice in business days; null: it set none (the default applies). */
+  minNoticeBusinessDays: number | null;
 };
 
 /** One batcher per database client, so separate stacks (tests) never share a batch. */
@@ -46,7 +55,8 @@ async function checkMany(deps: Pick<TServiceDeps, 'prisma'>, inputs: TCheckInput
   const requestIds = inputs.map((i) => i.requestId);
   const emails = inputs.map((i) => i.email ?? '');
   const slotOf = inputs.map((i) => i.slotId ?? '');
-  const [rows, bookedRows] = await Promise.all([
+  const teamIds = [...new Set(inputs.flatMap((i) => (i.teamId ? [i.teamId] : [])))];
+  const [rows, bookedRows, settings] = await Promise.all([
     deps.prisma.$queryRaw<
       Array<TSlotSeats & { id: string; isRole: boolean }>
     >`SELECT s.id::text AS id, false AS "isRole", s."startsAt", s."durationMinutes", s.capacity,
@@ -63,7 +73,14 @@ async function checkMany(deps: Pick<TServiceDeps, 'prisma'>, inputs: TCheckInput
       OR (i.status = 'scheduled' AND i."slotId"::text = b.slot
           AND i."candidateId" IN (SELECT c.id FROM "Candidate" c WHERE c.email = b.email))
     GROUP BY b.idx`,
+    teamIds.length > 0
+      ? deps.prisma.workspaceSettings.findMany({
+          where: { teamId: { in: teamIds } },
+          select: { teamId: true, minNoticeBusinessDays: true },
+        })
+      : [],
   ]);
+  const notice = new Map(settings.map((r) => [r.teamId, r.minNoticeBusinessDays]));
   const booked = new Map(bookedRows.map((r) => [Number(r.idx) - 1, r.start]));
   const slots = new Map<string, TSlotSeats>();
   const roles = new Set<string>();
@@ -71,9 +88,10 @@ async function checkMany(deps: Pick<TServiceDeps, 'prisma'>, inputs: TCheckInput
     if (isRole) roles.add(id);
     else slots.set(id, seats);
   }
-  return inputs.map(({ slotId, roleId }, i) => ({
+  return inputs.map(({ slotId, roleId, teamId }, i) => ({
     slot: (slotId && slots.get(slotId)) || null,
     role: roleId && roles.has(roleId) ? { id: roleId } : null,
     booked: booked.get(i) ?? null,
+    minNoticeBusinessDays: teamId ? (notice.get(teamId) ?? null) : null,
   }));
 }

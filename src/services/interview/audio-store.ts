@@ -164,6 +164,23 @@ export class AudioStore {
     return out;
   }
 
+  /** The Redis channel on which `announceAnswer` tells every portal process that an answer's text changed. */
+  get answerChannel(): string {
+    return `${this.prefix}:answer-text`;
+  }
+
+  /**
+   * Tells every portal process that answer `seq`'s stored text changed (a background transcription
+   * finished), so the one holding the candidate's room shows it. Ids only: the text is read from
+   * PostgreSQL by the receiver, so no transcript passes through Redis.
+   */
+  async announceAnswer(interviewId: string, seq: number) {
+    await bounded(
+      this.redis.publish(this.answerChannel, JSON.stringify({ interviewId, seq })),
+      'announcing an answer',
+    );
+  }
+
   async drop(interviewId: string, seq: number) {
     await bounded(
       this.redis.del(this.key(interviewId, seq), this.metaKey(interviewId, seq)),

@@ -597,26 +597,6 @@ function latencySummary(values: Array<number | null>): {
   return { latencyP50Ms: rank(0.5), latencyP95Ms: rank(0.95), latencyTurns: xs.length };
 }
 
-/**
- * The time from the end of the answer to turn `answeredSeq` to the first audio
- * of the next question, as the browser measured it; it replaces the server's
- * estimate written when the question went out.
- */
-export async function recordTurnLatency(
-  deps: TDeps,
-  interviewId: string,
-  answeredSeq: number,
-  ms: number,
-): Promise<boolean> {
-  if (!Number.isFinite(ms) || ms < 0 || ms > 10 * 60_000) return false;
-  const r = await deps.prisma.interviewTurn.updateMany({
-    where: { interviewId, seq: answeredSeq, answeredAt: { not: null } },
-    data: { responseLatencyMs: Math.round(ms) },
-  });
-  if (r.count === 1) deps.metrics.turnLatency.observe(ms / 1000);
-  return r.count === 1;
-}
-
 export const INTEGRITY_SIGNALS = ['tab_hidden', 'paste', 'long_silence'] as const;
 export type TIntegritySignal = (typeof INTEGRITY_SIGNALS)[number];
 

@@ -87,11 +87,3 @@ export async function recordBargeIn(deps: TDeps, interviewId: string, seq: numbe
 export async function discardAnswerPieces(deps: TDeps, interviewId: string, seq: number) {
   await deps.prisma.answerPiece.deleteMany({ where: { interviewId, seq } });
 }
-
-/** The server's estimate of turn `seq`'s response latency, kept only until the browser reports its own. */
-export async function estimateResponseLatency(deps: TDeps, interviewId: string, seq: number, ms: number) {
-  await deps.prisma.interviewTurn.updateMany({
-    where: { interviewId, seq, responseLatencyMs: null },
-    data: { responseLatencyMs: Math.round(ms) },
-  });
-}

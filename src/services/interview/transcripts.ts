@@ -158,6 +158,20 @@ export async function refreshTurnAnswer(
   return answer;
 }
 
+/** The stored text of an answer, and whether part of it is still being transcribed (null: not answered). */
+export async function readTurnAnswer(
+  deps: Pick<TDeps, 'prisma'>,
+  interviewId: string,
+  seq: number,
+): Promise<{ text: string; pending: boolean } | null> {
+  const turn = await deps.prisma.interviewTurn.findUnique({
+    where: { interviewId_seq: { interviewId, seq } },
+    select: { answeredAt: true, answerText: true, transcriptPending: true },
+  });
+  if (!turn?.answeredAt) return null;
+  return { text: turn.answerText ?? '', pending: turn.transcriptPending };
+}
+
 /** Tries one pending piece now (claimed with a lease, so two processes never both do it). */
 async function retryPiece(
   deps: TDeps,
@@ -185,6 +199,15 @@ async function retryPiece(
     await savePieceText(deps, { interviewId: row.interviewId, seq: row.seq, piece: row.piece }, text);
     await refreshTurnAnswer(deps, audio, row.interviewId, row.seq);
     deps.logger.info({ interviewId: row.interviewId, seq: row.seq }, 'pending transcription completed');
+    // The candidate's room (on whichever portal process holds it) shows the whole answer now.
+    await audio
+      ?.announceAnswer(row.interviewId, row.seq)
+      .catch((err: Error) =>
+        deps.logger.warn(
+          { interviewId: row.interviewId, err: { message: err.message } },
+          'answer not announced',
+        ),
+      );
     return 'done';
   } catch (err) {
     const backoff = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(10, row.attempts / 2));

@@ -367,7 +367,13 @@ export class VoiceTurn {
       piece.text = text;
       piece.status = 'done';
       await savePieceText(this.deps, key, text);
-      this.send({ type: 'caption', seq: this.seq, piece: piece.piece, text, final: true });
+      if (this.rate !== null) {
+        this.send({ type: 'caption', seq: this.seq, piece: piece.piece, text, final: true });
+      } else if (!this.pieces.some((p) => p.piece > piece.piece && p.status === 'done')) {
+        // A compressed format's piece is the whole answer so far: it replaces the caption (piece 0),
+        // unless a later, longer one came back first.
+        this.send({ type: 'caption', seq: this.seq, piece: 0, text, final: true });
+      }
     } catch (err) {
       piece.status = 'pending';
       this.deps.logger.warn(

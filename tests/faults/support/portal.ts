@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { generateSessionKey, hashSessionKey } from '../../../src/domain/session-key.js';
 import type { PrismaClient } from '../../../src/generated/prisma/client.js';
+import { PROTOCOL_VERSION } from '../../../src/portal/protocol.js';
 import { sleep } from './services.js';
 
 export type TMsg = Record<string, unknown> & { type: string };
@@ -10,11 +11,16 @@ export type TMsg = Record<string, unknown> & { type: string };
 export async function openRoom(url: string, key: string) {
   const ws = new WebSocket(`${url.replace('http', 'ws')}/interview/ws`);
   const inbox: TMsg[] = [];
-  ws.on('message', (d) => inbox.push(JSON.parse(d.toString()) as TMsg));
+  // Binary frames are the interviewer's speech (protocol v2): not needed here.
+  ws.on('message', (d, isBinary) => {
+    if (!isBinary) inbox.push(JSON.parse(d.toString()) as TMsg);
+  });
   await new Promise((r) => ws.once('open', r));
   let n = 0;
-  const send = (m: Record<string, unknown>) => ws.send(JSON.stringify({ v: 1, id: `m${++n}`, ...m }));
-  const next = async (type: string, timeoutMs = 5000): Promise<TMsg> => {
+  const send = (m: Record<string, unknown>) =>
+    ws.send(JSON.stringify({ v: PROTOCOL_VERSION, id: `m${++n}`, ...m }));
+  // 15 s by default: a cold portal process on a loaded 2-core machine took 7 s to its first `state`.
+  const next = async (type: string, timeoutMs = 15_000): Promise<TMsg> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const i = inbox.findIndex((m) => m.type === type);

@@ -3,21 +3,15 @@
  * the admin who asked (an ephemeral message). Who is an admin: ADMIN_SLACK_USERS, or, when that
  * is empty, the workspace's admins and owners as Slack reports them.
  */
-import type { WebClient } from '@slack/web-api';
 import { buildImpactReportMessage } from '../../../block-kit/report-messages.js';
 import { isAppError } from '../../../domain/errors.js';
 import { buildImpactReport, parseReportRange } from '../../../services/reports/impact-report.js';
 import type { TBotDeps } from '../../deps.js';
 import type { PendingAcks } from '../../pending-acks.js';
 import type { TListenerApp } from '../route-listeners.js';
+import { isPanelistAdmin } from './admins.js';
 
 export const REPORT_COMMAND = '/interview-report';
-
-async function isAdmin(client: WebClient, deps: TBotDeps, userId: string): Promise<boolean> {
-  if (deps.config.adminSlackUsers.length > 0) return deps.config.adminSlackUsers.includes(userId);
-  const res = await client.users.info({ user: userId });
-  return Boolean(res.user?.is_admin || res.user?.is_owner);
-}
 
 export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): void {
   app.command('/interview-report', async ({ ack, command, client, logger }) => {
@@ -31,7 +25,7 @@ export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): 
         ...(message.blocks ? { blocks: message.blocks as never } : {}),
       });
     try {
-      if (!(await isAdmin(client, deps, command.user_id))) {
+      if (!(await isPanelistAdmin(client, deps, command.user_id))) {
         await say({
           text: `${REPORT_COMMAND} is for Panelist admins: it shows selection rates by sex and race/ethnicity. Ask an admin, or set ADMIN_SLACK_USERS.`,
         });

@@ -32,6 +32,7 @@ import { mayManageInterview } from '../../../services/booking/may-manage.js';
 import { saveRole } from '../../../services/booking/roles.js';
 import { addSlots, findSlot, listOpenSlots } from '../../../services/booking/slots.js';
 import { checkSlotAndRole } from '../../../services/booking/submission-check.js';
+import { minimumNotice, noticeDays } from '../../../services/candidate/workspace-settings.js';
 import type { TBotDeps } from '../../deps.js';
 import { slotsModal } from '../../modals.js';
 import { recruiterProfile } from '../../recruiter.js';
@@ -142,6 +143,7 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
           roleId: isUuid(roleId) ? roleId : null,
           requestId: bookingRequestId,
           email: email ?? null,
+          teamId: body.team?.id,
         }),
         CHECK_DEADLINE_MS,
       ).catch(() => undefined),
@@ -160,7 +162,8 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
         const b = slot ? bookability(slot, deps.now()) : 'gone';
         if (b !== 'ok') errors[SCHEDULE.slot] = await slotError(b, deps);
         else if (slot) {
-          const tooSoon = noticeError(deps, slot.startsAt, meta.tz);
+          const days = noticeDays(deps, checked.minNoticeBusinessDays);
+          const tooSoon = noticeError(deps, days, slot.startsAt, meta.tz);
           if (tooSoon) errors[SCHEDULE.slot] = tooSoon;
         }
       }
@@ -220,7 +223,10 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
     }
     let interview: Awaited<ReturnType<typeof loadForReschedule>>;
     try {
-      interview = await withDeadline(loadForReschedule(deps, meta.interviewId, slotId), CHECK_DEADLINE_MS);
+      interview = await withDeadline(
+        loadForReschedule(deps, meta.interviewId, slotId, body.team?.id),
+        CHECK_DEADLINE_MS,
+      );
     } catch {
       await ack({
         response_action: 'errors',
@@ -228,7 +234,7 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
       });
       return;
     }
-    const { current, slot } = interview;
+    const { current, slot, notice } = interview;
     if (current && !mayManageInterview(deps.config, current, body.user.id)) {
       await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: notAllowedPlain(current) } });
       return;
@@ -258,7 +264,7 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
       return;
     }
     // A new time is a new notice: the same minimum applies.
-    const tooSoon = slot ? noticeError(deps, slot.startsAt, meta.tz) : undefined;
+    const tooSoon = slot ? noticeError(deps, notice.days, slot.startsAt, meta.tz) : undefined;
     if (tooSoon) {
       await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: tooSoon } });
       return;
@@ -397,12 +403,18 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
   });
 }
 
-async function loadForReschedule(deps: TBotDeps, interviewId: string, slotId: string) {
-  const [current, slot] = await Promise.all([
+async function loadForReschedule(
+  deps: TBotDeps,
+  interviewId: string,
+  slotId: string,
+  teamId: string | undefined,
+) {
+  const [current, slot, notice] = await Promise.all([
     isUuid(interviewId) ? findInterviewWithCandidate(deps, interviewId) : null,
     isUuid(slotId) ? findSlot(deps, slotId) : null,
+    minimumNotice(deps, teamId),
   ]);
-  return { current, slot };
+  return { current, slot, notice };
 }
 
 async function slotError(reason: 'full' | 'past' | 'closed' | 'gone', deps: TBotDeps): Promise<string> {
@@ -426,10 +438,14 @@ function notAllowedPlain(interview: { recruiterSlackUser: string }): string {
 
 /**
  * The inline error for a slot inside the workspace's minimum notice before an AI interview
- * (MIN_NOTICE_BUSINESS_DAYS, issue 14), naming the earliest allowed date in the recruiter's zone.
+ * (`/interview-settings notice N`, issue 14), naming the earliest allowed date in the recruiter's zone.
  */
-function noticeError(deps: TBotDeps, startsAt: Date, recruiterTz: string | undefined): string | undefined {
-  const days = deps.config.candidateRights.minNoticeBusinessDays;
+function noticeError(
+  deps: TBotDeps,
+  days: number,
+  startsAt: Date,
+  recruiterTz: string | undefined,
+): string | undefined {
   const tz = recruiterTz && isValidTimeZone(recruiterTz) ? recruiterTz : 'UTC';
   const earliest = earliestAfterNotice(deps.now(), days, tz);
   if (!earliest || startsAt.getTime() >= earliest.getTime()) return undefined;

@@ -110,6 +110,12 @@ export async function startChunks(mic: Microphone, onChunk: (c: TAudioChunk) => 
     mime ? { mimeType: mime } : undefined,
   );
   let last = performance.now();
+  // The chunk's loudness is its loudest 20 ms (one reading when the chunk arrives could fall
+  // between two words, and the server decides pauses from these flags).
+  let loudest = 0;
+  const sampler = setInterval(() => {
+    loudest = Math.max(loudest, mic.level());
+  }, 20);
   // Blob.arrayBuffer() is asynchronous: chain the reads so chunks keep their order.
   let order = Promise.resolve();
   recorder.ondataavailable = (e) => {
@@ -117,7 +123,8 @@ export async function startChunks(mic: Microphone, onChunk: (c: TAudioChunk) => 
     const now = performance.now();
     const durationMs = Math.round(now - last);
     last = now;
-    const rms = mic.level();
+    const rms = Math.max(loudest, mic.level());
+    loudest = 0;
     order = order.then(async () => {
       onChunk({ bytes: new Uint8Array(await e.data.arrayBuffer()), durationMs, rms });
     });
@@ -126,6 +133,7 @@ export async function startChunks(mic: Microphone, onChunk: (c: TAudioChunk) => 
   return {
     mime: (recorder.mimeType || mime || 'audio/webm').replace(/\s+/g, ''),
     stop: () => {
+      clearInterval(sampler);
       if (recorder.state !== 'inactive') recorder.stop();
     },
   };
