@@ -111,13 +111,19 @@ export async function startPanelist(config: TConfig, roles: TRole[], logger: Log
   const cleanups: Array<{ name: string; fn: () => Promise<unknown> }> = [];
   const onStop = (name: string, fn: () => Promise<unknown>) => cleanups.unshift({ name, fn });
   const stop = async () => {
+    // Each step's time goes in the log, so a slow stop names the step that held it.
+    const steps: Record<string, number> = {};
+    const started = performance.now();
     for (const c of cleanups) {
+      const t = performance.now();
       try {
         await c.fn();
       } catch (err) {
         logger.warn({ step: c.name, err: { message: (err as Error).message } }, 'shutdown step failed');
       }
+      steps[c.name] = Math.round(performance.now() - t);
     }
+    logger.info({ ms: Math.round(performance.now() - started), steps }, 'stopped');
   };
   try {
     await mkdir(config.dataDir, { recursive: true });

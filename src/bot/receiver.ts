@@ -20,10 +20,17 @@ import {
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from '../infra/logger.js';
 import type { TMetrics } from '../infra/metrics.js';
+import { ANSWER_BUDGET_MS, ANSWER_BY } from './answer-clock.js';
 import type { PendingAcks } from './pending-acks.js';
 
 /** Slack's payloads are small; anything this large is not from Slack. */
 const BODY_LIMIT = 256 * 1024;
+
+/**
+ * The last resort when a listener has not answered (it should, by ANSWER_BUDGET_MS): Slack stops
+ * waiting at 3 s, so an answer after this is worth nothing. Bolt's own handler would answer 404.
+ */
+const UNANSWERED_AFTER_MS = 2900;
 
 export type TReplayGuard = (signature: string) => Promise<boolean>;
 
@@ -137,8 +144,20 @@ export class FastifySlackReceiver implements Receiver {
         const ack = new HTTPResponseAck({
           logger: this.boltLog,
           processBeforeResponse: false,
-          unhandledRequestHandler: http.defaultUnhandledRequestHandler,
-          unhandledRequestTimeoutMillis: 3001,
+          unhandledRequestHandler: ({ response }) => {
+            // No listener answered: none matched (an unknown callback id), or one overran the
+            // answer budget (a bug: each step asks answer-clock.ts first). 503, not Bolt's 404:
+            // Slack shows the user an error, and a resubmitted form books once (its request id).
+            this.opts.logger.error(
+              { kind, ms: Math.round(performance.now() - started) },
+              `a Slack request was not answered within ${UNANSWERED_AFTER_MS} ms (no listener handled it, or one overran the ${ANSWER_BUDGET_MS} ms answer budget); answered 503`,
+            );
+            if (!response.headersSent) http.buildNoBodyResponse(response, 503);
+          },
+          unhandledRequestTimeoutMillis: Math.max(
+            0,
+            Math.round(UNANSWERED_AFTER_MS - (performance.now() - started)),
+          ),
           httpRequest: req,
           httpResponse: res,
         });
@@ -147,7 +166,8 @@ export class FastifySlackReceiver implements Receiver {
           ack: ack.bind(),
           retryNum: http.extractRetryNumFromHTTPRequest(req),
           retryReason: http.extractRetryReasonFromHTTPRequest(req),
-          customProperties: {},
+          // Listeners budget their steps from the request's arrival (before the replay check).
+          customProperties: { [ANSWER_BY]: started + ANSWER_BUDGET_MS },
         };
         try {
           await this.app?.processEvent(event);

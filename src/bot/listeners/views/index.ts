@@ -33,6 +33,7 @@ import { saveRole } from '../../../services/booking/roles.js';
 import { addSlots, findSlot, listOpenSlots } from '../../../services/booking/slots.js';
 import { checkSlotAndRole } from '../../../services/booking/submission-check.js';
 import { minimumNotice, noticeDays } from '../../../services/candidate/workspace-settings.js';
+import { answerClock, type TAnswerClock } from '../../answer-clock.js';
 import type { TBotDeps } from '../../deps.js';
 import { showRoleInScheduleModal, slotsModal } from '../../modals.js';
 import { recruiterProfile } from '../../recruiter.js';
@@ -43,13 +44,16 @@ import type { TListenerApp } from '../route-listeners.js';
  * Deadlines on the submission path. Slack gives 3 s; Panelist answers within 2.5 s whatever stalls
  * (fault suite: Redis paused for 20 s). The receiver's replay check takes at most 250 ms; then the
  * slot check (PostgreSQL, with the recruiter's profile from Slack beside it), storing the request,
- * queueing its job (Redis) and, if that did not answer, recording the refusal.
+ * queueing its job (Redis) and, if that did not answer, recording the refusal. These are the most
+ * each step gets; the request's answer clock (answer-clock.ts) gives less when earlier steps were
+ * slow, and always keeps REFUSE_RESERVE_MS for recording a refusal.
  */
 const CHECK_DEADLINE_MS = 700;
 const PROFILE_DEADLINE_MS = 300;
 const STORE_DEADLINE_MS = 400;
 const QUEUE_DEADLINE_MS = 600;
-const REFUSE_DEADLINE_MS = 300;
+const REFUSE_RESERVE_MS = 500;
+const SLOTS_HINT_DEADLINE_MS = 400;
 /** The form's own limits (Slack's input stops at them; a forged submission does not). */
 export const LIMITS = { name: 120, email: 254, notes: 3000 } as const;
 const QUEUE_DOWN =
@@ -70,17 +74,29 @@ type TQueueAnswer = 'accepted' | 'refused' | 'unknown';
 async function queueBooking(
   deps: TBotDeps,
   request: TBookingRequest,
+  clock: TAnswerClock,
   log: (m: string) => void,
 ): Promise<TQueueAnswer> {
+  // A step that no longer fits is not started: nothing stored, or stored with no job, is never booked.
+  const storeMs = clock.allow(STORE_DEADLINE_MS, REFUSE_RESERVE_MS);
+  if (storeMs === 0) {
+    log('booking request not stored: no time left to answer Slack');
+    return 'refused';
+  }
   let stored: Awaited<ReturnType<typeof storeBookingRequest>>;
   try {
-    stored = await withDeadline(storeBookingRequest(deps.prisma, request), STORE_DEADLINE_MS);
+    stored = await withDeadline(storeBookingRequest(deps.prisma, request), storeMs);
   } catch (err) {
     // Not stored, or stored late with no job: a pending request without a job is never booked.
     log(`booking request not stored: ${(err as Error).message}`);
     return 'refused';
   }
   if (stored.state === 'taken') return 'accepted';
+  const queueMs = clock.allow(QUEUE_DEADLINE_MS, REFUSE_RESERVE_MS);
+  if (queueMs === 0) {
+    log('booking not queued: no time left to answer Slack');
+    return 'refused';
+  }
   try {
     // Batched with the submissions of the same turn: one Redis round trip for a burst.
     await withDeadline(
@@ -89,7 +105,7 @@ async function queueBooking(
         { bookingRequestId: request.id, attempt: stored.attempt },
         { batched: true },
       ),
-      QUEUE_DEADLINE_MS,
+      queueMs,
     );
     return 'accepted';
   } catch (err) {
@@ -98,7 +114,7 @@ async function queueBooking(
   try {
     const refused = await withDeadline(
       refuseBookingRequest(deps.prisma, request.id, stored.attempt),
-      REFUSE_DEADLINE_MS,
+      Math.max(clock.left(), 0),
     );
     // Not refused: the job reached Redis after all and a worker took the request.
     return refused ? 'refused' : 'accepted';
@@ -108,7 +124,8 @@ async function queueBooking(
 }
 
 export function register(app: TListenerApp, deps: TBotDeps): void {
-  app.view(SCHEDULE.callbackId, async ({ ack, view, body, client, logger }) => {
+  app.view(SCHEDULE.callbackId, async ({ ack, view, body, client, context, logger }) => {
+    const clock = answerClock(context);
     const values = view.state.values as TViewState;
     const meta = readMetadata<{ channelId: string; tz: string }>(view.private_metadata);
     const errors: Record<string, string> = {};
@@ -146,9 +163,12 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
           email: email ?? null,
           teamId: body.team?.id,
         }),
-        CHECK_DEADLINE_MS,
+        clock.allow(CHECK_DEADLINE_MS, REFUSE_RESERVE_MS),
       ).catch(() => undefined),
-      withDeadline(recruiterProfile(client, body.user.id), PROFILE_DEADLINE_MS).catch(() => undefined),
+      withDeadline(
+        recruiterProfile(client, body.user.id),
+        clock.allow(PROFILE_DEADLINE_MS, REFUSE_RESERVE_MS),
+      ).catch(() => undefined),
     ]);
     if (!checked) {
       errors[SCHEDULE.slot] =
@@ -161,7 +181,7 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
           `${name} is already booked for ${formatInZone(booked, zone, 'long')}. Nothing new was booked; close this form.`;
       } else if (slotId && !errors[SCHEDULE.slot]) {
         const b = slot ? bookability(slot, deps.now()) : 'gone';
-        if (b !== 'ok') errors[SCHEDULE.slot] = await slotError(b, deps);
+        if (b !== 'ok') errors[SCHEDULE.slot] = await slotError(b, deps, clock);
         else if (slot) {
           const days = noticeDays(deps, checked.minNoticeBusinessDays);
           const tooSoon = noticeError(deps, days, slot.startsAt, meta.tz);
@@ -190,6 +210,7 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
         },
         channelId: meta.channelId ?? body.user.id,
       },
+      clock,
       (m) => logger.warn(m),
     );
     if (answer !== 'accepted') {
@@ -205,7 +226,8 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
     });
   });
 
-  app.view(SCHEDULE.reschedCallbackId, async ({ ack, view, body, logger }) => {
+  app.view(SCHEDULE.reschedCallbackId, async ({ ack, view, body, context, logger }) => {
+    const clock = answerClock(context);
     const values = view.state.values as TViewState;
     const meta = readMetadata<{ interviewId: string; fromRevision: number; tz?: string }>(
       view.private_metadata,
@@ -226,7 +248,7 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
     try {
       interview = await withDeadline(
         loadForReschedule(deps, meta.interviewId, slotId, body.team?.id),
-        CHECK_DEADLINE_MS,
+        clock.allow(CHECK_DEADLINE_MS, REFUSE_RESERVE_MS),
       );
     } catch {
       await ack({
@@ -261,7 +283,7 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
       return;
     }
     if (b !== 'ok') {
-      await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: await slotError(b, deps) } });
+      await ack({ response_action: 'errors', errors: { [SCHEDULE.slot]: await slotError(b, deps, clock) } });
       return;
     }
     // A new time is a new notice: the same minimum applies.
@@ -287,6 +309,7 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
         channelId: current.slackChannelId,
         reschedule: { interviewId: current.id, fromRevision: current.revision },
       },
+      clock,
       (m) => logger.warn(m),
     );
     if (answer !== 'accepted') {
@@ -433,14 +456,22 @@ async function loadForReschedule(
   return { current, slot, notice };
 }
 
-async function slotError(reason: 'full' | 'past' | 'closed' | 'gone', deps: TBotDeps): Promise<string> {
+async function slotError(
+  reason: 'full' | 'past' | 'closed' | 'gone',
+  deps: TBotDeps,
+  clock: TAnswerClock,
+): Promise<string> {
   const why = {
     full: 'That slot has just filled up.',
     past: 'That slot has already started.',
     closed: 'That slot was closed.',
     gone: 'That slot no longer exists.',
   }[reason];
-  const open = await listOpenSlots(deps.prisma, deps.now(), { limit: 1 }).catch(() => undefined);
+  // Only a hint: without time left (or an answer from PostgreSQL in time) the reason alone is said.
+  const open = await withDeadline(
+    listOpenSlots(deps.prisma, deps.now(), { limit: 1 }),
+    clock.allow(SLOTS_HINT_DEADLINE_MS),
+  ).catch(() => undefined);
   if (!open) return why;
   return open.total > 0
     ? `${why} ${open.total} other slot${open.total === 1 ? ' is' : 's are'} open: close this form and run /schedule-interview again to see them.`
