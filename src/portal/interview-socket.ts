@@ -49,7 +49,9 @@ import {
   recordIntegritySignal,
   snapshot,
   startInterview,
+  type TAnswerInterview,
   type TAnswerResult,
+  type TDecisionContext,
   type TEndReason,
   type TRecorded,
 } from '../services/interview/conduct.js';
@@ -61,11 +63,11 @@ import {
   getAnsweredTurn,
   getInterviewWithNames,
   getRoomInterview,
-  latestTurn,
+  latestTurnIfOwned,
   recordBargeIn,
   storedQuestionPlan,
 } from '../services/interview/room-records.js';
-import { findInterviewByKey, timingOf } from '../services/interview/session.js';
+import { findInterviewByKey, type TKeyedInterview, timingOf } from '../services/interview/session.js';
 import { SpeechCache } from '../services/interview/speech-cache.js';
 import {
   readTurnAnswer,
@@ -417,6 +419,13 @@ export class InterviewSockets {
     /** The last answer's end, for the latency marks of the reply to it. */
     let lastEnd: { seq: number; at: number; marks: Record<string, number> } | null = null;
     let closed = false;
+    /**
+     * The interview as read at hello (with its role and candidate): what does not change during
+     * the interview (plan, names) is read from here instead of the database on every turn.
+     */
+    let room: TKeyedInterview | null = null;
+    /** The open question as last sent (the follow-up guess reads it instead of the database). */
+    let openTurn: TTurnView | null = null;
     const log = deps.logger.child({ component: 'interview-ws', connectionId });
 
     const send: TSend = (msg) => {
@@ -470,17 +479,25 @@ export class InterviewSockets {
 
     const prepareNextSpeech = async (turn: TTurnView) => {
       if (!interviewId || !ttsOf(deps.ai)) return;
-      const next = readPlan(await storedQuestionPlan(deps, interviewId))?.[turn.planIndex + 1];
+      const plan = readPlan(room?.questionPlan) ?? readPlan(await storedQuestionPlan(deps, interviewId));
+      const next = plan?.[turn.planIndex + 1];
       if (next) void this.speechCache.prepare(next.text);
     };
 
-    const armTimer = async () => {
+    /** Arms the interview's time limit; `known`: where it stands as just read or written (no read then). */
+    const armTimer = async (known?: { isInProgress: boolean; remainingMs: number }) => {
       if (!interviewId) return;
       clearTimeout(timer);
       const id = interviewId;
-      const row = await findRoomInterview(deps, id);
-      if (row?.status !== 'in_progress') return;
-      const s = timingOf(deps, row);
+      let s = known;
+      if (!s) {
+        const row = await findRoomInterview(deps, id);
+        s = {
+          isInProgress: row?.status === 'in_progress',
+          remainingMs: row ? timingOf(deps, row).remainingMs : 0,
+        };
+      }
+      if (!s.isInProgress) return;
       // The slot's duration is a hard limit, kept by the server whatever the page does.
       timer = setTimeout(
         () => {
@@ -531,6 +548,7 @@ export class InterviewSockets {
         remainingMs: s.remainingMs,
         ...(greeting ? { greeting } : {}),
       });
+      openTurn = turn;
       if (opts.speak) {
         status('speaking', 'The interviewer is asking the question.', turn.seq);
         speak(turn.seq, greeting ? `${greeting} ${turn.question}` : turn.question);
@@ -547,14 +565,16 @@ export class InterviewSockets {
       return { seq, mime: mime ?? '', upTo };
     };
 
-    const sendState = async () => {
+    /** `fresh`: `room` was read just now (at hello), so only the turns are read. */
+    const sendState = async (fresh = false) => {
       const id = interviewId as string;
-      let s = await snapshot(deps, id);
+      let s = await snapshot(deps, id, fresh && room ? room : undefined);
       if (s.status === 'in_progress' && s.current === null && s.remainingMs > 0) {
         // An answer was saved but the next question never went out (a crash, a failed call).
         await ensureOpenTurn(deps, id);
         s = await snapshot(deps, id);
       }
+      openTurn = s.current;
       send({
         type: 'state',
         state: s,
@@ -564,7 +584,7 @@ export class InterviewSockets {
       });
       if (s.status === 'not_started' && ttsOf(deps.ai)) {
         // The greeting and first question are spoken from the cache the moment the candidate starts.
-        const row = await getInterviewWithNames(deps, id);
+        const row = room ?? (await getInterviewWithNames(deps, id));
         const plan = readPlan(row.questionPlan);
         if (plan?.[0]) {
           const first = row.candidate.name.trim().split(/\s+/)[0] ?? '';
@@ -573,19 +593,46 @@ export class InterviewSockets {
       }
     };
 
+    const takenOver = () => {
+      send({ type: 'taken_over' });
+      socket.close(4409, 'taken over');
+    };
     const owns = async (): Promise<boolean> => {
       if (!interviewId) return false;
       if (await isActiveConnection(deps, interviewId, connectionId)) return true;
-      send({ type: 'taken_over' });
-      socket.close(4409, 'taken over');
+      takenOver();
       return false;
     };
 
+    /** The room's interview as the reply to an answer reads it (its timing is re-read with the answer). */
+    const answerInterview = (): TAnswerInterview | undefined =>
+      room
+        ? {
+            id: room.id,
+            questionPlan: room.questionPlan,
+            scheduledStart: room.scheduledStart,
+            scheduledEnd: room.scheduledEnd,
+            startedAt: room.startedAt,
+            extraMinutes: room.extraMinutes,
+            role: { title: room.role.title },
+          }
+        : undefined;
+
     // ------------------------------------------------------------ the reply
 
-    const turnContext = async (seq: number) => {
-      const id = interviewId as string;
-      return getAnsweredTurn(deps, id, seq);
+    /** The open turn `seq` and its interview, for a guess at the decision (from memory when the room holds them). */
+    const turnContext = async (seq: number): Promise<Omit<TDecisionContext, 'text'>> => {
+      const interview = answerInterview();
+      const plan = readPlan(room?.questionPlan);
+      if (interview && plan && openTurn?.seq === seq) {
+        const { isFollowUp, question, planIndex } = openTurn;
+        // A turn's competency is its plan entry's (createTurn), follow-ups included.
+        return {
+          interview,
+          answered: { isFollowUp, question, planIndex, competency: plan[planIndex]?.competency ?? null },
+        };
+      }
+      return getAnsweredTurn(deps, interviewId as string, seq);
     };
 
     const startSpeculation = (seq: number, text: string) => {
@@ -606,7 +653,7 @@ export class InterviewSockets {
       };
       spec.result = (async () => {
         const { interview, answered } = await turnContext(seq);
-        const ask = await followUpInput(deps, { kind: 'recorded', interview, answered, text }, 'voice');
+        const ask = await followUpInput(deps, { interview, answered, text }, 'voice');
         if (!ask) return { action: 'next' } as TNextDecision;
         guessCalls++;
         return chooseNextStream(ai, ask, {
@@ -640,16 +687,21 @@ export class InterviewSockets {
         marks.transcriptReady = outcome.transcriptReadyAt - endAt;
       }
       lastEnd = { seq: input.seq, at: endAt, marks };
-      const recorded = await recordAnswer(deps, id, {
-        seq: input.seq,
-        clientId: input.clientId,
-        text: input.text,
-        mode: input.mode,
-        connectionId,
-        ...(outcome
-          ? { audioDurationMs: outcome.audioMs, transcriptPending: outcome.pending, latencyMarks: marks }
-          : {}),
-      });
+      const recorded = await recordAnswer(
+        deps,
+        id,
+        {
+          seq: input.seq,
+          clientId: input.clientId,
+          text: input.text,
+          mode: input.mode,
+          connectionId,
+          ...(outcome
+            ? { audioDurationMs: outcome.audioMs, transcriptPending: outcome.pending, latencyMarks: marks }
+            : {}),
+        },
+        answerInterview(),
+      );
       if (recorded.kind !== 'recorded') return afterResult(recorded);
       if (outcome) {
         // turn_end carried the words before the tail: the room now shows the whole answer as stored.
@@ -746,11 +798,11 @@ export class InterviewSockets {
         const result = await askNext(deps, recorded, decision.question, call);
         if (result.kind === 'next') {
           sendQuestion(result.turn, result, null, { speak: false });
-          await armTimer();
+          await armTimer({ isInProgress: true, remainingMs: result.remainingMs });
         } else await afterResult(result);
       } else {
         const result = await askPlanned();
-        if (result.kind === 'next') await armTimer();
+        if (result.kind === 'next') await armTimer({ isInProgress: true, remainingMs: result.remainingMs });
       }
       // With speech, the marks were saved at its first byte (onFirstByte); without, save them now.
       if (lastEnd?.marks.firstAudioSent === undefined) {
@@ -851,6 +903,7 @@ export class InterviewSockets {
           return socket.close(4401, 'invalid link');
         }
         interviewId = interview.id;
+        room = interview;
         await claimConnection(deps, interview.id, connectionId);
         const previous = this.live.get(interview.id);
         if (previous && previous.connectionId !== connectionId) {
@@ -860,8 +913,11 @@ export class InterviewSockets {
         this.live.set(interview.id, { connectionId, socket });
         log.info({ interviewId }, 'candidate connected');
         send({ type: 'ack', ...(msg.id ? { id: msg.id } : {}) });
-        await sendState();
-        await armTimer();
+        await sendState(true);
+        await armTimer({
+          isInProgress: interview.status === 'in_progress',
+          remainingMs: timingOf(deps, interview).remainingMs,
+        });
         return;
       }
       const id = interviewId;
@@ -897,7 +953,8 @@ export class InterviewSockets {
         });
         return;
       }
-      if (!(await owns())) return;
+      // An answer's start checks ownership with its own read (latestTurnIfOwned).
+      if (msg.type !== 'audio_start' && !(await owns())) return;
       switch (msg.type) {
         case 'start': {
           const { started } = await startInterview(deps, id, {
@@ -907,7 +964,7 @@ export class InterviewSockets {
           send({ type: 'ack', ...(msg.id ? { id: msg.id } : {}) });
           const s = await snapshot(deps, id);
           if (started && s.current) {
-            const row = await getInterviewWithNames(deps, id);
+            const row = room ?? (await getInterviewWithNames(deps, id));
             const first = row.candidate.name.trim().split(/\s+/)[0] ?? '';
             sendQuestion(
               s.current,
@@ -917,7 +974,7 @@ export class InterviewSockets {
           } else {
             await sendState();
           }
-          await armTimer();
+          await armTimer({ isInProgress: s.status === 'in_progress', remainingMs: s.remainingMs });
           return;
         }
         case 'audio_start': {
@@ -933,7 +990,11 @@ export class InterviewSockets {
             });
             return;
           }
-          const open = await latestTurn(deps, id);
+          const { isOwner, latest: open } = await latestTurnIfOwned(deps, id, connectionId);
+          if (!isOwner) {
+            opening = null;
+            return takenOver();
+          }
           if (!open || open.answeredAt !== null || open.seq !== msg.seq) {
             opening = null;
             send({

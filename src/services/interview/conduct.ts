@@ -76,12 +76,36 @@ function turnView(t: {
   };
 }
 
-/** Everything the room needs to draw itself: sent on every (re)connect. */
-export async function snapshot(deps: TDeps, interviewId: string): Promise<TSnapshot> {
-  const interview = await deps.prisma.interview.findUniqueOrThrow({
-    where: { id: interviewId },
-    include: { turns: { orderBy: { seq: 'asc' } }, role: { select: { questionCount: true } } },
-  });
+/** What a snapshot reads of the interview itself (besides its turns). */
+export type TSnapshotSource = {
+  status: string;
+  questionPlan: unknown;
+  endReason: string | null;
+  scheduledStart: Date;
+  scheduledEnd: Date;
+  startedAt: Date | null;
+  extraMinutes?: number;
+  role: { questionCount: number };
+};
+
+/**
+ * Everything the room needs to draw itself: sent on every (re)connect. `known`: the
+ * interview row as just read by the caller (only the turns are read then).
+ */
+export async function snapshot(
+  deps: TDeps,
+  interviewId: string,
+  known?: TSnapshotSource,
+): Promise<TSnapshot> {
+  const interview = known
+    ? {
+        ...known,
+        turns: await deps.prisma.interviewTurn.findMany({ where: { interviewId }, orderBy: { seq: 'asc' } }),
+      }
+    : await deps.prisma.interview.findUniqueOrThrow({
+        where: { id: interviewId },
+        include: { turns: { orderBy: { seq: 'asc' } }, role: { select: { questionCount: true } } },
+      });
   const timing = timingOf(deps, interview);
   const plan = readPlan(interview.questionPlan);
   const turns = interview.turns.map(turnView);
@@ -132,7 +156,7 @@ export async function startInterview(
       timing.state === 'closed' ? 'The time for this interview has passed.' : 'It is too early to start.',
     );
   }
-  const plan = await ensurePlan(deps, interviewId);
+  const plan = readPlan(interview.questionPlan) ?? (await ensurePlan(deps, interviewId));
   const now = deps.now();
   const isStarted = await transitionInterview(deps.prisma, interviewId, 'scheduled', 'in_progress', {
     startedAt: now,
@@ -254,7 +278,20 @@ function loadForAnswer(deps: TDeps, interviewId: string) {
   });
 }
 
-export type TRecorded = { kind: 'recorded'; answered: TTurnRow; interview: TInterviewRow; text: string };
+/** What the reply to an answer reads of its interview: the room may pass the row it holds. */
+export type TAnswerInterview = Pick<
+  TInterviewRow,
+  'id' | 'questionPlan' | 'scheduledStart' | 'scheduledEnd' | 'startedAt' | 'extraMinutes'
+> & { role: { title: string } };
+
+export type TRecorded = { kind: 'recorded'; answered: TTurnRow; interview: TAnswerInterview; text: string };
+
+/** What the follow-up decision reads: the answered turn, its interview and the answer's text. */
+export type TDecisionContext = {
+  interview: TAnswerInterview;
+  answered: Pick<TTurnRow, 'isFollowUp' | 'question' | 'competency' | 'planIndex'>;
+  text: string;
+};
 
 /**
  * Stores the answer to turn `seq` (the first step of submitAnswer). The same
@@ -265,7 +302,15 @@ export async function recordAnswer(
   deps: TDeps,
   interviewId: string,
   input: TAnswerInput,
+  known?: TAnswerInterview,
 ): Promise<TRecorded | Exclude<TAnswerResult, { kind: 'next' }>> {
+  if (known && input.connectionId !== undefined) {
+    // The live room's path: one statement that stores the answer only while the interview is in
+    // progress and this connection owns it, and returns the interview's timing as it is now.
+    const recorded = await recordOwnedAnswer(deps, known, input);
+    if (recorded) return recorded;
+    // Not stored: the checks below say why (ended, taken over, duplicate, stale).
+  }
   const interview = await loadForAnswer(deps, interviewId);
   if (interview.status !== 'in_progress') {
     if (
@@ -280,7 +325,7 @@ export async function recordAnswer(
   if (input.connectionId !== undefined && interview.activeConnectionId !== input.connectionId) {
     return { kind: 'taken_over' };
   }
-  const text = stripControlChars(input.text, { keepNewlines: true }).trim().slice(0, MAX_ANSWER_CHARS);
+  const text = answerText(input);
   if (text === '' && input.mode === 'typed') {
     throw new AppError('invalid_input', 'The answer is empty. Type or say something, or skip the question.');
   }
@@ -315,10 +360,82 @@ export async function recordAnswer(
   return { kind: 'recorded', answered, interview, text };
 }
 
+function answerText(input: TAnswerInput): string {
+  return stripControlChars(input.text, { keepNewlines: true }).trim().slice(0, MAX_ANSWER_CHARS);
+}
+
+type TOwnedAnswerRow = TTurnRow & {
+  ivScheduledStart: Date;
+  ivScheduledEnd: Date;
+  ivStartedAt: Date | null;
+  ivExtraMinutes: number;
+};
+
+/**
+ * recordAnswer's one-statement path: the turn is updated only if it is open, the interview in
+ * progress and `input.connectionId` its owner. null when nothing was stored (or the client id
+ * answered another turn already): the caller's checks then find out why.
+ */
+async function recordOwnedAnswer(
+  deps: TDeps,
+  known: TAnswerInterview,
+  input: TAnswerInput,
+): Promise<TRecorded | null> {
+  const text = answerText(input);
+  if (text === '' && input.mode === 'typed') return null;
+  const marks = input.latencyMarks ? JSON.stringify(input.latencyMarks) : null;
+  let rows: TOwnedAnswerRow[];
+  try {
+    rows = await deps.prisma.$queryRaw<TOwnedAnswerRow[]>`
+      UPDATE "InterviewTurn" AS t
+      SET "answerText" = ${text},
+          "answerMode" = ${input.mode},
+          "audioDurationMs" = ${input.audioDurationMs === undefined ? null : Math.round(input.audioDurationMs)}::int,
+          "answerClientId" = ${input.clientId},
+          "answeredAt" = ${deps.now()},
+          "transcriptPending" = ${input.transcriptPending ?? false},
+          "latencyMarks" = COALESCE(${marks}::jsonb, t."latencyMarks")
+      FROM "Interview" AS i
+      WHERE t."interviewId" = ${known.id}::uuid AND t."seq" = ${input.seq} AND t."answeredAt" IS NULL
+        AND i."id" = t."interviewId" AND i."status" = 'in_progress'
+        AND i."activeConnectionId" = ${input.connectionId ?? null}
+      RETURNING t.*, i."scheduledStart" AS "ivScheduledStart", i."scheduledEnd" AS "ivScheduledEnd",
+        i."startedAt" AS "ivStartedAt", i."extraMinutes" AS "ivExtraMinutes"`;
+  } catch (err) {
+    // The same client id on another turn (unique violation): the checks report the duplicate.
+    if (isUniqueViolation(err)) return null;
+    throw err;
+  }
+  const row = rows[0];
+  if (!row) return null;
+  const { ivScheduledStart, ivScheduledEnd, ivStartedAt, ivExtraMinutes, ...answered } = row;
+  return {
+    kind: 'recorded',
+    answered,
+    interview: {
+      ...known,
+      scheduledStart: ivScheduledStart,
+      scheduledEnd: ivScheduledEnd,
+      startedAt: ivStartedAt,
+      extraMinutes: ivExtraMinutes,
+    },
+    text,
+  };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (err.code === 'P2002') return true;
+  const meta = err.meta as
+    | { code?: unknown; driverAdapterError?: { cause?: { kind?: unknown } } }
+    | undefined;
+  return meta?.code === '23505' || meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation';
+}
+
 /** What the follow-up decision needs, or null when no follow-up may be asked after this answer. */
 export async function followUpInput(
   deps: TDeps,
-  recorded: TRecorded,
+  recorded: TDecisionContext,
   mode: TAnswerInput['mode'],
 ): Promise<Parameters<typeof chooseNext>[1] | null> {
   const { interview, answered, text } = recorded;

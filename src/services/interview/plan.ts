@@ -32,10 +32,18 @@ const ZQuestions = z.array(z.string());
 
 export type TPlan = TPlannedQuestion[];
 
+/** Plans already read, by the stored value's identity: the live room reads the plan it holds every turn. */
+const readPlans = new WeakMap<object, TPlan | null>();
+
 /** The stored plan, or null when there is none (or it is malformed). */
 export function readPlan(value: unknown): TPlan | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const known = readPlans.get(value);
+  if (known !== undefined) return known;
   const parsed = ZPlan.safeParse(value);
-  return parsed.success ? parsed.data : null;
+  const plan = parsed.success ? parsed.data : null;
+  readPlans.set(value, plan);
+  return plan;
 }
 
 type TRoleRow = {

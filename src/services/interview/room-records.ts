@@ -45,13 +45,34 @@ export async function getAnsweredTurn(deps: TDeps, interviewId: string, seq: num
   return { interview, answered };
 }
 
-/** The latest turn's number and whether it is answered. */
-export function latestTurn(deps: TDeps, interviewId: string) {
-  return deps.prisma.interviewTurn.findFirst({
-    where: { interviewId },
-    orderBy: { seq: 'desc' },
-    select: { seq: true, answeredAt: true },
-  });
+/**
+ * Whether `connectionId` still owns the interview (as isActiveConnection decides it) and the
+ * latest turn's number and whether it is answered, in one statement: every spoken answer
+ * starts with both checks.
+ */
+export async function latestTurnIfOwned(
+  deps: TDeps,
+  interviewId: string,
+  connectionId: string,
+): Promise<{ isOwner: boolean; latest: { seq: number; answeredAt: Date | null } | null }> {
+  const rows = await deps.prisma.$queryRaw<
+    Array<{ isOwner: boolean; seq: number | null; answeredAt: Date | null }>
+  >`
+    SELECT (COALESCE(i."activeConnectionId" = ${connectionId}, false)
+            OR i."status" NOT IN ('in_progress', 'scheduled')) AS "isOwner",
+           t."seq", t."answeredAt"
+    FROM "Interview" AS i
+    LEFT JOIN LATERAL (
+      SELECT "seq", "answeredAt" FROM "InterviewTurn"
+      WHERE "interviewId" = i."id" ORDER BY "seq" DESC LIMIT 1
+    ) AS t ON true
+    WHERE i."id" = ${interviewId}::uuid`;
+  const row = rows[0];
+  if (!row) return { isOwner: false, latest: null };
+  return {
+    isOwner: row.isOwner,
+    latest: row.seq === null ? null : { seq: row.seq, answeredAt: row.answeredAt },
+  };
 }
 
 /** How much of turn `seq`'s speech the candidate heard before interrupting it. */
