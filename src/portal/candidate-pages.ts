@@ -45,7 +45,7 @@ fieldset.choices input{width:1.15rem;height:1.15rem;margin-top:.15rem;flex:none}
 .muted{color:var(--muted)}
 .corrections{padding-left:1.1rem}
 .corrections li{margin:.4rem 0;white-space:pre-wrap}
-.actions-row{display:flex;flex-wrap:wrap;gap:.6rem;align-items:center}
+.actions-row{display:flex;flex-wrap:wrap;gap:.6rem;align-items:stretch}
 a.link-button.quiet{border-color:var(--line);color:var(--ink);font-weight:500}
 .actions-row a.link-button{margin-top:0;display:inline-flex;align-items:center;padding-top:0;padding-bottom:0}
 `;

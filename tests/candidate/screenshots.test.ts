@@ -132,8 +132,8 @@ async function measure(page: Page) {
 
 describe.skipIf(!hasChromium())('what the candidate sees', () => {
   for (const [name, width] of [
-    ['desktop', 1024],
-    ['phone', 375],
+    ['desktop', 1280],
+    ['phone', 390],
   ] as const) {
     it(`the invite's notice at ${name} width`, async () => {
       const page = await browser!.newPage({ viewport: { width, height: 800 } });

@@ -12,7 +12,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImpactReportMessage } from '../../src/block-kit/report-messages.js';
+import { buildRubric, readCompetencies, rubricVersion } from '../../src/domain/evaluation/rubric.js';
 import { auditUrl } from '../../src/domain/transcript-link.js';
+import { decisionCall, PLAN_PROMPT_VERSION } from '../../src/infra/ai/interviewer.js';
 import { buildPortal } from '../../src/portal/app.js';
 import { recordDecision } from '../../src/services/evaluation/decision.js';
 import { requestReevaluation } from '../../src/services/evaluation/thread-actions.js';
@@ -57,11 +59,18 @@ function toRendered(m: SlackMessage) {
   };
 }
 
-async function shoot(html: string, file: string, width = 900): Promise<void> {
-  const page = await browser.newPage({ viewport: { width, height: 300 }, deviceScaleFactor: 1 });
-  await page.setContent(html, { waitUntil: 'load' });
-  await page.screenshot({ path: `${SCREENSHOT_DIR}/${file}`, fullPage: true });
-  await page.close();
+/** `file` at desktop width (1280 px), and `…-phone.png` at phone width (390 px); neither scrolls sideways. */
+async function shoot(html: string, file: string): Promise<void> {
+  for (const [width, name] of [
+    [1280, file],
+    [390, file.replace(/\.png$/, '-phone.png')],
+  ] as const) {
+    const page = await browser.newPage({ viewport: { width, height: 300 }, deviceScaleFactor: 1 });
+    await page.setContent(html, { waitUntil: 'load' });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/${name}`, fullPage: true });
+    await page.close();
+  }
 }
 
 function threadPage(interview: { slackThreadTs: string | null }): string {
@@ -160,7 +169,7 @@ describe.skipIf(!hasChromium())('screenshots of the decision, the report and the
       options: { timeZone: 'America/New_York', users },
     });
     expect(html).toContain('under 4/5');
-    await shoot(html, 'impact-report-slack.png', 1000);
+    await shoot(html, 'impact-report-slack.png');
   }, 60_000);
 
   it('the audit record page', async () => {
@@ -189,16 +198,51 @@ describe.skipIf(!hasChromium())('screenshots of the decision, the report and the
         sentAt: interview.scheduledStart,
       },
     });
+    // The interviewer's own calls, as the plan and the turn decision record them.
+    const ai = h.deps.ai!;
+    const rubric = rubricVersion(
+      buildRubric(
+        readCompetencies(
+          (await prisma.role.findUniqueOrThrow({ where: { id: interview.roleId } })).competencies,
+        ),
+      ),
+    );
     await recordEvent(prisma, {
       interviewId: interview.id,
       type: 'interview.plan_prepared',
-      data: { source: 'model', questions: 2 },
+      data: {
+        source: 'model',
+        questions: 2,
+        modelCall: {
+          purpose: 'question_plan',
+          model: ai.chatModel,
+          promptVersion: PLAN_PROMPT_VERSION,
+          rubricVersion: rubric,
+          outcome: 'ok',
+        },
+      },
     });
     await recordEvent(prisma, {
       interviewId: interview.id,
       type: 'interview.started',
       actor: 'candidate',
-      data: { consentVersion: 1, mode: 'voice' },
+      data: {
+        consentVersion: 1,
+        mode: 'voice',
+        models: { chat: ai.chatModel, speechToText: 'whisper-1', textToSpeech: 'tts-1' },
+      },
+    });
+    await prisma.interviewTurn.updateMany({
+      where: { interviewId: interview.id, seq: { in: [0, 1] } },
+      data: { source: 'planned' },
+    });
+    await prisma.interviewTurn.update({
+      where: { interviewId_seq: { interviewId: interview.id, seq: 1 } },
+      data: { decisionCall: { ...decisionCall(ai), outcome: 'next', guesses: 1 } },
+    });
+    await prisma.interviewTurn.update({
+      where: { interviewId_seq: { interviewId: interview.id, seq: 2 } },
+      data: { source: 'follow_up', decisionCall: { ...decisionCall(ai), outcome: 'follow_up' } },
     });
     await h.runHandler({ interviewId: interview.id, version: 1, reason: 'completed' });
     await recordDecision(deps(), {
@@ -219,12 +263,20 @@ describe.skipIf(!hasChromium())('screenshots of the decision, the report and the
         new Date(Date.now() + 3600_000),
         h.config.transcriptLinks.secret!,
       );
-      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-      const res = await page.goto(url);
-      expect(res?.status()).toBe(200);
-      expect(await page.locator('h1').textContent()).toBe('Audit record');
-      await page.screenshot({ path: `${SCREENSHOT_DIR}/audit-page.png`, fullPage: true });
-      await page.close();
+      for (const [width, name] of [
+        [1280, 'audit-page.png'],
+        [390, 'audit-page-phone.png'],
+      ] as const) {
+        const page = await browser.newPage({ viewport: { width, height: 900 } });
+        const res = await page.goto(url);
+        expect(res?.status()).toBe(200);
+        expect(await page.locator('h1').textContent()).toBe('Audit record');
+        expect(await page.locator('body').textContent()).toContain('follow-up decision');
+        // Wide tables scroll in their box; the page itself never scrolls sideways.
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+        await page.screenshot({ path: `${SCREENSHOT_DIR}/${name}`, fullPage: true });
+        await page.close();
+      }
     } finally {
       await portal.close();
     }

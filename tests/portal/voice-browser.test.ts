@@ -18,7 +18,7 @@ import { hasChromium, launchBrowser } from '../helpers/browser.js';
 import { startNode, type TChild } from '../helpers/processes.js';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
 import { SCREENSHOT_DIR } from '../helpers/screenshots.js';
-import { micTrack, phraseTranscriber, type TTrackPart } from '../helpers/speech-audio.js';
+import { micTrack, phraseTranscriber, type TTrackPart, wavBytes } from '../helpers/speech-audio.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { startPortal, type TPortalHarness } from './harness.js';
 import { controlledMic, type TControlledMic } from './voice-mic.js';
@@ -64,6 +64,8 @@ async function withMic<T>(parts: TTrackPart[], fn: (browser: Browser, phrases: s
 
 /** Voiced audio frames the page has sent, over every connection it made. */
 const voicedSent = new WeakMap<Page, { count: number }>();
+/** The `mime` of every `audio_start` the page sent. */
+const audioStarts = new WeakMap<Page, string[]>();
 
 /**
  * Lobby → check → consent → start; returns at the first question. With a controlled
@@ -78,9 +80,14 @@ async function enterRoom(browser: Browser, url: string, key: string, mic?: TCont
   page.on('pageerror', (e) => errors.push(e.message));
   const sent = { count: 0 };
   voicedSent.set(page, sent);
+  const starts: string[] = [];
+  audioStarts.set(page, starts);
   page.on('websocket', (ws) =>
     ws.on('framesent', (f) => {
-      if (typeof f.payload !== 'string' && ((f.payload[1] ?? 0) & FLAG_VOICED) !== 0) sent.count += 1;
+      if (typeof f.payload === 'string') {
+        if (f.payload.includes('"audio_start"'))
+          starts.push((JSON.parse(f.payload) as { mime: string }).mime);
+      } else if (((f.payload[1] ?? 0) & FLAG_VOICED) !== 0) sent.count += 1;
     }),
   );
   await page.goto(`${url}/interview?session_key=${key}`);
@@ -293,6 +300,89 @@ describe.skipIf(!hasChromium())('voice answers, streamed from the browser', () =
       const turn = await h.db.prisma.interviewTurn.findFirstOrThrow({ where: { interviewId: id, seq: 0 } });
       expect(turn.transcriptPending).toBe(false);
     });
+  }, 150_000);
+
+  it('a browser without AudioWorklet PCM or WebM (Safari-like: MediaRecorder audio/mp4): the answer is recorded as MP4, transcribed whole, captioned once', async () => {
+    const mic = controlledMic(['Hello.', UNFINISHED, REST], { recorderOnly: true });
+    const browser = await launchBrowser();
+    try {
+      // The model server hears MP4 the way a real one does: decoded (here by Chromium), then the
+      // speech in it named by length, so a recording that lost its start or repeats itself reads wrong.
+      const decoder = await browser.newPage();
+      const received: Array<{ contentType: string; filename: string; text: string }> = [];
+      const byLength = phraseTranscriber(mic.phrases);
+      h.openai?.setTranscriptionHandler(async (req) => {
+        const pcm = await decoder.evaluate(async (b64) => {
+          const ctx = new AudioContext({ sampleRate: 16_000 });
+          try {
+            const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+            const audio = await ctx.decodeAudioData(bytes.buffer);
+            const data = audio.getChannelData(0);
+            const out = new Int16Array(data.length);
+            for (let i = 0; i < data.length; i++)
+              out[i] = Math.round(Math.max(-1, Math.min(1, data[i] ?? 0)) * 32767);
+            const bytesOut = new Uint8Array(out.buffer);
+            let bin = '';
+            for (let i = 0; i < bytesOut.length; i += 8192)
+              bin += String.fromCharCode(...bytesOut.subarray(i, i + 8192));
+            return btoa(bin);
+          } catch (err) {
+            return `error: ${(err as Error).message}`;
+          } finally {
+            await ctx.close();
+          }
+        }, req.audio.toString('base64'));
+        const text = pcm.startsWith('error:')
+          ? `(undecodable: ${pcm})`
+          : byLength({
+              audio: wavBytes({
+                rate: 16_000,
+                samples: new Int16Array(new Uint8Array(Buffer.from(pcm, 'base64')).buffer),
+              }),
+            });
+        received.push({ contentType: req.contentType, filename: req.filename, text });
+        return text;
+      });
+      const { id, key } = await open();
+      const page = await enterRoom(browser, base, key, mic);
+      const starts = audioStarts.get(page) ?? [];
+      await page.evaluate(() => {
+        const seen: string[] = [];
+        (window as unknown as { captions: string[] }).captions = seen;
+        const el = document.getElementById('live-caption');
+        if (el)
+          new MutationObserver(() => seen.push(el.textContent ?? '')).observe(el, {
+            childList: true,
+            characterData: true,
+            subtree: true,
+          });
+      });
+      // The longest pause setting: the wait for the first caption below never ends the answer.
+      await page.locator('#thinking').selectOption('10000');
+      await listening(page);
+      await mic.say(page, 1);
+      // The first piece comes back as a caption while the candidate is still answering…
+      await expect
+        .poll(() => page.locator('#live-caption').textContent(), { timeout: 30_000 })
+        .toBe(UNFINISHED);
+      await mic.say(page, 2);
+      await expect
+        .poll(() => page.locator('#question').textContent(), { timeout: 60_000 })
+        .toBe(PLAN[1]?.text);
+      expect(starts[0]).toMatch(/^audio\/mp4/);
+      expect(await answers(id)).toEqual([`${UNFINISHED} ${REST}`, null]);
+      // …and each later piece (the whole answer so far) replaces it: never the first words twice.
+      const captions = await page.evaluate(() => (window as unknown as { captions: string[] }).captions);
+      expect(captions.filter((c) => c.split(UNFINISHED).length > 2)).toEqual([]);
+      expect(received.length).toBeGreaterThanOrEqual(2);
+      for (const r of received) expect([r.contentType, r.filename]).toEqual(['audio/mp4', 'answer.mp4']);
+      expect(received.at(-1)?.text).toBe(`${UNFINISHED} ${REST}`);
+      expect(await page.locator('#transcript li.a[data-seq="0"]').textContent()).toBe(
+        `${UNFINISHED} ${REST}`,
+      );
+    } finally {
+      await browser.close();
+    }
   }, 150_000);
 
   it('the network drops for 5 s mid-answer and the room reconnects to another portal process: the whole answer is kept and the interview goes on there', async () => {

@@ -53,8 +53,20 @@ function pageMic(init: TMicInit): void {
   let ctx: AudioContext | null = null;
   let dest: MediaStreamAudioDestinationNode | null = null;
   const ensure = () => {
-    ctx ??= new AudioContext();
-    dest ??= ctx.createMediaStreamDestination();
+    if (!ctx || !dest) {
+      ctx = new AudioContext();
+      dest = ctx.createMediaStreamDestination();
+      // A real microphone's noise floor (about -66 dBFS, far below speech): without it the track
+      // carries nothing between phrases, and a MediaRecorder then cuts no chunks in the silences.
+      const noise = ctx.createBuffer(1, ctx.sampleRate, ctx.sampleRate);
+      const data = noise.getChannelData(0);
+      for (let i = 0; i < data.length; i++) data[i] = (Math.random() * 2 - 1) * 0.0005;
+      const floor = ctx.createBufferSource();
+      floor.buffer = noise;
+      floor.loop = true;
+      floor.connect(dest);
+      floor.start();
+    }
     return { ctx, dest };
   };
   (window as unknown as { micSay(n: number): Promise<void> }).micSay = async (n) => {

@@ -20,20 +20,29 @@ const e = (s: unknown) => escapeHtml(String(s ?? ''));
 /** ISO time → "2026-12-03 15:04:05 UTC" (every time shown names its zone). */
 const utc = (s: string | null) => (s ? `${s.slice(0, 19).replace('T', ' ')} UTC` : '–');
 
+const AUDIT_CSS_PATH = '/audits/assets/audit.css';
+/**
+ * On top of the transcript page's stylesheet: wide tables scroll inside their own box and the
+ * event log's JSON wraps, so the page keeps the screen's width on a phone (it was 1,085 px wide at
+ * 390 px). A file, not a <style> tag: the portal's CSP allows only its own stylesheets.
+ */
+const AUDIT_CSS =
+  '.wide{overflow-x:auto;max-width:100%}.wide table{min-width:520px}td code{white-space:pre-wrap;overflow-wrap:anywhere;display:inline-block;min-width:20em}\n';
+
 function page(title: string, body: string): string {
   return htmlDocument({
     title,
     stylesheet: '/transcripts/assets/transcript.css',
-    head: '<meta name="robots" content="noindex,nofollow">\n',
+    head: `<meta name="robots" content="noindex,nofollow">\n<link rel="stylesheet" href="${AUDIT_CSS_PATH}">\n`,
     body,
   });
 }
 
 function table(head: string[], rows: string[][]): string {
   if (rows.length === 0) return '<p class="meta">None.</p>';
-  return `<table><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>${rows
+  return `<div class="wide"><table><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
+    .join('')}</tbody></table></div>`;
 }
 
 const SOURCE_LABELS = {
@@ -189,6 +198,10 @@ ${table(
 }
 
 export async function auditRoutes(app: FastifyInstance, deps: TPortalDeps): Promise<void> {
+  app.get(AUDIT_CSS_PATH, async (_req, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(AUDIT_CSS),
+  );
+
   app.get<{ Params: { interviewId: string }; Querystring: { exp?: string; sig?: string; format?: string } }>(
     '/audits/:interviewId',
     {
