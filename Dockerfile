@@ -29,6 +29,9 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 
-# tsx runs the TypeScript sources directly (it is a runtime dependency); `npm start` does the same.
-ENTRYPOINT ["npx", "--no-install", "tsx", "src/main.ts"]
+# tsx runs the TypeScript sources directly (it is a runtime dependency), loaded into the app's own
+# process: `docker stop` sends SIGTERM to PID 1, and only the app itself stops cleanly and exits 0
+# (124 when forced; docs/deploy.md). Through `npx tsx` the signal killed npx alone and the app
+# never heard it (the grace period ran out and Docker killed it: exit 137).
+ENTRYPOINT ["node", "--import", "tsx", "src/main.ts"]
 CMD ["all"]

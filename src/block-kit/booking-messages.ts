@@ -103,6 +103,7 @@ export function buildBookingConfirmation(s: TInterviewSummary): { text: string; 
             },
             confirm: { type: 'plain_text', text: 'Cancel interview' },
             deny: { type: 'plain_text', text: 'Keep it' },
+            style: 'danger',
           },
         },
       ],

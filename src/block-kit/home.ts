@@ -5,10 +5,39 @@ import { plain } from './common.js';
 import { STATUS_LABELS, slackDate } from './format.js';
 import { ROLE } from './role-modal.js';
 
-export const HOME = { schedule: 'home_schedule', slots: 'home_slots', newRole: 'role_new' } as const;
+export const HOME = {
+  schedule: 'home_schedule',
+  slots: 'home_slots',
+  newRole: 'role_new',
+  /** Shows a list (the button's value: upcoming | decision) by publishing the view again. */
+  list: 'home_list',
+} as const;
+
+export type THomeListName = 'upcoming' | 'decision';
+
+const LISTS: Record<THomeListName, { button: string; empty: string }> = {
+  upcoming: { button: 'Upcoming', empty: 'Nothing scheduled yet.' },
+  decision: {
+    button: 'Awaiting a decision',
+    empty: 'No ended interview is waiting for a decision: each has been advanced or declined.',
+  },
+};
+
+/** `<url|text>`; Slack links may not contain `|` or `>` (ours never do: permalinks and signed links). */
+const link = (url: string, text: string) => `<${url.replace(/[|>]/g, encodeURIComponent)}|${text}>`;
 
 export function buildHome(input: {
-  interviews: Array<{ id: string; candidateName: string; roleTitle: string; start: Date; status: string }>;
+  list: THomeListName;
+  interviews: Array<{
+    id: string;
+    candidateName: string;
+    roleTitle: string;
+    start: Date;
+    status: string;
+    /** The interview's thread (Slack permalink of the scheduling message). */
+    threadUrl: string | null;
+    transcriptUrl: string | null;
+  }>;
   roles: Array<{ id: string; title: string; competencyCount: number }>;
   openSlots: number;
 }): View {
@@ -33,17 +62,32 @@ export function buildHome(input: {
       ],
     },
     { type: 'divider' },
-    { type: 'header', text: plain('Upcoming and recent interviews', 150) },
+    { type: 'header', text: plain('Interviews', 150) },
+    {
+      type: 'actions',
+      block_id: 'home_lists',
+      elements: (Object.keys(LISTS) as THomeListName[]).map((name) => ({
+        type: 'button' as const,
+        action_id: `${HOME.list}_${name}`,
+        value: name,
+        text: plain(LISTS[name].button),
+        ...(name === input.list ? { style: 'primary' as const } : {}),
+      })),
+    },
   ];
   if (input.interviews.length === 0) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Nothing scheduled yet.' }] });
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: LISTS[input.list].empty }] });
   }
   for (const i of input.interviews.slice(0, 30)) {
+    const links = [
+      i.threadUrl ? link(i.threadUrl, 'Thread') : null,
+      i.transcriptUrl ? link(i.transcriptUrl, 'Transcript') : null,
+    ].filter((l) => l !== null);
     blocks.push({
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `*${escapeMrkdwn(truncate(i.candidateName, 100))}* · ${escapeMrkdwn(truncate(i.roleTitle, 100))}\n${slackDate(i.start)} · ${STATUS_LABELS[i.status] ?? i.status}`,
+        text: `*${escapeMrkdwn(truncate(i.candidateName, 100))}* · ${escapeMrkdwn(truncate(i.roleTitle, 100))}\n${slackDate(i.start)} · ${STATUS_LABELS[i.status] ?? i.status}${links.length > 0 ? `\n${links.join(' · ')}` : ''}`,
       },
     });
   }

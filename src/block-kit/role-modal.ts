@@ -12,19 +12,23 @@ export const ROLE = {
   edit: 'role_edit_open',
 } as const;
 
-export function buildRoleModal(role?: {
-  id: string;
-  title: string;
-  description: string;
-  competencies: string;
-  questions: string;
-  questionCount: number;
-}): View {
+export function buildRoleModal(
+  role?: {
+    id: string;
+    title: string;
+    description: string;
+    competencies: string;
+    questions: string;
+    questionCount: number;
+  },
+  /** Opened from the schedule form (pushed on it): the new role is picked there once saved. */
+  fromSchedule?: { channelId: string },
+): View {
   const initial = (v: string | undefined) => (v ? { initial_value: v } : {});
   return {
     type: 'modal',
     callback_id: ROLE.callbackId,
-    private_metadata: metadata({ roleId: role?.id ?? null }),
+    private_metadata: metadata({ roleId: role?.id ?? null, ...(fromSchedule ? { fromSchedule } : {}) }),
     title: plain(role ? 'Edit role' : 'New role', 24),
     submit: plain('Save role', 24),
     close: plain('Cancel', 24),

@@ -29,7 +29,23 @@ export type TScheduleModalInput = {
   totalSlots: number;
   hasRoles: boolean;
   now: Date;
+  /** A role just created from this form ("New role"): shown selected. */
+  role?: { id: string; title: string } | undefined;
 };
+
+/**
+ * The role picker's block id. Slack keeps what a user picked across views.update while a block's
+ * id stays the same, so a role created from the form goes into a block with a new id, or its
+ * initial option would lose to the (empty) earlier pick.
+ */
+export function roleBlockId(role?: { id: string }): string {
+  return role ? `${SCHEDULE.role}.${role.id}` : SCHEDULE.role;
+}
+
+/** The role picker's block in a submitted view's state (see roleBlockId). */
+export function findRoleBlockId(values: Record<string, unknown>): string {
+  return Object.keys(values).find((k) => k.startsWith(`${SCHEDULE.role}.`)) ?? SCHEDULE.role;
+}
 
 /**
  * Formatting a slot in a zone is the costly part of the modal. Modals opened
@@ -152,12 +168,14 @@ export function buildScheduleModal(input: TScheduleModalInput): View {
     },
     {
       type: 'input',
-      block_id: SCHEDULE.role,
+      block_id: roleBlockId(input.role),
       label: plain('Role', 2000),
       hint: plain(
-        input.hasRoles
-          ? 'The interview questions come from the role. Missing one? Create it with "New role".'
-          : 'No roles yet: create one with "New role", then pick it here.',
+        input.role
+          ? `"${input.role.title.slice(0, 150)}" was created and is picked. The interview questions come from the role.`
+          : input.hasRoles
+            ? 'The interview questions come from the role. Missing one? Create it with "New role".'
+            : 'No roles yet: create one with "New role", then pick it here.',
         2000,
       ),
       element: {
@@ -165,6 +183,9 @@ export function buildScheduleModal(input: TScheduleModalInput): View {
         action_id: SCHEDULE.role,
         min_query_length: 0,
         placeholder: plain('Pick a role'),
+        ...(input.role
+          ? { initial_option: { text: plain(input.role.title, 75), value: input.role.id } }
+          : {}),
       },
     },
     {

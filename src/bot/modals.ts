@@ -74,6 +74,34 @@ export async function openScheduleModal(
   );
 }
 
+/**
+ * The schedule form again, after "New role" saved a role from it: views.update of the form (Slack
+ * keeps what the recruiter typed in blocks whose ids stay), with the new role picked and fresh slots.
+ */
+export async function showRoleInScheduleModal(
+  client: WebClient,
+  deps: TBotDeps,
+  p: { viewId: string; userId: string; channelId: string; role: { id: string; title: string } },
+): Promise<void> {
+  const now = deps.now();
+  const [profile, data] = await Promise.all([
+    recruiterProfile(client, p.userId),
+    readSchedulingData(deps, now),
+  ]);
+  await client.views.update({
+    view_id: p.viewId,
+    view: buildScheduleModal({
+      recruiterTz: profile.tz,
+      channelId: p.channelId,
+      slots: data.open.slots,
+      totalSlots: data.open.total,
+      hasRoles: true,
+      now,
+      role: p.role,
+    }),
+  });
+}
+
 export async function slotsModal(client: WebClient, deps: TBotDeps, userId: string, notice?: string) {
   const [profile, slots] = await Promise.all([recruiterProfile(client, userId), upcomingSlots(deps, 41)]);
   return buildSlotsModal({ tz: profile.tz, now: deps.now(), slots, notice });

@@ -97,6 +97,10 @@ function special(token: string): string {
     return `<span class="mention">#${escapeHtml(unslack(label ?? target.slice(1)))}</span>`;
   const url = unslack(target);
   const shown = escapeHtml(unslack(label ?? target));
+  // A Slack permalink (chat.getPermalink) opens that message's thread in the stand-in itself.
+  const permalink = /^https:\/\/[a-z0-9-]+\.slack\.com\/archives\/([A-Z0-9]+)\/p(\d{10})(\d{6})/.exec(url);
+  if (permalink)
+    return `<a href="#" class="permalink" data-open-channel="${attr(permalink[1])}" data-open-thread="${attr(`${permalink[2]}.${permalink[3]}`)}">${shown}</a>`;
   if (!isSafeUrl(url)) return shown;
   return `<a href="${escapeHtml(url)}" target="_blank" rel="noopener noreferrer">${shown}</a>`;
 }
@@ -334,7 +338,32 @@ export function blocksHtml(blocks: unknown, errors?: Record<string, string>): st
 }
 
 /** A modal: title bar, blocks (with inline errors from a `response_action: errors` ack), buttons. */
-export function modalHtml(view: Json, errors?: Record<string, string>): string {
+/**
+ * What the user entered (the view's state) shown as the inputs' values, as Slack shows a modal the
+ * user comes back to (after a pushed modal closes, or a views.update that kept the inputs).
+ */
+function withState(view: Json): Json {
+  const state = isObject(view.state) && isObject(view.state.values) ? view.state.values : {};
+  const blocks = Array.isArray(view.blocks) ? view.blocks : [];
+  return {
+    ...view,
+    blocks: blocks.map((block: unknown) => {
+      if (!isObject(block) || block.type !== 'input' || !isObject(block.element)) return block;
+      const kept = (state[String(block.block_id)] as Json | undefined)?.[String(block.element.action_id)];
+      if (!isObject(kept)) return block;
+      const element: Json = { ...block.element };
+      if (typeof kept.value === 'string') element.initial_value = kept.value;
+      if (isObject(kept.selected_option)) element.initial_option = kept.selected_option;
+      if (Array.isArray(kept.selected_options)) element.initial_options = kept.selected_options;
+      if (typeof kept.selected_date === 'string') element.initial_date = kept.selected_date;
+      if (typeof kept.selected_time === 'string') element.initial_time = kept.selected_time;
+      return { ...block, element };
+    }),
+  };
+}
+
+export function modalHtml(shown: Json, errors?: Record<string, string>): string {
+  const view = withState(shown);
   const submit = view.submit ? plainOf(view.submit) : '';
   const close = view.close ? plainOf(view.close) : 'Close';
   return `<div class="modal" role="dialog" aria-modal="true" data-view-id="${attr(view.id)}" aria-label="${attr(plainOf(view.title))}">

@@ -258,10 +258,72 @@ describe('App Home', () => {
     expect(json).toContain('Erin');
     expect(s.slack.violations).toEqual([]);
   });
+
+  it('links each interview to its thread and transcript, and switches between upcoming and awaiting a decision', async () => {
+    const { appHomeOpenedEvent, eventCallbackBody } = await import('../../tools/slack-emulator/signing.js');
+    const home = () =>
+      [...s.slack.views.values()].find((v) => v.view.type === 'home' && v.userId === RECRUITER)!;
+    const published = () => s.slack.callsTo('views.publish').length;
+    const erin = await s.db.prisma.interview.findFirstOrThrow({
+      where: {
+        candidate: { name: { startsWith: 'Erin' } },
+        status: 'scheduled',
+        slackThreadTs: { not: null },
+      },
+    });
+    const before = published();
+    await s.send(eventCallbackBody({ event: appHomeOpenedEvent({ user: RECRUITER }) }));
+    await s.slack.waitForCall('views.publish', { where: () => published() > before });
+    let text = JSON.stringify(home().view.blocks);
+    // The list buttons, "Upcoming" the current one; Erin's line links to the thread (Slack permalink).
+    const buttons = (v = home().view) =>
+      (
+        v.blocks.find((b: { block_id?: string }) => b.block_id === 'home_lists') as {
+          elements: Array<{ text: { text: string }; style?: string }>;
+        }
+      ).elements.map((e) => `${e.text.text}${e.style === 'primary' ? ' (shown)' : ''}`);
+    expect(buttons()).toEqual(['Upcoming (shown)', 'Awaiting a decision']);
+    const permalink = `/archives/${CHANNEL}/p${erin.slackThreadTs!.replace('.', '')}|Thread>`;
+    expect(text).toContain(permalink);
+    expect(text).not.toContain('|Transcript>');
+
+    // Erin's interview ends; no one has decided yet: it is in "Awaiting a decision", with its transcript.
+    await s.db.prisma.interview.update({
+      where: { id: erin.id },
+      data: {
+        status: 'completed',
+        endReason: 'finished',
+        startedAt: erin.scheduledStart,
+        endedAt: erin.scheduledEnd,
+      },
+    });
+    const clicked = published();
+    const res = await s.clickInView(home().view, 'home_list_decision');
+    expect(res.status).toBe(200);
+    await s.slack.waitForCall('views.publish', { where: () => published() > clicked });
+    text = JSON.stringify(home().view.blocks);
+    expect(buttons()).toEqual(['Upcoming', 'Awaiting a decision (shown)']);
+    expect(text).toContain('Erin');
+    expect(text).toContain(permalink);
+    expect(text).toMatch(
+      new RegExp(`<http://[^|]+/transcripts/${erin.id}\\?exp=\\d+&sig=[^|]+\\|Transcript>`),
+    );
+
+    // Once advanced, it leaves the list.
+    await s.db.prisma.event.create({
+      data: { interviewId: erin.id, type: 'decision.advanced', actor: `slack:${RECRUITER}`, data: {} },
+    });
+    const again = published();
+    await s.clickInView(home().view, 'home_list_decision');
+    await s.slack.waitForCall('views.publish', { where: () => published() > again });
+    expect(JSON.stringify(home().view.blocks)).not.toContain('Erin');
+    expect(JSON.stringify(home().view.blocks)).toContain('No ended interview is waiting for a decision');
+    expect(s.slack.violations).toEqual([]);
+  });
 });
 
 describe('the scheduling message follows the interview', () => {
-  it('shows "In progress" without the buttons once the candidate starts, then "Interview completed"', async () => {
+  it('shows "In progress" without the buttons once the candidate starts, then that it ended early after 0 of 6 questions', async () => {
     const { startInterview, finishInterview } = await import('../../src/services/interview/conduct.js');
     const { refreshRootMessage } = await import('../../src/services/booking/scheduling-message.js');
     const { interviewId, root } = await book('ivy@example.com', slotIds[1]!);
@@ -283,7 +345,8 @@ describe('the scheduling message follows the interview', () => {
     await finishInterview(deps, interviewId, 'finished');
     await Promise.all(updates);
     message = JSON.stringify(s.slack.messagesIn(CHANNEL).find((m) => m.ts === root.ts)!.blocks);
-    expect(message).toContain('Interview completed');
+    // Ended by the candidate before any answer: it says so, rather than "Interview completed".
+    expect(message).toContain('*Status*\\n:checkered_flag: Interview ended early after 0 of 6 questions');
     expect(updates).toHaveLength(2);
   });
 });

@@ -48,8 +48,19 @@ describe('slot picker with more slots than a static select holds', () => {
 });
 
 describe('New role from the scheduling modal', () => {
-  it('pushes the role form on top, saves the role, and the role picker finds it', async () => {
+  it('pushes the role form on top, saves the role, picks it in the form (keeping what was typed), and the picker finds it', async () => {
+    // A first recruiter: no roles yet (the seeded one is archived).
+    await s.db.prisma.role.updateMany({ data: { archivedAt: NOW } });
     const view = await openSchedule();
+    const hintOf = (v: typeof view) =>
+      (
+        v.blocks.find((b: { block_id?: string }) => b.block_id?.startsWith('role')) as {
+          hint: { text: string };
+        }
+      ).hint.text;
+    expect(hintOf(view)).toBe('No roles yet: create one with "New role", then pick it here.');
+    // The recruiter typed the candidate's name before pressing "New role".
+    s.slack.submitViewState(view.id, { candidate_name: { candidate_name: 'Grace Hopper' } });
     await s.clickInView(view, 'role_new');
     await s.slack.waitForCall('views.push');
     const roleView = s.slack.openModal(RECRUITER)!;
@@ -72,6 +83,8 @@ describe('New role from the scheduling modal', () => {
       role_question_count: { role_question_count: '5' },
     });
     expect(ok.status).toBe(200);
+    // The ack is empty: Slack closes the role form, back onto the schedule form.
+    expect(s.slack.applyViewSubmissionResponse(roleView.id, ok.json ?? ok.body).action).toBe('close');
     const role = await s.db.prisma.role.findFirstOrThrow({ where: { title: 'Data Scientist' } });
     expect(role.competencies).toEqual([
       { key: 'statistics', name: 'Statistics', description: 'chooses the right test' },
@@ -83,5 +96,35 @@ describe('New role from the scheduling modal', () => {
     expect((found.json as { options: Array<{ value: string }> }).options.map((o) => o.value)).toEqual([
       role.id,
     ]);
+
+    // Back on the schedule form (views.update of the parent): the new role is picked, the
+    // "No roles yet" hint is gone, and the name typed before is still there.
+    await s.slack.waitForCall('views.update', { where: (c) => c.args.view_id === view.id });
+    const back = s.slack.openModal(RECRUITER)!;
+    expect(back.id).toBe(view.id);
+    const picker = back.blocks.find((b: { block_id?: string }) => b.block_id === `role.${role.id}`) as {
+      element: { initial_option: { value: string; text: { text: string } } };
+    };
+    expect(picker.element.initial_option.value).toBe(role.id);
+    expect(picker.element.initial_option.text.text).toBe('Data Scientist');
+    expect(hintOf(back)).toBe(
+      '"Data Scientist" was created and is picked. The interview questions come from the role.',
+    );
+    expect(back.state.values.candidate_name?.candidate_name?.value).toBe('Grace Hopper');
+
+    // Submitted without touching the role picker, the form books with the new role.
+    const slot = await s.db.prisma.slot.findFirstOrThrow({ orderBy: { startsAt: 'asc' } });
+    const booked = await s.submit(back, {
+      candidate_name: { candidate_name: 'Grace Hopper' },
+      candidate_email: { candidate_email: 'grace@example.com' },
+      candidate_tz: { candidate_tz: { text: 'Europe/London', value: 'Europe/London' } },
+      slot: { slot: { text: 'first', value: slot.id } },
+    });
+    expect(booked.json).toMatchObject({ response_action: 'update' });
+    const request = await s.db.prisma.bookingRequest.findFirstOrThrow({
+      where: { candidateEmail: 'grace@example.com' },
+    });
+    expect(request.roleId).toBe(role.id);
+    expect(s.slack.violations).toEqual([]);
   });
 });

@@ -3,14 +3,15 @@
  * candidates are told to reconnect (WebSocket close 1001, which the room answers by reconnecting to
  * another instance), and the process exits 0 within its shutdown bound.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createTestDb, type TTestDb } from '../helpers/db.js';
-import { startNode, type TChild } from '../helpers/processes.js';
+import { ROOT, startNode, type TChild } from '../helpers/processes.js';
 import { cleanPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.js';
 
 const SHUTDOWN_TIMEOUT_MS = 4000;
@@ -80,4 +81,44 @@ describe('SIGTERM', () => {
     expect(app.output()).toContain('"signal":"SIGTERM","msg":"shutting down"');
     expect(app.output()).not.toContain('shutdown step failed');
   });
+
+  it("the image's entrypoint runs the app as the process a supervisor signals: SIGTERM stops it cleanly, exit 0", async () => {
+    // `docker stop` signals PID 1, the entrypoint. Through `npx tsx` the signal killed npx and the
+    // app never heard it; the exit code a supervisor reads must be Panelist's own.
+    const entry = /^ENTRYPOINT (\[.*\])$/m.exec(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'));
+    expect(entry, 'Dockerfile has an exec-form ENTRYPOINT').not.toBeNull();
+    const [command, ...args] = JSON.parse(entry![1]!) as string[];
+    const child = spawn(command === 'node' ? process.execPath : command!, [...args, 'worker'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'info',
+        DATA_DIR: dataDir,
+        DATABASE_URL: db.url,
+        REDIS_URL: TEST_REDIS_URL,
+        QUEUE_PREFIX: prefix,
+        SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.once('exit', (code, signal) => resolve([code, signal])),
+    );
+    try {
+      await expect.poll(() => out, { timeout: 120_000, interval: 100 }).toContain('Panelist is running');
+      child.kill('SIGTERM');
+      expect(await exited).toEqual([0, null]);
+      expect(out).toContain('"msg":"stopped"');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 150_000);
 });

@@ -615,7 +615,14 @@ export class SlackApiEmulator {
       if (view.type !== stored.view.type) {
         throw this.badArgs('views.update', '/view/type', 'a view cannot change its type');
       }
+      const before = stored.view.state.values;
       stored.view = this.buildView(view, stored.id, stored.view.root_view_id, stored.view.previous_view_id);
+      // Slack keeps what the user entered in inputs whose block_id and action_id are unchanged.
+      for (const block of stored.view.blocks as Json[]) {
+        const element = block.type === 'input' && isObject(block.element) ? block.element : undefined;
+        const kept = element && before[String(block.block_id)]?.[String(element.action_id)];
+        if (kept) stored.view.state.values[String(block.block_id)] = { [String(element.action_id)]: kept };
+      }
       stored.at = this.now();
       return { ok: true, view: structuredClone(stored.view) };
     },

@@ -225,13 +225,16 @@ function setUpExternal(ext) {
       actionId: ext.dataset.actionId,
       value: input.value,
     });
+    // One match for what was typed is picked, as a click on it would; several leave the choice to
+    // the user ("Choose…"), so a forgotten pick is asked for on submit rather than guessed.
+    const single = input.value && options.length === 1 ? options[0].value : null;
     const items = options.map((o) => {
       const opt = document.createElement('option');
       opt.value = o.value;
       opt.textContent = o.text;
       return opt;
     });
-    if (keep && !options.some((o) => o.value === keep.value)) {
+    if (keep && !single && !options.some((o) => o.value === keep.value)) {
       const opt = document.createElement('option');
       opt.value = keep.value;
       opt.textContent = keep.text;
@@ -242,15 +245,15 @@ function setUpExternal(ext) {
       opt.value = '';
       opt.textContent = 'No matches';
       items.push(opt);
-    } else if (!keep) {
+    } else if (!keep && !single) {
       const opt = document.createElement('option');
       opt.value = '';
-      opt.textContent = 'Choose…';
+      opt.textContent = options.length > 1 && input.value ? `Choose… (${options.length} matches)` : 'Choose…';
       items.unshift(opt);
     }
     select.replaceChildren(...items);
-    if (keep) select.value = keep.value;
-    else if (input.value && options.length > 0) select.value = options[0].value;
+    if (single) select.value = single;
+    else if (keep) select.value = keep.value;
   };
   input.addEventListener('input', () => {
     clearTimeout(timer);
@@ -448,6 +451,19 @@ document.addEventListener('click', (event) => {
   } else if (target.dataset.tab) {
     showTab(target.dataset.tab);
     if (target.dataset.tab === 'home') void post('/home', {}).catch((e) => toast(e.message));
+  } else if (target.dataset.openThread) {
+    // A permalink (App Home's "Thread"): that channel, with the thread open.
+    event.preventDefault();
+    ui.channel = target.dataset.openChannel;
+    ui.channelLabel =
+      document.querySelector(`#channels [data-channel="${CSS.escape(ui.channel)}"]`)?.textContent ??
+      ui.channel;
+    ui.html.messages = null;
+    showTab('channel');
+    ui.thread = target.dataset.openThread;
+    ui.html.thread = null;
+    $('thread-pane').hidden = false;
+    void refresh();
   } else if (target.dataset.thread) {
     ui.thread = target.dataset.thread;
     ui.html.thread = null;

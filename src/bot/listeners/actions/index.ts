@@ -2,6 +2,7 @@
 import type { BlockButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { ACTION_IDS } from '../../../block-kit/booking-messages.js';
+import { readMetadata } from '../../../block-kit/common.js';
 import { HOME } from '../../../block-kit/home.js';
 import { buildRoleModal, ROLE } from '../../../block-kit/role-modal.js';
 import { buildRescheduleModal, SCHEDULE } from '../../../block-kit/schedule-modal.js';
@@ -15,6 +16,7 @@ import { findRole, formatCompetencies } from '../../../services/booking/roles.js
 import { postInThread, refreshRootMessage } from '../../../services/booking/scheduling-message.js';
 import { closeSlot, listOpenSlots } from '../../../services/booking/slots.js';
 import type { TBotDeps } from '../../deps.js';
+import { publishHome } from '../../home.js';
 import { openScheduleModal, slotsModal } from '../../modals.js';
 import type { PendingAcks } from '../../pending-acks.js';
 import { recruiterProfile } from '../../recruiter.js';
@@ -123,7 +125,13 @@ export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): 
   // Opening another modal from a modal pushes it on the stack; from a message or Home, opens it.
   app.action<BlockButtonAction>(SCHEDULE.newRole, async ({ ack, body, client }) => {
     await ack();
-    await pushOrOpen(client, body, buildRoleModal());
+    const parent = body.view?.callback_id === SCHEDULE.callbackId ? body.view : undefined;
+    const channelId = readMetadata<{ channelId: string }>(parent?.private_metadata).channelId;
+    await pushOrOpen(
+      client,
+      body,
+      buildRoleModal(undefined, parent ? { channelId: channelId ?? body.user.id } : undefined),
+    );
   });
 
   app.action<BlockButtonAction>(ROLE.edit, async ({ ack, action, body, client }) => {
@@ -147,6 +155,12 @@ export function register(app: TListenerApp, deps: TBotDeps, acks: PendingAcks): 
   app.action<BlockButtonAction>(SCHEDULE.addSlots, async ({ ack, body, client }) => {
     await ack();
     await pushOrOpen(client, body, await slotsModal(client, deps, body.user.id));
+  });
+
+  // App Home's list buttons: the same Home, published again with the other list.
+  app.action<BlockButtonAction>(new RegExp(`^${HOME.list}_`), async ({ ack, action, body, client }) => {
+    await ack();
+    await publishHome(client, deps, body.user.id, action.value === 'decision' ? 'decision' : 'upcoming');
   });
 
   app.action<BlockButtonAction>(HOME.slots, async ({ ack, body, client }) => {

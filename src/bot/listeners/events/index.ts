@@ -1,10 +1,7 @@
 /** Events API: App Home, and profile changes. */
 
-import { buildHome } from '../../../block-kit/home.js';
-import { recentInterviews } from '../../../services/booking/interviews.js';
-import { listRoles } from '../../../services/booking/roles.js';
-import { listOpenSlots } from '../../../services/booking/slots.js';
 import type { TBotDeps } from '../../deps.js';
+import { publishHome } from '../../home.js';
 import { forgetRecruiterProfile } from '../../recruiter.js';
 import type { TListenerApp } from '../route-listeners.js';
 
@@ -16,29 +13,6 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
 
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
-    const now = deps.now();
-    const [interviews, roles, open] = await Promise.all([
-      recentInterviews(deps, now),
-      listRoles(deps, 50),
-      listOpenSlots(deps.prisma, now, { limit: 1 }),
-    ]);
-    await client.views.publish({
-      user_id: event.user,
-      view: buildHome({
-        interviews: interviews.map((i) => ({
-          id: i.id,
-          candidateName: i.candidate.name,
-          roleTitle: i.role.title,
-          start: i.scheduledStart,
-          status: i.status,
-        })),
-        roles: roles.map((r) => ({
-          id: r.id,
-          title: r.title,
-          competencyCount: Array.isArray(r.competencies) ? r.competencies.length : 0,
-        })),
-        openSlots: open.total,
-      }),
-    });
+    await publishHome(client, deps, event.user);
   });
 }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readMetadata } from '../../../block-kit/common.js';
 import { ROLE } from '../../../block-kit/role-modal.js';
-import { buildSchedulingAcceptedView, SCHEDULE } from '../../../block-kit/schedule-modal.js';
+import { buildSchedulingAcceptedView, findRoleBlockId, SCHEDULE } from '../../../block-kit/schedule-modal.js';
 import { DURATIONS, SLOTS } from '../../../block-kit/slots-modal.js';
 import { normalizeEmail } from '../../../domain/email-address.js';
 import { isAppError } from '../../../domain/errors.js';
@@ -35,7 +35,7 @@ import { checkSlotAndRole } from '../../../services/booking/submission-check.js'
 import { minimumNotice, noticeDays } from '../../../services/candidate/workspace-settings.js';
 import { answerClock, type TAnswerClock } from '../../answer-clock.js';
 import type { TBotDeps } from '../../deps.js';
-import { slotsModal } from '../../modals.js';
+import { showRoleInScheduleModal, slotsModal } from '../../modals.js';
 import { recruiterProfile } from '../../recruiter.js';
 import { isUuid, readInput, type TViewState, withDeadline } from '../../view-state.js';
 import type { TListenerApp } from '../route-listeners.js';
@@ -133,7 +133,8 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
     const rawEmail = readInput(values, SCHEDULE.email);
     const email = rawEmail.length > LIMITS.email ? null : normalizeEmail(rawEmail);
     const tz = readInput(values, SCHEDULE.tz);
-    const roleId = readInput(values, SCHEDULE.role);
+    const roleBlock = findRoleBlockId(values);
+    const roleId = readInput(values, roleBlock, SCHEDULE.role);
     const slotId = readInput(values, SCHEDULE.slot);
     const notes = stripControlChars(readInput(values, SCHEDULE.notes), { keepNewlines: true });
     if (!name) errors[SCHEDULE.name] = "Enter the candidate's name.";
@@ -150,7 +151,7 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
       errors[SCHEDULE.tz] = tz
         ? 'Pick a time zone from the list (e.g. Asia/Kolkata).'
         : "Pick the candidate's time zone (type a city, e.g. Kolkata): their invite shows times in it.";
-    if (!roleId) errors[SCHEDULE.role] = 'Pick a role, or create one with "New role".';
+    if (!roleId) errors[roleBlock] = 'Pick a role, or create one with "New role".';
     if (!slotId) errors[SCHEDULE.slot] = 'Pick a slot.';
     const bookingRequestId = requestId(body.team?.id ?? '', view.id, email ?? '', slotId);
     const [checked, profile] = await Promise.all([
@@ -187,7 +188,7 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
           if (tooSoon) errors[SCHEDULE.slot] = tooSoon;
         }
       }
-      if (roleId && !role) errors[SCHEDULE.role] = 'That role no longer exists. Pick another.';
+      if (roleId && !role) errors[roleBlock] = 'That role no longer exists. Pick another.';
     }
     if (Object.keys(errors).length > 0) {
       await ack({ response_action: 'errors', errors });
@@ -381,9 +382,11 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
     }
   });
 
-  app.view(ROLE.callbackId, async ({ ack, view, body }) => {
+  app.view(ROLE.callbackId, async ({ ack, view, body, client, logger }) => {
     const values = view.state.values as TViewState;
-    const meta = readMetadata<{ roleId: string | null }>(view.private_metadata);
+    const meta = readMetadata<{ roleId: string | null; fromSchedule: { channelId: string } }>(
+      view.private_metadata,
+    );
     const count = Number(readInput(values, ROLE.count) || '6');
     if (!Number.isInteger(count) || count < 1 || count > 15) {
       await ack({
@@ -392,8 +395,9 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
       });
       return;
     }
+    let saved: { id: string; title: string };
     try {
-      await withDeadline(
+      saved = await withDeadline(
         saveRole(
           {
             id: meta.roleId ?? undefined,
@@ -408,7 +412,6 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
         ),
         CHECK_DEADLINE_MS,
       );
-      await ack();
     } catch (err) {
       if (isAppError(err, 'invalid_input')) {
         const field = String(err.details?.field ?? 'title');
@@ -422,7 +425,20 @@ export function register(app: TListenerApp, deps: TBotDeps): void {
         response_action: 'errors',
         errors: { [ROLE.title]: 'Panelist could not save the role. Try again in a moment.' },
       });
+      return;
     }
+    // The role modal closes back onto the schedule form it was opened from; pick the new role there.
+    await ack();
+    const parentId = (view as { previous_view_id?: string | null }).previous_view_id;
+    if (!meta.fromSchedule || meta.roleId || !parentId) return;
+    await showRoleInScheduleModal(client, deps, {
+      viewId: parentId,
+      userId: body.user.id,
+      channelId: meta.fromSchedule.channelId ?? body.user.id,
+      role: { id: saved.id, title: saved.title },
+    }).catch((err: Error) =>
+      logger.warn(`the schedule form was not updated with the new role: ${err.message}`),
+    );
   });
 }
 
