@@ -134,6 +134,7 @@ describe('SIGTERM under load', () => {
           ok: true as const,
           status: r.status,
           action: (r.json as { response_action?: string })?.response_action,
+          body: r.body.slice(0, 300),
         }),
         (e: Error) => ({ ok: false as const, error: e.message }),
       ),
@@ -148,7 +149,7 @@ describe('SIGTERM under load', () => {
     const refused = results.filter((r) => !isAccepted(r)).length;
     // No request was cut off half-way: each was accepted in full, or refused with a 503 (or
     // not let in at all) so that Slack retries it.
-    for (const r of results) if (r.ok && !isAccepted(r)) expect(r.status).toBe(503);
+    for (const r of results) if (r.ok && !isAccepted(r)) expect(r.status, r.body).toBe(503);
     // Slack retries a request that got no answer; the recruiter's form is still open. A new
     // bot process takes the retries, and the same forms book once.
     const bot2 = await start(['bot', 'portal']);
