@@ -47,6 +47,17 @@ const STALL_MS = 10_000;
 /** A question whose speech has not started by then is answered from the text on screen. */
 const SPEECH_WAIT_MS = 6_000;
 
+/** Live captions show the latest words only: a long answer's caption must not push "Done" off a phone's screen. */
+const CAPTION_CHARS = 180;
+
+/** The end of `text`, at most CAPTION_CHARS, cut at a word and marked with "…". */
+export function captionTail(text: string): string {
+  if (text.length <= CAPTION_CHARS) return text;
+  const tail = text.slice(text.length - CAPTION_CHARS);
+  const space = tail.indexOf(' ');
+  return `…${space >= 0 && space < 40 ? tail.slice(space + 1) : tail}`;
+}
+
 type TPendingTyped = { seq: number; clientId: string; text: string };
 type TPhase = 'connecting' | 'asking' | 'speaking' | 'listening' | 'ending' | 'thinking' | 'typing' | 'done';
 
@@ -183,7 +194,7 @@ export function initRoom(
 
   const renderCaptions = () => {
     const text = st.captions.filter(Boolean).join(' ');
-    setText('live-caption', text);
+    setText('live-caption', captionTail(text));
     show('live-caption', text !== '');
   };
 
