@@ -99,7 +99,7 @@ async function medianOf(
   });
 }
 
-const LEVELS = [100, 300, 1000];
+const LEVELS = [100, 300, 650, 1000];
 /**
  * Streaming voice: two portal processes (round-robin, one forced reconnect per
  * candidate), every candidate streaming 16 kHz PCM at real time, 20 s answers,

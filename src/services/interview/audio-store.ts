@@ -89,42 +89,33 @@ export class AudioStore {
     await this.appendBatched({ key: this.key(interviewId, seq), frames, expire: opts.expire });
   }
 
-  async setMime(interviewId: string, seq: number, mime: string) {
-    await bounded(
-      this.redis.set(this.metaKey(interviewId, seq), mime, 'PX', AUDIO_TTL_MS),
-      'storing the audio format',
-    );
-  }
-
   /**
    * Opens a turn's audio in one round trip: records `mime` unless another process (or an
    * earlier connection) already did, and lists the chunks stored so far. Returns the turn's
    * format (the first one recorded wins) and its stored chunk indexes, ascending.
    */
   async open(interviewId: string, seq: number, mime: string): Promise<{ mime: string; indexes: number[] }> {
-    const results = await bounded(
-      this.redis
-        .pipeline()
-        .set(this.metaKey(interviewId, seq), mime, 'PX', AUDIO_TTL_MS, 'NX', 'GET')
-        .hkeys(this.key(interviewId, seq))
-        .exec(),
-      'opening the answer audio',
-    );
-    const [stored, fields] = results ?? [];
-    const err = stored?.[0] ?? fields?.[0] ?? (results ? null : new Error('Redis refused the pipeline'));
-    if (err) throw err;
-    return {
-      mime: (stored?.[1] as string | null) ?? mime,
-      indexes: ((fields?.[1] as string[] | undefined) ?? []).map(Number).sort((a, b) => a - b),
-    };
+    const meta = this.redis
+      .pipeline()
+      .set(this.metaKey(interviewId, seq), mime, 'PX', AUDIO_TTL_MS, 'NX', 'GET');
+    const held = await this.withIndexes(meta, interviewId, seq, 'opening the answer audio');
+    return { mime: held.mime ?? mime, indexes: held.indexes };
   }
 
   /** What is held of a turn (for a reconnecting page), in one round trip: its format and chunk indexes. */
-  async held(interviewId: string, seq: number): Promise<{ mime: string | null; indexes: number[] }> {
-    const results = await bounded(
-      this.redis.pipeline().get(this.metaKey(interviewId, seq)).hkeys(this.key(interviewId, seq)).exec(),
-      'reading the answer audio',
-    );
+  held(interviewId: string, seq: number): Promise<{ mime: string | null; indexes: number[] }> {
+    const meta = this.redis.pipeline().get(this.metaKey(interviewId, seq));
+    return this.withIndexes(meta, interviewId, seq, 'reading the answer audio');
+  }
+
+  /** Runs `pipeline` (one command answering the stored format) with the turn's chunk listing. */
+  private async withIndexes(
+    pipeline: ReturnType<Redis['pipeline']>,
+    interviewId: string,
+    seq: number,
+    what: string,
+  ): Promise<{ mime: string | null; indexes: number[] }> {
+    const results = await bounded(pipeline.hkeys(this.key(interviewId, seq)).exec(), what);
     const [stored, fields] = results ?? [];
     const err = stored?.[0] ?? fields?.[0] ?? (results ? null : new Error('Redis refused the pipeline'));
     if (err) throw err;
@@ -132,10 +123,6 @@ export class AudioStore {
       mime: (stored?.[1] as string | null) ?? null,
       indexes: ((fields?.[1] as string[] | undefined) ?? []).map(Number).sort((a, b) => a - b),
     };
-  }
-
-  async mime(interviewId: string, seq: number): Promise<string | null> {
-    return bounded(this.redis.get(this.metaKey(interviewId, seq)), 'reading the audio format');
   }
 
   /** Every stored chunk index of the turn, ascending. */
