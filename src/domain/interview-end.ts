@@ -51,7 +51,7 @@ export function wrapUpText(reason: 'finished' | 'time_up' | 'window_closed', t: 
   if (reason === 'window_closed')
     return `The time for this interview is over, so we will stop here${isEndedEarly(t) ? `, after ${count}` : ''}. ${thanks}`;
   if (isEndedEarly(t))
-    return `You ended the interview early, after answering ${count}. Your answers so far have been sent to the hiring team. ${thanks}`;
+    return `You ended the interview early, after answering ${count}. Thank you for your time: your answers so far have been sent to the hiring team, who will be in touch.`;
   return `That was the last question. ${thanks}`;
 }
 

@@ -97,8 +97,9 @@ function special(token: string): string {
     return `<span class="mention">#${escapeHtml(unslack(label ?? target.slice(1)))}</span>`;
   const url = unslack(target);
   const shown = escapeHtml(unslack(label ?? target));
-  // A Slack permalink (chat.getPermalink) opens that message's thread in the stand-in itself.
-  const permalink = /^https:\/\/[a-z0-9-]+\.slack\.com\/archives\/([A-Z0-9]+)\/p(\d{10})(\d{6})/.exec(url);
+  // A Slack permalink (chat.getPermalink) opens that message's thread in the stand-in itself
+  // (the emulator's channel ids, such as C_RECRUITING, carry an underscore).
+  const permalink = /^https:\/\/[a-z0-9-]+\.slack\.com\/archives\/([A-Z0-9_]+)\/p(\d{10})(\d{6})/.exec(url);
   if (permalink)
     return `<a href="#" class="permalink" data-open-channel="${attr(permalink[1])}" data-open-thread="${attr(`${permalink[2]}.${permalink[3]}`)}">${shown}</a>`;
   if (!isSafeUrl(url)) return shown;

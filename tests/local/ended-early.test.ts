@@ -55,7 +55,7 @@ describe('the room', () => {
     ws.close();
     expect(done.reason).toBe('finished');
     expect(done.text).toBe(
-      'You ended the interview early, after answering 1 of 3 questions. Your answers so far have been sent to the hiring team. Thank you for your time and your answers. The hiring team will be in touch.',
+      'You ended the interview early, after answering 1 of 3 questions. Thank you for your time: your answers so far have been sent to the hiring team, who will be in touch.',
     );
   });
 });
